@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from teams import urls as team_urls
+from teams.views import healthz
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+for prefix, viewset, basename in team_urls.ROUTES:
+    router.register(prefix, viewset, basename=basename)
+
+api_v1 = [
+    *team_urls.urlpatterns,
+    *router.urls,
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

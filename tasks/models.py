@@ -1,0 +1,179 @@
+"""Campaigns, tasks, their assignments to people, and each assignment's timeline.
+
+Nothing here cascades: people, teams, tasks and assignments are PROTECTed so
+no delete can take work or its history with it.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Team
+
+from .choices import AssignmentStatus, EventKind, Platform, Priority, TaskKind, TaskStatus
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True, default="")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("team"))
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    search_name = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from teams.text import fold
+
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Task(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    # The public post the task answers; nothing about that post's author is kept.
+    reference_url = models.URLField(_("reference URL"), max_length=2000, blank=True, default="")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("team"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True,
+        verbose_name=_("campaign"),
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks_created",
+        verbose_name=_("created by"),
+    )
+    search_name = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TaskKind.values), name="task_kind_valid"),
+            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="task_platform_valid"),
+            models.CheckConstraint(condition=Q(status__in=TaskStatus.values), name="task_status_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="task_priority_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"], name="task_team_status"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from teams.text import fold
+
+        self.search_name = fold(self.title)
+        super().save(*args, **kwargs)
+
+
+class TaskTarget(models.Model):
+    """A team a task was fanned out to; people who join its subtree later are assigned too."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="targets")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="task_targets")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "team"], name="task_target_once")]
+
+
+def evidence_upload_to(assignment, filename):
+    # Random name: the stored path reveals nothing and cannot be guessed.
+    import uuid
+
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Assignment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("task"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
+        verbose_name=_("assignee"),
+    )
+    # The assignee's team through which the work reached them; review, filters and statistics go by it.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("team"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED
+    )
+    evidence_url = models.URLField(_("evidence URL"), max_length=2000, blank=True, default="")
+    evidence_image = models.FileField(_("evidence image"), upload_to=evidence_upload_to, blank=True, default="")
+    note = models.TextField(_("note"), blank=True, default="")
+    decline_reason = models.TextField(_("decline reason"), blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", null=True, blank=True,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "assignee"], name="assignment_once_per_task_member"),
+            models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),
+            models.Index(fields=["team", "status"], name="assignment_team_status"),
+            models.Index(fields=["task", "status"], name="assignment_task_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} -> {self.assignee_id} ({self.status})"
+
+
+class AssignmentEvent(models.Model):
+    """One line of an assignment's timeline, written in the same transaction as the change."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["assignment", "created_at"], name="event_assignment_time")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+        ]

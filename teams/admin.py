@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import Member, Membership, Team
+from .phones import normalize_phone
+
+
+class PhoneCleaningMixin:
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages)
+
+
+class MemberCreationForm(PhoneCleaningMixin, BaseUserCreationForm):
+    class Meta:
+        model = Member
+        fields = ("phone", "full_name")
+
+
+class MemberChangeForm(PhoneCleaningMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["team"]
+
+
+@admin.register(Member)
+class MemberAdmin(UserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    list_display = ["phone", "full_name", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
+    search_fields = ["phone", "full_name", "search_name"]
+    ordering = ["id"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["phone", "password"]}),
+        ("Profile", {"fields": ["full_name"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["phone", "full_name", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people are deactivated, never deleted
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "path"]
+    list_filter = ["level"]
+    search_fields = ["name", "search_name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    list_select_related = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        # Paths and level rules live in the services; the admin goes through them too.
+        if not change:
+            created = services.team_create(
+                name=obj.name, level=obj.level, parent=obj.parent, actor=request.user
+            )
+            obj.pk, obj.path = created.pk, created.path
+        else:
+            services.team_update(
+                team=Team.objects.get(pk=obj.pk), actor=request.user,
+                name=obj.name, level=obj.level, parent=obj.parent,
+            )
+
+    def delete_model(self, request, obj):
+        services.team_delete(team=obj, actor=request.user)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "team", "role", "created_at"]
+    list_filter = ["role", "team__level"]
+    search_fields = ["member__phone", "member__full_name", "team__name"]
+    autocomplete_fields = ["member", "team"]
+    list_select_related = ["member", "team"]

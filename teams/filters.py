@@ -1,0 +1,103 @@
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Level, Role
+from .models import Member, Membership, Team
+from .selectors import teams_visible_to
+from .text import fold
+
+SEARCH_MAX_LENGTH = 100
+
+
+def _visible_teams(request):
+    return teams_visible_to(getattr(request, "user", None))
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Accent- and case-insensitive substring search on a folded column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        kwargs.setdefault("label", _("Accent-insensitive search"))
+        kwargs.setdefault("field_name", "search_name")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        folded = fold(value or "")
+        if not folded:
+            return qs
+        return qs.filter(**{f"{self.field_name}__contains": folded})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WithinFilter(django_filters.ModelChoiceFilter):
+    """`within=<team id>`: that team and everything below it (one prefix query)."""
+
+    def __init__(self, *args, path_field="path", **kwargs):
+        self.path_field = path_field
+        kwargs.setdefault("queryset", _visible_teams)
+        kwargs.setdefault("label", _("Team id: that team and all teams below it"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.path_field}__startswith": value.path})
+
+
+class TeamFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    within = WithinFilter()
+    search = SearchFilter()
+
+    class Meta:
+        model = Team
+        fields = ["level", "parent", "within", "search"]
+
+
+class MembershipFilter(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id")
+    team = django_filters.NumberFilter(field_name="team_id")
+    within = WithinFilter(path_field="team__path")
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["member", "team", "within", "role"]
+
+
+class MemberFilter(django_filters.FilterSet):
+    """`team`, `within` and `role` are read together: they describe one membership."""
+
+    team = django_filters.NumberFilter(method="filter_membership", label=_("Has a role in this team"))
+    within = WithinFilter(method="filter_membership", label=_("Has a role in this team or below"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_membership")
+    is_active = django_filters.BooleanFilter()
+    search = SearchFilter()
+
+    class Meta:
+        model = Member
+        fields = ["team", "within", "role", "is_active", "search"]
+
+    def filter_membership(self, qs, name, value):
+        return qs  # applied once, for all three, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        conditions = {}
+        if data.get("team") is not None:
+            conditions["team_id"] = data["team"]
+        if data.get("within"):
+            conditions["team__path__startswith"] = data["within"].path
+        if data.get("role"):
+            conditions["role"] = data["role"]
+        if conditions:
+            queryset = queryset.filter(
+                Exists(Membership.objects.filter(member_id=OuterRef("pk"), **conditions))
+            )
+        return queryset

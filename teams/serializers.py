@@ -1,0 +1,163 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.fields import ScopedPrimaryKeyRelatedField
+
+from .choices import Level, Role
+from .models import Member, Membership, Team
+from .phones import normalize_phone
+from .selectors import members_visible_to, teams_managed_by
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "level"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    ancestors = serializers.SerializerMethodField(
+        help_text="Teams above this one, top-down."
+    )
+    member_count = serializers.IntegerField(
+        read_only=True, help_text="People holding a role directly in this team."
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "level", "parent", "ancestors", "member_count", "created_at", "updated_at"]
+
+    @extend_schema_field(TeamRefSerializer(many=True))
+    def get_ancestors(self, team):
+        known = self.context.get("ancestor_map", {})
+        return [
+            {"id": a.pk, "name": a.name, "level": a.level}
+            for a in (known.get(pk) for pk in team.ancestor_ids)
+            if a is not None
+        ]
+
+
+class TeamWriteSerializer(serializers.ModelSerializer):
+    """Create or change a team. `parent` must be a team the caller coordinates."""
+
+    parent = ScopedPrimaryKeyRelatedField(
+        teams_managed_by, Team, allow_null=True, required=False,
+        help_text="Exactly one level above; null only for a province.",
+    )
+    level = serializers.ChoiceField(choices=Level.choices)
+    name = serializers.CharField(max_length=200, trim_whitespace=True)
+
+    class Meta:
+        model = Team
+        fields = ["name", "level", "parent"]
+
+
+class TeamUpdateSerializer(TeamWriteSerializer):
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    name = serializers.CharField(max_length=200, trim_whitespace=True, required=False)
+
+    class Meta(TeamWriteSerializer.Meta):
+        pass
+
+
+class MembershipBriefSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "team", "role"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["id", "member", "team", "role", "created_at", "updated_at"]
+
+
+class MembershipCreateSerializer(serializers.ModelSerializer):
+    member = ScopedPrimaryKeyRelatedField(members_visible_to, Member)
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["member", "team", "role"]
+
+
+class MembershipUpdateSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class PhoneField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return normalize_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    memberships = serializers.SerializerMethodField(
+        help_text="The member's roles in teams the caller can see."
+    )
+
+    class Meta:
+        model = Member
+        fields = ["id", "phone", "full_name", "is_active", "memberships", "date_joined", "updated_at"]
+
+    @extend_schema_field(MembershipBriefSerializer(many=True))
+    def get_memberships(self, member):
+        rows = getattr(member, "visible_memberships", None)
+        if rows is None:
+            rows = member.memberships.select_related("team")
+        return MembershipBriefSerializer(rows, many=True).data
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    phone = PhoneField(max_length=32, help_text="Vietnamese or international; stored in E.164.")
+    full_name = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    phone = PhoneField(max_length=32, required=False)
+    full_name = serializers.CharField(max_length=150, required=False)
+    is_active = serializers.BooleanField(
+        required=False, help_text="false deactivates the member: how people leave."
+    )
+
+
+class MeSerializer(serializers.ModelSerializer):
+    memberships = MembershipBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "phone", "full_name", "is_active", "memberships", "date_joined", "updated_at"]
+        read_only_fields = ["id", "phone", "is_active", "date_joined", "updated_at"]
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, required=False)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+

@@ -1,0 +1,229 @@
+"""Writes that carry a rule: the hierarchy's shape and who may grant which role."""
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from api.exceptions import Conflict
+
+from .choices import LEVEL_ORDER, Level, Role, level_depth
+from .models import Member, Membership, Team
+from .phones import normalize_phone
+from .selectors import forget_scope, member_within_reach, scope_for
+
+
+def _check_level(level: str, parent: Team | None) -> None:
+    if level not in Level.values:
+        raise ValidationError({"level": _("Unknown level.")})
+    if level == Level.PROVINCE:
+        if parent is not None:
+            raise ValidationError({"parent": _("A province has no parent team.")})
+        return
+    if parent is None:
+        raise ValidationError({"parent": _("This level needs a parent team.")})
+    if level_depth(parent.level) != level_depth(level) - 1:
+        expected = LEVEL_ORDER[level_depth(level) - 1]
+        raise ValidationError(
+            {"parent": _("The parent of a %(level)s must be a %(expected)s.")
+             % {"level": Level(level).label, "expected": Level(expected).label}}
+        )
+
+
+def _require_manage(actor, path: str | None, field: str | None = None) -> None:
+    """The actor must coordinate the team at `path` or a team above it (None: superuser only)."""
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return
+    if path is None or not scope.has_capability_at("manage", path):
+        if field:
+            raise ValidationError({field: _("You do not coordinate this team.")})
+        raise PermissionDenied(_("You do not coordinate this team."))
+
+
+@transaction.atomic
+def team_create(*, name: str, level: str, parent: Team | None, actor: Member) -> Team:
+    """Create a team under `parent`. Rules: parent exactly one level up; only
+    provinces are roots (superusers only); the actor coordinates the parent.
+    Raises ValidationError."""
+    _require_manage(actor, parent.path if parent else None, field="parent")
+    _check_level(level, parent)
+    team = Team(name=name, level=level, parent=parent)
+    team.save()
+    team.path = f"{parent.path if parent else '/'}{team.pk}/"
+    team.save(update_fields=["path"])
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: Member, name: str | None = None,
+                level: str | None = None, parent: Team | None = ..., ) -> Team:
+    """Rename, re-level or move a team with its whole subtree.
+
+    Rules: the actor coordinates the team (and the new parent when moving); the
+    new parent is not the team or below it; levels stay in order for the team
+    and its children. Raises PermissionDenied or ValidationError."""
+    _require_manage(actor, team.path)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    new_parent = team.parent if parent is ... else parent
+    new_level = team.level if level is None else level
+    moving = (new_parent.pk if new_parent else None) != team.parent_id
+
+    if moving:
+        if new_parent is not None and new_parent.path.startswith(team.path):
+            raise ValidationError({"parent": _("A team cannot be moved under itself or its own descendant.")})
+        _require_manage(actor, new_parent.path if new_parent else None, field="parent")
+    if moving or new_level != team.level:
+        _check_level(new_level, new_parent)
+        if new_level != team.level and team.children.exists():
+            raise ValidationError({"level": _("A team with child teams cannot change level.")})
+
+    if name is not None:
+        team.name = name
+    team.level = new_level
+    if moving:
+        old_path = team.path
+        new_path = f"{new_parent.path if new_parent else '/'}{team.pk}/"
+        team.parent = new_parent
+        # One UPDATE re-roots the whole subtree, this team included.
+        Team.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+        )
+        team.path = new_path
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: Member) -> None:
+    """Delete an empty team. Rules: the actor coordinates it; a team with child
+    teams, memberships or tasks is kept (Conflict, 409) and nothing is deleted."""
+    _require_manage(actor, team.path)
+    reasons = []
+    if team.children.exists():
+        reasons.append(_("it still has child teams"))
+    if team.memberships.exists():
+        reasons.append(_("it still has members"))
+    for relation in _team_dependants():
+        if relation.objects.filter(team=team).exists():
+            reasons.append(_("it still has %(what)s") % {"what": relation._meta.verbose_name_plural})
+    if reasons:
+        raise Conflict(_("This team cannot be deleted: %(reasons)s.") % {"reasons": "; ".join(reasons)},
+                       code="team_not_empty")
+    team.delete()
+
+
+def _team_dependants():
+    """Models from other apps that hang off a team (tasks, campaigns, assignments...)."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if model in (Team, Membership):
+            continue
+        for f in model._meta.get_fields():
+            if getattr(f, "many_to_one", False) and f.related_model is Team and f.name == "team":
+                found.append(model)
+    return found
+
+
+def _check_grant(actor: Member, team: Team, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    _require_manage(actor, team.path, field="team")
+
+
+@transaction.atomic
+def member_create(*, phone: str, full_name: str, password: str, team: Team, role: str,
+                  actor: Member) -> Member:
+    """Register a person with one membership. Rules: the actor coordinates
+    `team`; the phone is valid and not yet registered; the password passes the
+    validators. Raises ValidationError."""
+    _check_grant(actor, team, role)
+    phone = normalize_phone(phone)
+    if Member.objects.filter(phone=phone).exists():
+        raise ValidationError({"phone": _("A member with this phone number already exists.")})
+    member = Member(phone=phone, full_name=full_name)
+    try:
+        validate_password(password, member)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages})
+    member.set_password(password)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise ValidationError({"phone": _("A member with this phone number already exists.")})
+    Membership.objects.create(member=member, team=team, role=role)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, actor: Member, **fields) -> Member:
+    """Change a member's profile or deactivate them. Rules: see
+    selectors.member_within_reach. Raises PermissionDenied or ValidationError."""
+    if not member_within_reach(actor, member):
+        raise PermissionDenied(_("You cannot change this member."))
+    if "phone" in fields:
+        phone = normalize_phone(fields["phone"])
+        if Member.objects.filter(phone=phone).exclude(pk=member.pk).exists():
+            raise ValidationError({"phone": _("A member with this phone number already exists.")})
+        member.phone = phone
+    if "full_name" in fields:
+        member.full_name = fields["full_name"]
+    if "is_active" in fields:
+        member.is_active = fields["is_active"]
+    member.save()
+    return member
+
+
+@transaction.atomic
+def me_update(*, member: Member, full_name: str | None = None) -> Member:
+    """A member changes their own profile; roles, teams and flags are not theirs to change."""
+    if full_name is not None:
+        member.full_name = full_name
+    member.save()
+    return member
+
+
+@transaction.atomic
+def membership_create(*, member: Member, team: Team, role: str, actor: Member) -> Membership:
+    """Grant `role` on `team`. Rules: the actor coordinates `team`; nobody grants
+    themselves a role; one membership per (member, team). Raises ValidationError."""
+    _check_grant(actor, team, role)
+    if member.pk == actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You cannot change your own roles."))
+    if Membership.objects.filter(member=member, team=team).exists():
+        raise ValidationError({"team": _("This person already has a role in this team.")})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(member=member, team=team, role=role)
+    except IntegrityError:
+        raise ValidationError({"team": _("This person already has a role in this team.")})
+    forget_scope(member)
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, role: str, actor: Member) -> Membership:
+    """Change a role. Rules: the actor coordinates the membership's team and is
+    not its holder. Raises PermissionDenied or ValidationError."""
+    if membership.member_id == actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You cannot change your own roles."))
+    _require_manage(actor, membership.team.path)
+    _check_grant(actor, membership.team, role)
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership, actor: Member) -> None:
+    """Remove a role. Rules: the actor coordinates the team and is not the holder."""
+    if membership.member_id == actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You cannot change your own roles."))
+    _require_manage(actor, membership.team.path)
+    membership.delete()

@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from .views import LogoutView, MemberViewSet, MembershipViewSet, MeView, TeamViewSet
+
+ROUTES = [
+    ("teams", TeamViewSet, "team"),
+    ("members", MemberViewSet, "member"),
+    ("memberships", MembershipViewSet, "membership"),
+]
+
+urlpatterns = [
+    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("me/", MeView.as_view(), name="me"),
+]

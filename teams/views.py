@@ -1,0 +1,217 @@
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from api.scoping import ScopedViewSetMixin
+
+from . import selectors, services
+from .filters import MemberFilter, MembershipFilter, TeamFilter
+from .models import Member
+from .serializers import (
+    LogoutSerializer,
+    MemberCreateSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
+    MemberSerializer,
+    MemberUpdateSerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+    TeamSerializer,
+    TeamUpdateSerializer,
+    TeamWriteSerializer,
+)
+
+WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Teams the caller can see"),
+    create=extend_schema(request=TeamWriteSerializer, responses={201: TeamSerializer},
+                         summary="Create a team under one the caller coordinates"),
+    partial_update=extend_schema(request=TeamUpdateSerializer, responses={200: TeamSerializer},
+                                 summary="Rename, re-level or move a team with its subtree"),
+    destroy=extend_schema(summary="Delete an empty team (409 with the reason otherwise)"),
+)
+class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    ordering_fields = ["name", "level", "path", "id", "updated_at"]
+    ordering = ["path"]
+    http_method_names = WRITE_METHODS
+    action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage"}
+
+    def scope_path(self, team):
+        return team.path
+
+    def get_queryset(self):
+        return selectors.team_list(self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.get_serializer_class() is TeamSerializer:
+            teams = args[0] if kwargs.get("many") else [args[0]]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["ancestor_map"] = selectors.team_ancestor_map(teams)
+        return super().get_serializer(*args, **kwargs)
+
+    def _respond(self, team, code=status.HTTP_200_OK):
+        team = self.get_queryset().get(pk=team.pk)
+        return Response(self.get_serializer(team).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = TeamWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        team = services.team_create(
+            name=data["name"], level=data["level"], parent=data.get("parent"), actor=request.user
+        )
+        return self._respond(team, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        team = self.get_object()
+        serializer = TeamUpdateSerializer(team, data=request.data, partial=True,
+                                          context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        team = services.team_update(team=team, actor=request.user, **serializer.validated_data)
+        return self._respond(team)
+
+    def destroy(self, request, *args, **kwargs):
+        services.team_delete(team=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Members the caller can see"),
+    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer},
+                         summary="Register a person with a role in a team the caller coordinates"),
+    partial_update=extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer},
+                                 summary="Change a member; is_active=false deactivates"),
+)
+class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    ordering_fields = ["full_name", "id", "date_joined", "updated_at"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_capabilities = {"create": "manage", "partial_update": "manage"}
+
+    def scope_path(self, member):
+        return None  # services.member_update checks reach over all their memberships
+
+    def get_queryset(self):
+        return selectors.member_list(self.request.user)
+
+    def _respond(self, member, code=status.HTTP_200_OK):
+        return Response(MemberSerializer(self.get_queryset().get(pk=member.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = MemberCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        member = services.member_create(actor=request.user, **serializer.validated_data)
+        return self._respond(member, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        member = self.get_object()
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.member_update(member=member, actor=request.user, **serializer.validated_data)
+        return self._respond(member)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Memberships the caller can see"),
+    create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer},
+                         summary="Grant a role in a team the caller coordinates"),
+    partial_update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer},
+                                 summary="Change a role"),
+    destroy=extend_schema(summary="Remove a role"),
+)
+class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["id", "role", "created_at"]
+    ordering = ["id"]
+    http_method_names = WRITE_METHODS
+    action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage"}
+
+    def get_queryset(self):
+        return selectors.memberships_visible_to(self.request.user).select_related("team")
+
+    def create(self, request, *args, **kwargs):
+        serializer = MembershipCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_create(actor=request.user, **serializer.validated_data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        serializer = MembershipUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_update(
+            membership=membership, role=serializer.validated_data["role"], actor=request.user
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.membership_delete(membership=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.GenericAPIView):
+    """The caller's own profile and memberships."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return Member.objects.prefetch_related("memberships__team").get(pk=self.request.user.pk)
+
+    @extend_schema(responses=MeSerializer, summary="The caller with their memberships")
+    def get(self, request):
+        return Response(MeSerializer(self.get_object()).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer,
+                   summary="Change the caller's own profile fields (never roles or flags)")
+    def patch(self, request):
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.me_update(member=request.user, **serializer.validated_data)
+        return Response(MeSerializer(self.get_object()).data)
+
+
+class LogoutView(APIView):
+    """Blacklists the refresh token; it cannot be used again."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=LogoutSerializer, responses={204: OpenApiResponse(description="Logged out")},
+                   summary="Log out: the refresh token stops working")
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+        except TokenError as exc:
+            raise InvalidToken(str(exc))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def healthz(request):
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", never a 500
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+

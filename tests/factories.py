@@ -1,0 +1,51 @@
+import factory
+
+from teams.choices import Level, Role
+from teams.models import Member, Membership, Team
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        skip_postgeneration_save = True
+
+    phone = factory.Sequence(lambda n: f"+8491{n:07d}")
+    full_name = factory.Sequence(lambda n: f"Thành viên {n}")
+    is_active = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    """Builds teams through the same path rule as teams.services."""
+
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    level = Level.PROVINCE
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        team = model_class(*args, **kwargs)
+        team.save()
+        parent = kwargs.get("parent")
+        team.path = f"{parent.path if parent else '/'}{team.pk}/"
+        team.save(update_fields=["path"])
+        return team
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    member = factory.SubFactory(MemberFactory)
+    team = factory.SubFactory(TeamFactory)
+    role = Role.MEMBER
