@@ -49,3 +49,35 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     team = factory.SubFactory(TeamFactory)
     role = Role.MEMBER
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tasks.Campaign"
+
+    name = factory.Sequence(lambda n: f"Chiến dịch {n}")
+    team = factory.SubFactory(TeamFactory)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tasks.Task"
+
+    title = factory.Sequence(lambda n: f"Chia sẻ cảnh báo lừa đảo {n}")
+    kind = "share"
+    platform = "facebook"
+    reference_url = "https://example.org/posts/1"
+    team = factory.SubFactory(TeamFactory)
+    created_by = factory.SubFactory(MemberFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment row as the fan-out writes it (no event: use the services for timelines)."""
+
+    class Meta:
+        model = "tasks.Assignment"
+
+    task = factory.SubFactory(TaskFactory)
+    assignee = factory.SubFactory(MemberFactory)
+    team = factory.LazyAttribute(lambda a: a.task.team)
+    status = "assigned"
