@@ -222,8 +222,18 @@ def membership_update(*, membership: Membership, role: str, actor: Member) -> Me
 
 @transaction.atomic
 def membership_delete(*, membership: Membership, actor: Member) -> None:
-    """Remove a role. Rules: the actor coordinates the team and is not the holder."""
+    """Remove a role. Rules: the actor coordinates the team and is not the holder;
+    a person's last membership stays (Conflict, 409): people leave the network by
+    deactivation, so nobody is left on record outside every team."""
     if membership.member_id == actor.pk and not actor.is_superuser:
         raise PermissionDenied(_("You cannot change your own roles."))
     _require_manage(actor, membership.team.path)
+    # Lock the person so two removals at once cannot both see "another role is left".
+    Member.objects.select_for_update().filter(pk=membership.member_id).first()
+    if not Membership.objects.filter(member_id=membership.member_id).exclude(pk=membership.pk).exists():
+        raise Conflict(
+            _("This is the person's only role; deactivate the member instead of removing it."),
+            code="last_membership",
+        )
     membership.delete()
+    forget_scope(membership.member)
