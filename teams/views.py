@@ -195,6 +195,10 @@ class LogoutView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    def get_authenticate_header(self, request):
+        # A used, expired or forged refresh token is a 401 (as on token/refresh/), not a 403.
+        return 'Bearer realm="api"'
+
     @extend_schema(request=LogoutSerializer, responses={204: OpenApiResponse(description="Logged out")},
                    summary="Log out: the refresh token stops working")
     def post(self, request):
