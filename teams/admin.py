@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from . import services
 from .models import Member, Membership, Team
 from .phones import normalize_phone
+from .text import fold
 
 
 class PhoneCleaningMixin:
@@ -58,15 +61,53 @@ class MemberAdmin(UserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # people are deactivated, never deleted
 
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        found = found | _folded_search(queryset, search_term)
+        digits = re.sub(r"[\s.()-]", "", search_term)
+        if re.fullmatch(r"\+?\d{3,}", digits):
+            # Phones are stored in E.164: "0912..." is looked up as "+84912...".
+            if digits.startswith("0"):
+                digits = "+84" + digits[1:]
+            found = found | queryset.filter(phone__contains=digits)
+        return found, duplicates
+
+
+class TeamAdminForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "level", "parent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # The service's placement rules, asked before saving so a wrong level is a form error.
+            services.team_check_placement(
+                team=self.instance if self.instance.pk else None,
+                level=cleaned.get("level"), parent=cleaned.get("parent"),
+            )
+        return cleaned
+
+
+def _folded_search(queryset, search_term):
+    """Accent-insensitive matches on the folded column, as the API's `search` does."""
+    folded = fold(search_term)
+    return queryset.filter(search_name__contains=folded) if folded else queryset.none()
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ["name", "level", "parent", "path"]
     list_filter = ["level"]
     search_fields = ["name", "search_name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
     list_select_related = ["parent"]
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return found | _folded_search(queryset, search_term), duplicates
 
     def save_model(self, request, obj, form, change):
         # Paths and level rules live in the services; the admin goes through them too.
