@@ -139,3 +139,17 @@ def test_the_subtree_is_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         names = {t.name for t in team_subtree(world.c1)}
     assert names == {"Tâm Thắng", "Thôn 1", "Thôn 2"}
+
+
+def test_sending_a_team_back_unchanged_is_not_a_move(world, client_for):
+    """coord_c1 does not coordinate the district above c1, but may send c1's own parent back."""
+    client = client_for(world.coord_c1)
+    team = client.get(f"{URL}{world.c1.pk}/").json()
+    body = {"name": "Tâm Thắng (mới)", "level": team["level"], "parent": team["parent"]}
+    response = client.patch(f"{URL}{world.c1.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["parent"] == world.district.pk
+    assert_paths_consistent()
+    # ...but moving it elsewhere still needs the new parent to be theirs
+    response = client.patch(f"{URL}{world.c1.pk}/", {"parent": world.other_district.pk}, format="json")
+    assert response.status_code == 400
