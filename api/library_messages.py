@@ -39,6 +39,8 @@ MESSAGES = [
     gettext_noop("The submitted file is empty."),
     gettext_noop('Unsupported media type "{media_type}" in request.'),
     gettext_noop("A server error occurred."),
+    # django (forms) messages missing from its Vietnamese catalog
+    gettext_noop("Null characters are not allowed."),
     # rest_framework_simplejwt
     gettext_noop("No active account found with the given credentials"),
     gettext_noop("Token is invalid"),

@@ -49,6 +49,21 @@ class WithinFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.path_field}__startswith": value.path})
 
 
+MAX_ID = 2**63 - 1  # the largest BigAutoField value on both databases
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the id range (else 400), never a decimal
+    that the database cannot hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class StrictBooleanField(forms.NullBooleanField):
     """`true`/`false` (or 1/0); anything else is a 400 rather than silently no filter."""
 
@@ -80,7 +95,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class TeamFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
 
@@ -90,8 +105,8 @@ class TeamFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
-    team = django_filters.NumberFilter(field_name="team_id")
+    member = IdFilter(field_name="member_id")
+    team = IdFilter(field_name="team_id")
     within = WithinFilter(path_field="team__path")
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
@@ -103,7 +118,7 @@ class MembershipFilter(django_filters.FilterSet):
 class MemberFilter(django_filters.FilterSet):
     """`team`, `within` and `role` are read together: they describe one membership."""
 
-    team = django_filters.NumberFilter(method="filter_membership", label=_("Has a role in this team"))
+    team = IdFilter(method="filter_membership", label=_("Has a role in this team"))
     within = WithinFilter(method="filter_membership", label=_("Has a role in this team or below"))
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_membership")
     is_active = StrictBooleanFilter()

@@ -165,3 +165,34 @@ def test_is_active_filter_reads_booleans(world, client_for, value, expected):
     response = client_for(world.coord_district).get("/api/v1/members/", {"is_active": value})
     assert response.status_code == 200
     assert response.json()["count"] == expected
+
+
+HUGE = 10**30
+
+
+@pytest.mark.parametrize("method,url,body,status", [
+    ("get", f"/api/v1/teams/{HUGE}/", None, 404),
+    ("get", f"/api/v1/members/{HUGE}/", None, 404),
+    ("get", f"/api/v1/memberships/{HUGE}/", None, 404),
+    ("get", f"/api/v1/teams/?parent={HUGE}", None, 400),
+    ("get", f"/api/v1/teams/?within={HUGE}", None, 400),
+    ("get", f"/api/v1/members/?team={HUGE}", None, 400),
+    ("get", f"/api/v1/memberships/?member={HUGE}", None, 400),
+    ("get", "/api/v1/memberships/?team=1.5", None, 400),
+    ("get", f"/api/v1/teams/?page={HUGE}", None, 404),
+    ("get", f"/api/v1/teams/?page_size={HUGE}", None, 400),
+    ("post", "/api/v1/teams/", {"name": "x", "level": "village", "parent": HUGE}, 400),
+    ("post", "/api/v1/memberships/", {"member": HUGE, "team": 1, "role": "member"}, 400),
+    ("post", "/api/v1/memberships/", {"member": 1.5, "team": True, "role": "member"}, 400),
+    ("get", "/api/v1/teams/?search=%00abc", None, 400),
+    ("post", "/api/v1/teams/", {"name": "x\x00y", "level": "village", "parent": 1}, 400),
+    ("patch", "/api/v1/me/", {"full_name": "a\x00b"}, 400),
+    ("post", "/api/v1/auth/token/", {"phone": "0912\x00", "password": "x"}, 400),
+    ("post", "/api/v1/auth/token/", {"phone": ["a"], "password": {"x": 1}}, 400),
+    ("post", "/api/v1/auth/token/refresh/", {"refresh": ["a"]}, 400),
+    ("post", "/api/v1/auth/logout/", {"refresh": 12}, 401),
+])
+def test_hostile_values_are_4xx_on_both_databases(world, client_for, method, url, body, status):
+    client = client_for(world.superuser)
+    response = getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
+    assert_error(response, status)
