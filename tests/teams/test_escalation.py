@@ -114,3 +114,33 @@ def test_a_coordinator_cannot_change_staff(world, client_for):
                                                 format="json")
     assert response.status_code == 403
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize("who,code", [("coord_c1", 403), ("coord_c2", 403), ("coord_district", 200),
+                                      ("superuser", 200)])
+def test_someone_in_two_communes_is_changed_only_from_above_both(world, client_for, who, code):
+    """A profile and the active flag are the person's everywhere: a coordinator of one of
+    their communes sees them but cannot deactivate them for the other."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(member=world.member_v1b, team=world.v2a, role="member")
+    before = _snapshot()
+    response = client_for(getattr(world, who)).patch(
+        f"/api/v1/members/{world.member_v1b.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == code
+    if code == 403:
+        assert _snapshot() == before
+    else:
+        world.member_v1b.refresh_from_db()
+        assert world.member_v1b.is_active is False
+
+
+def test_a_coordinator_cannot_rename_a_coordinator_above_who_also_works_below(world, client_for):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(member=world.coord_district, team=world.v1a, role="member")
+    before = _snapshot()
+    response = client_for(world.coord_c1).patch(f"/api/v1/members/{world.coord_district.pk}/",
+                                                {"full_name": "Bị đổi tên"}, format="json")
+    assert response.status_code == 403
+    assert _snapshot() == before
