@@ -52,6 +52,7 @@ class WithinFilter(django_filters.ModelChoiceFilter):
 MAX_ID = 2**63 - 1  # the largest BigAutoField value on both databases
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """An object id: a whole number in the id range (else 400), never a decimal
     that the database cannot hold."""

@@ -173,3 +173,11 @@ def test_admin_adds_a_member_with_a_normalised_phone(admin_client_for):
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Member.objects.get(phone="+84966123456").search_name == "nguoi admin them"
+
+
+def test_id_filters_are_documented_as_integers(schema):
+    for path, names in {"/api/v1/teams/": {"parent", "within"}, "/api/v1/members/": {"team", "within"},
+                        "/api/v1/memberships/": {"member", "team", "within"}}.items():
+        params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        for name in names:
+            assert params[name]["schema"]["type"] == "integer", (path, name)
