@@ -196,3 +196,22 @@ def test_hostile_values_are_4xx_on_both_databases(world, client_for, method, url
     client = client_for(world.superuser)
     response = getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
     assert_error(response, status)
+
+
+@pytest.mark.parametrize("url,ordering,ok", [
+    ("/api/v1/teams/", "name", True), ("/api/v1/teams/", "-name,id", True),
+    ("/api/v1/teams/", "password", False), ("/api/v1/teams/", "name,bogus", False),
+    ("/api/v1/members/", "-full_name", True), ("/api/v1/members/", "phone", False),
+    ("/api/v1/memberships/", "role", True), ("/api/v1/memberships/", "member__password", False),
+])
+def test_unknown_ordering_is_400(world, client_for, url, ordering, ok):
+    response = client_for(world.superuser).get(url, {"ordering": ordering})
+    if ok:
+        assert response.status_code == 200
+    else:
+        assert "ordering" in assert_error(response, 400)["errors"]
+
+
+def test_ordering_orders(world, client_for):
+    ids = [t["id"] for t in client_for(world.superuser).get("/api/v1/teams/", {"ordering": "-id"}).json()["results"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 8
