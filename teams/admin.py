@@ -1,10 +1,12 @@
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
+
+from api.exceptions import Conflict
 
 from . import services
 from .models import Member, Membership, Team
@@ -36,6 +38,12 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["team"]
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the member: a person's only role is not removed (deactivate them instead).
+        if obj is not None and obj.memberships.count() <= 1:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Member)
@@ -133,3 +141,18 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["member__phone", "member__full_name", "team__name"]
     autocomplete_fields = ["member", "team"]
     list_select_related = ["member", "team"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not Membership.objects.filter(member_id=obj.member_id).exclude(pk=obj.pk).exists():
+            return False  # the person's only role (services.membership_delete refuses it too)
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.membership_delete(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("team", "member"):
+            try:
+                services.membership_delete(membership=membership, actor=request.user)
+            except Conflict as exc:
+                self.message_user(request, f"{membership.member}: {exc.message}", level=messages.ERROR)

@@ -181,3 +181,40 @@ def test_id_filters_are_documented_as_integers(schema):
         params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         for name in names:
             assert params[name]["schema"]["type"] == "integer", (path, name)
+
+
+def test_admin_refuses_to_delete_a_team_that_is_not_empty(admin_client_for, world):
+    response = admin_client_for.post(f"/admin/teams/team/{world.v1a.pk}/delete/", {"post": "yes"})
+    assert response.status_code in (200, 403)
+    assert Team.objects.filter(pk=world.v1a.pk).exists()
+    response = admin_client_for.post("/admin/teams/team/", {
+        "action": "delete_selected", "_selected_action": [world.c1.pk], "post": "yes"})
+    assert response.status_code in (200, 302)
+    assert Team.objects.filter(pk=world.c1.pk).exists()
+
+
+def test_admin_has_no_member_delete(admin_client_for, world):
+    response = admin_client_for.post(f"/admin/teams/member/{world.member_v1a.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    from teams.models import Member
+
+    assert Member.objects.filter(pk=world.member_v1a.pk).exists()
+
+
+def test_admin_keeps_a_persons_only_role(admin_client_for, world):
+    from teams.models import Membership
+
+    only = Membership.objects.get(member=world.member_v1a)
+    response = admin_client_for.post(f"/admin/teams/membership/{only.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    response = admin_client_for.post("/admin/teams/membership/", {
+        "action": "delete_selected", "_selected_action": [only.pk], "post": "yes"})
+    assert response.status_code in (302, 403)
+    assert Membership.objects.filter(pk=only.pk).exists()
+    # a second role can go
+    from tests.factories import MembershipFactory
+
+    extra = MembershipFactory(member=world.member_v1a, team=world.v1b, role="member")
+    response = admin_client_for.post(f"/admin/teams/membership/{extra.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=extra.pk).exists()
