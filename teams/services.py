@@ -248,4 +248,3 @@ def membership_delete(*, membership: Membership, actor: Member) -> None:
             code="last_membership",
         )
     membership.delete()
-    forget_scope(membership.member)
