@@ -99,5 +99,8 @@ def exception_handler(exc, context):
             body["detail"] = next(iter(flat.values()))[0]
         else:
             body["detail"] = str(detail)
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            # e.g. malformed JSON: every 400 names what was wrong in `errors`.
+            body["errors"] = {"non_field_errors": [body["detail"]]}
     response.data = body
     return response

@@ -30,10 +30,11 @@ ERROR_DESCRIPTIONS = {
 
 class AutoSchema(SpectacularAutoSchema):
     def _error_codes(self):
-        codes = {"429"}
+        # 401 everywhere: public endpoints (login, refresh, logout) refuse bad credentials or tokens too.
+        codes = {"401", "429"}
         public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
         if not public:
-            codes |= {"401", "403"}
+            codes.add("403")
         if "{" in self.path or self._is_list_view():
             codes.add("404")  # lists: a page past the end
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
@@ -54,3 +55,4 @@ class AutoSchema(SpectacularAutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+

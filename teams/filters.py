@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from django.db.models import Exists, OuterRef
@@ -50,6 +51,51 @@ class WithinFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.path_field}__startswith": value.path})
 
 
+MAX_ID = 2**63 - 1  # the largest BigAutoField value on both databases
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the id range (else 400), never a decimal
+    that the database cannot hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false` (or 1/0); anything else is a 400 rather than silently no filter."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, str):
+            value = value.strip().lower()
+        if value in (True, "true", "1"):
+            return True
+        if value in (False, "false", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
 class TeamFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
     parent = IdFilter(field_name="parent_id")
@@ -78,7 +124,7 @@ class MemberFilter(django_filters.FilterSet):
     team = IdFilter(method="filter_membership", label=_("Has a role in this team"))
     within = WithinFilter(method="filter_membership", label=_("Has a role in this team or below"))
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_membership")
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
     search = SearchFilter()
 
     class Meta:

@@ -163,21 +163,18 @@ def member_list(user) -> QuerySet[Member]:
 
 
 def member_within_reach(user, member: Member) -> bool:
-    """Whether `user` may change `member`: someone they manage whose reach does not exceed theirs.
+    """Whether `user` may change `member` (profile, phone, deactivation).
 
-    The target needs a membership inside the caller's managed subtrees, and no
-    coordinator or observer membership outside them; staff and superusers are
-    only changed by superusers; nobody changes themselves here (that is /me).
+    Every one of the target's memberships lies inside the caller's managed
+    subtrees: a profile and the active flag are the person's everywhere, so a
+    coordinator never changes someone who also belongs to a team outside its
+    reach (a coordinator above both does). Staff and superusers are only changed
+    by superusers; nobody changes themselves here (that is /me).
     """
     scope = scope_for(user)
     if scope.is_superuser:
         return True
     if member.pk == scope.user_id or member.is_staff or member.is_superuser:
         return False
-    rows = list(Membership.objects.filter(member=member).values_list("role", "team__path"))
-    inside = [scope.has_capability_at("manage", path) for _, path in rows]
-    if not any(inside):
-        return False
-    return all(
-        ok for (role, _), ok in zip(rows, inside) if role in (Role.COORDINATOR, Role.OBSERVER)
-    )
+    paths = list(Membership.objects.filter(member=member).values_list("team__path", flat=True))
+    return bool(paths) and all(scope.has_capability_at("manage", path) for path in paths)

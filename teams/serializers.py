@@ -53,7 +53,23 @@ class TeamWriteSerializer(serializers.ModelSerializer):
         fields = ["name", "level", "parent"]
 
 
+class CurrentOrManagedParentField(ScopedPrimaryKeyRelatedField):
+    """A new parent must be a team the caller coordinates; the team's current
+    parent is always accepted, so a client may send the object back unchanged."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        team = getattr(self.parent, "instance", None)
+        if team is not None and team.parent_id is not None:
+            queryset = queryset | Team.objects.filter(pk=team.parent_id)
+        return queryset
+
+
 class TeamUpdateSerializer(TeamWriteSerializer):
+    parent = CurrentOrManagedParentField(
+        teams_managed_by, Team, allow_null=True, required=False,
+        help_text="Moves the team with its whole subtree; exactly one level above.",
+    )
     level = serializers.ChoiceField(choices=Level.choices, required=False)
     name = serializers.CharField(max_length=200, trim_whitespace=True, required=False)
 

@@ -44,13 +44,30 @@ def _require_manage(actor, path: str | None, field: str | None = None) -> None:
         raise PermissionDenied(_("You do not coordinate this team."))
 
 
+def team_check_placement(*, team: Team | None, level: str, parent: Team | None) -> None:
+    """Whether `team` (None: a new one) may sit at `level` under `parent`.
+
+    Rules: the parent is exactly one level up (provinces have none); a team is
+    never put under itself or its own descendant; a team with child teams keeps
+    its level. Raises ValidationError naming `parent` or `level`. Writes nothing,
+    so forms (the admin) can ask before saving."""
+    if team is not None and team.pk is not None:
+        if parent is not None and team.path and parent.path.startswith(team.path):
+            raise ValidationError({"parent": _("A team cannot be moved under itself or its own descendant.")})
+        if level == team.level and (parent.pk if parent else None) == team.parent_id:
+            return  # nothing about its place changes
+    _check_level(level, parent)
+    if team is not None and team.pk is not None and level != team.level and team.children.exists():
+        raise ValidationError({"level": _("A team with child teams cannot change level.")})
+
+
 @transaction.atomic
 def team_create(*, name: str, level: str, parent: Team | None, actor: Member) -> Team:
     """Create a team under `parent`. Rules: parent exactly one level up; only
     provinces are roots (superusers only); the actor coordinates the parent.
     Raises ValidationError."""
     _require_manage(actor, parent.path if parent else None, field="parent")
-    _check_level(level, parent)
+    team_check_placement(team=None, level=level, parent=parent)
     team = Team(name=name, level=level, parent=parent)
     team.save()
     team.path = f"{parent.path if parent else '/'}{team.pk}/"
@@ -73,13 +90,8 @@ def team_update(*, team: Team, actor: Member, name: str | None = None,
     moving = (new_parent.pk if new_parent else None) != team.parent_id
 
     if moving:
-        if new_parent is not None and new_parent.path.startswith(team.path):
-            raise ValidationError({"parent": _("A team cannot be moved under itself or its own descendant.")})
         _require_manage(actor, new_parent.path if new_parent else None, field="parent")
-    if moving or new_level != team.level:
-        _check_level(new_level, new_parent)
-        if new_level != team.level and team.children.exists():
-            raise ValidationError({"level": _("A team with child teams cannot change level.")})
+    team_check_placement(team=team, level=new_level, parent=new_parent)
 
     if name is not None:
         team.name = name
@@ -222,8 +234,17 @@ def membership_update(*, membership: Membership, role: str, actor: Member) -> Me
 
 @transaction.atomic
 def membership_delete(*, membership: Membership, actor: Member) -> None:
-    """Remove a role. Rules: the actor coordinates the team and is not the holder."""
+    """Remove a role. Rules: the actor coordinates the team and is not the holder;
+    a person's last membership stays (Conflict, 409): people leave the network by
+    deactivation, so nobody is left on record outside every team."""
     if membership.member_id == actor.pk and not actor.is_superuser:
         raise PermissionDenied(_("You cannot change your own roles."))
     _require_manage(actor, membership.team.path)
+    # Lock the person so two removals at once cannot both see "another role is left".
+    Member.objects.select_for_update().filter(pk=membership.member_id).first()
+    if not Membership.objects.filter(member_id=membership.member_id).exclude(pk=membership.pk).exists():
+        raise Conflict(
+            _("This is the person's only role; deactivate the member instead of removing it."),
+            code="last_membership",
+        )
     membership.delete()

@@ -13,6 +13,7 @@ from api.scoping import ScopedViewSetMixin
 from . import selectors, services
 from .filters import MemberFilter, MembershipFilter, TeamFilter
 from .models import Member
+from .permissions import CanChangeMember, NotOwnRoles
 from .serializers import (
     LogoutSerializer,
     MemberCreateSerializer,
@@ -101,6 +102,7 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     action_capabilities = {"create": "manage", "partial_update": "manage"}
+    permission_classes = [*ScopedViewSetMixin.permission_classes, CanChangeMember]
 
     def scope_path(self, member):
         return None  # services.member_update checks reach over all their memberships
@@ -140,6 +142,7 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     ordering = ["id"]
     http_method_names = WRITE_METHODS
     action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage"}
+    permission_classes = [*ScopedViewSetMixin.permission_classes, NotOwnRoles]
 
     def get_queryset(self):
         return selectors.memberships_visible_to(self.request.user).select_related("team")
@@ -191,6 +194,10 @@ class LogoutView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+
+    def get_authenticate_header(self, request):
+        # A used, expired or forged refresh token is a 401 (as on token/refresh/), not a 403.
+        return 'Bearer realm="api"'
 
     @extend_schema(request=LogoutSerializer, responses={204: OpenApiResponse(description="Logged out")},
                    summary="Log out: the refresh token stops working")

@@ -1,0 +1,1 @@
+from tests.teams.conftest import fast_passwords  # noqa: F401  (autouse: cheap password hashing)
