@@ -152,6 +152,8 @@ class Assignment(models.Model):
             models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),
             models.Index(fields=["team", "status"], name="assignment_team_status"),
             models.Index(fields=["task", "status"], name="assignment_task_status"),
+            # A phone's delta sync: its own assignments changed since the last pull.
+            models.Index(fields=["assignee", "updated_at"], name="assignment_assignee_updated"),
         ]
 
     def __str__(self):
