@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,26 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         kwargs.setdefault("lookup_expr", "gte")
         kwargs.setdefault("label", _("Changed at or after this time (ISO 8601)"))
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false (or 1/0); anything else is a 400 rather than silently ignored."""
+
+    field_class = StrictBooleanField
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -50,7 +71,7 @@ class AssignmentFilter(django_filters.FilterSet):
     assignee = django_filters.NumberFilter(field_name="assignee_id")
     team = django_filters.NumberFilter(field_name="team_id", label=_("The team through which it reached the assignee"))
     within = WithinFilter(path_field="team__path")
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("true: only the caller's own"))
+    mine = StrictBooleanFilter(method="filter_mine", label=_("true: only the caller's own"))
     campaign = django_filters.NumberFilter(field_name="task__campaign_id")
     due_before = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="lte")
     due_after = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="gte")
