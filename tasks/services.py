@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,36 +155,56 @@ def task_cancel(*, task: Task, actor: Member) -> Task:
 
     # Completed rows are locked too: a reject racing with us waits, then sees the
     # cancelled task and stops, so no row slips back into unfinished work.
-    rows = list(
+    list(
         Assignment.objects.select_for_update()
         .filter(task=task, status__in=[*UNFINISHED_STATUSES, AssignmentStatus.COMPLETED])
-        .order_by("pk")
-        .values_list("pk", "status")
+        .values_list("pk", flat=True)
     )
-    to_cancel = [(pk, status) for pk, status in rows if status in UNFINISHED_STATUSES]
+    unfinished = Assignment.objects.filter(task=task, status__in=UNFINISHED_STATUSES)
     now = timezone.now()
-    for start in range(0, len(to_cancel), BATCH_SIZE):
-        batch = to_cancel[start:start + BATCH_SIZE]
-        Assignment.objects.filter(pk__in=[pk for pk, _ in batch]).update(
-            status=AssignmentStatus.CANCELLED, updated_at=now
-        )
-        AssignmentEvent.objects.bulk_create(
-            [
-                AssignmentEvent(assignment_id=pk, kind=EventKind.CANCELLED, actor=actor,
-                                from_status=status, to_status=AssignmentStatus.CANCELLED, created_at=now)
-                for pk, status in batch
-            ],
-            batch_size=BATCH_SIZE,
-        )
+    # Set-based: the events read each row's status before the one UPDATE changes it.
+    _insert_events(unfinished, kind=EventKind.CANCELLED, to_status=AssignmentStatus.CANCELLED,
+                   actor=actor, now=now)
+    unfinished.update(status=AssignmentStatus.CANCELLED, updated_at=now)
     return task
 
 
 # Fan-out ---------------------------------------------------------------------
+#
+# A district can hold 100k members, so the fan-out never walks people in Python:
+# one INSERT ... SELECT makes the assignments and one more writes their events.
 
 @dataclass(frozen=True)
 class AssignResult:
     created: int
     already_assigned: int
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def _insert_events(assignments: QuerySet, *, kind: str, to_status: str, actor, now, note: str = "") -> int:
+    """One event per assignment in `assignments`, from the status it has now,
+    written by a single INSERT ... SELECT."""
+    source = (assignments.order_by()
+              .annotate(src_id=F("pk"), src_status=F("status"))
+              .values_list("src_id", "src_status"))
+    select_sql, select_params = source.query.sql_with_params()
+    E = AssignmentEvent
+    columns = ", ".join(_column(E, f) for f in
+                        ("assignment", "from_status", "kind", "to_status", "actor", "note", "created_at"))
+    sql = (f"INSERT INTO {_table(E)} ({columns}) "
+           f"SELECT src.src_id, src.src_status, %s, %s, %s, %s, %s FROM ({select_sql}) src")
+    params = (kind, to_status, getattr(actor, "pk", None), note,
+              connection.ops.adapt_datetimefield_value(now), *select_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _outermost(teams: Iterable[Team]) -> list[Team]:
@@ -195,54 +215,68 @@ def _outermost(teams: Iterable[Team]) -> list[Team]:
     return kept
 
 
-def _insert_assignments(task: Task, pairs: dict[int, int], actor, note: str = "") -> int:
-    """Insert one assignment per (assignee -> team) and its `assigned` event, in batches.
-
-    The caller holds the task's row lock and has removed people already assigned,
-    so every row is new."""
-    now = timezone.now()
-    items = list(pairs.items())
-    for start in range(0, len(items), BATCH_SIZE):
-        batch = items[start:start + BATCH_SIZE]
-        created = Assignment.objects.bulk_create(
-            [
-                Assignment(task_id=task.pk, assignee_id=member_id, team_id=team_id,
-                           status=AssignmentStatus.ASSIGNED, created_at=now, updated_at=now)
-                for member_id, team_id in batch
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        AssignmentEvent.objects.bulk_create(
-            [
-                AssignmentEvent(assignment_id=a.pk, kind=EventKind.ASSIGNED, actor=actor, note=note,
-                                from_status="", to_status=AssignmentStatus.ASSIGNED, created_at=now)
-                for a in created
-            ],
-            batch_size=BATCH_SIZE,
-        )
-    return len(items)
-
-
-def _fan_out_pairs(teams: list[Team]) -> dict[int, int]:
-    """Every active person holding the `member` role in the teams' subtrees -> the
-    team through which the task reaches them (their deepest such team)."""
-    if not teams:
-        return {}
+def _members_below(teams: list[Team]) -> QuerySet[Membership]:
+    """Memberships that a fan-out to `teams` reaches: the `member` role, active people."""
     in_subtrees = Q(pk__in=[])
     for team in teams:
         in_subtrees |= Q(team__path__startswith=team.path)
-    rows = (
-        Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
-        .order_by("member_id", "team__path")
-        .values_list("member_id", "team_id", "team__path")
-        .iterator(chunk_size=BATCH_SIZE)
+    return Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
+
+
+def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
+    """Assign every person `_members_below(teams)` reaches who does not hold the task
+    yet, through their deepest such team (for nested teams the longest path is
+    also the greatest). Returns (created, reached)."""
+    if not teams:
+        return 0, 0
+    reached = _members_below(teams).values("member_id").distinct().count()
+    picked = (
+        _members_below(teams)
+        .filter(~Exists(Assignment.objects.filter(task_id=task.pk, assignee_id=OuterRef("member_id"))))
+        .values("member_id")
+        .annotate(deepest=Max("team__path"))
+        .values_list("member_id", "deepest")
+        .order_by()
     )
-    pairs: dict[int, tuple[int, int]] = {}
-    for member_id, team_id, path in rows:
-        depth = path.count("/")
-        if member_id not in pairs or depth > pairs[member_id][1]:
-            pairs[member_id] = (team_id, depth)
-    return {member_id: team_id for member_id, (team_id, _depth) in pairs.items()}
+    picked_sql, picked_params = picked.query.sql_with_params()
+    A = Assignment
+    columns = ", ".join(_column(A, f) for f in (
+        "task", "assignee", "team", "status", "evidence_url", "evidence_image", "note", "decline_reason",
+        "review_note", "created_at", "updated_at"))
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"INSERT INTO {_table(A)} ({columns}) "
+        f"SELECT %s, picked.member_id, t.{_column(Team, 'id')}, %s, '', '', '', '', '', %s, %s "
+        f"FROM ({picked_sql}) picked "
+        f"JOIN {_table(Team)} t ON t.{_column(Team, 'path')} = picked.deepest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *picked_params))
+        created = cursor.rowcount
+    return created, reached
+
+
+def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
+    """Assign the named people who do not hold the task yet. Returns (created, already)."""
+    if not pairs:
+        return 0, 0
+    held = set(Assignment.objects.filter(task=task, assignee_id__in=list(pairs)).values_list("assignee_id", flat=True))
+    new = [member_id for member_id in pairs if member_id not in held]
+    Assignment.objects.bulk_create(
+        [Assignment(task_id=task.pk, assignee_id=member_id, team_id=pairs[member_id],
+                    status=AssignmentStatus.ASSIGNED, created_at=now, updated_at=now) for member_id in new],
+        batch_size=BATCH_SIZE,
+    )
+    return len(new), len(held)
+
+
+def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
+    """The `assigned` event of every assignment this call made (they share its timestamp;
+    the task's row lock keeps anyone else from adding to the task meanwhile)."""
+    _insert_events(
+        Assignment.objects.filter(task_id=task.pk, created_at=now),
+        kind=EventKind.ASSIGNED, to_status=AssignmentStatus.ASSIGNED, actor=actor, now=now, note=note,
+    )
 
 
 def _direct_pairs(task: Task, members: list[Member], actor) -> dict[int, int]:
@@ -298,32 +332,27 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
         raise ValidationError(
             {"teams": [_("%(name)s is not inside this task's team.") % {"name": n} for n in outside]}
         )
-
+    direct = _direct_pairs(task, members, actor)
     targets = _outermost(teams)
-    wanted = _fan_out_pairs(targets)
-    for member_id, team_id in _direct_pairs(task, members, actor).items():
-        wanted.setdefault(member_id, team_id)
+    if direct and targets:
+        # People a team target reaches are assigned (and counted) through that team.
+        covered = _members_below(targets).filter(member_id__in=list(direct)).values_list("member_id", flat=True)
+        for member_id in set(covered):
+            del direct[member_id]
 
-    existing = _already_assigned(task, wanted)
-    new = {member_id: team_id for member_id, team_id in wanted.items() if member_id not in existing}
-    created = _insert_assignments(task, new, actor)
+    now = timezone.now()
+    created_fan, reached = _fan_out(task, targets, now)
+    created_direct, already_direct = _assign_directly(task, direct, now)
+    created = created_fan + created_direct
+    if created:
+        _events_for_new_assignments(task, now, actor)
+        task.save(update_fields=["updated_at"])
 
     known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
     TaskTarget.objects.bulk_create(
         [TaskTarget(task=task, team=team, created_by=actor) for team in targets if team.pk not in known]
     )
-    if created:
-        task.save(update_fields=["updated_at"])
-    return AssignResult(created=created, already_assigned=len(wanted) - created)
-
-
-def _already_assigned(task: Task, member_ids) -> set[int]:
-    """Which of `member_ids` already hold this task (a big fan-out reads the task's
-    assignees once instead of sending an IN list of every id)."""
-    qs = Assignment.objects.filter(task=task)
-    if len(member_ids) <= BATCH_SIZE:
-        qs = qs.filter(assignee_id__in=list(member_ids))
-    return set(qs.values_list("assignee_id", flat=True).iterator(chunk_size=BATCH_SIZE))
+    return AssignResult(created=created, already_assigned=(reached - created_fan) + already_direct)
 
 
 def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
@@ -346,10 +375,10 @@ def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
     made = 0
     with transaction.atomic():
         for task in Task.objects.select_for_update().filter(pk__in=task_ids, status=TaskStatus.OPEN).order_by("pk"):
-            if Assignment.objects.filter(task=task, assignee_id=membership.member_id).exists():
-                continue
-            made += _insert_assignments(task, {membership.member_id: team.pk}, actor,
-                                        note=_("Joined a team this task was assigned to."))
+            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now)
+            if created:
+                _events_for_new_assignments(task, now, actor, note=_("Joined a team this task was assigned to."))
+            made += created
     return made
 
 

@@ -99,14 +99,13 @@ def test_team_outside_the_tasks_subtree_is_refused(world):
     assert not task.assignments.exists()  # nothing half-done
 
 
-def test_fan_out_is_batched_not_per_row(world, django_assert_max_num_queries, monkeypatch):
+def test_fan_out_is_set_based_not_per_row(world, django_assert_max_num_queries):
     village = TeamFactory(name="Thôn lớn", level=Level.VILLAGE, parent=world.c1)
     people = MemberFactory.create_batch(250)
     Membership.objects.bulk_create([Membership(member=p, team=village, role=Role.MEMBER) for p in people])
     task = make_task(world.c1, world.coord_c1)
-    monkeypatch.setattr(services, "BATCH_SIZE", 100)
-    # 3 batches of (assignments + events) plus a fixed handful, whatever the head count.
-    with django_assert_max_num_queries(20):
+    # One INSERT ... SELECT for the assignments, one for their events, plus a fixed handful.
+    with django_assert_max_num_queries(12):
         result = services.task_assign(task=task, actor=world.coord_c1, teams=[world.c1])
     assert result.created == 253
     assert AssignmentEvent.objects.filter(assignment__task=task, kind="assigned").count() == 253
@@ -155,3 +154,14 @@ def test_late_joiner_who_already_has_the_task_keeps_one(world, task_c1):
     team_services.membership_create(member=world.member_v1a, team=world.v1b, role=Role.MEMBER,
                                     actor=world.coord_c1)
     assert task_c1.assignments.filter(assignee=world.member_v1a).count() == 1
+
+
+def test_teams_and_members_together_count_each_person_once(world):
+    task = make_task(world.c1, world.coord_c1)
+    result = services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a],
+                                  members=[world.member_v1a, world.member_v1b, world.coord_v1a])
+    assert result == services.AssignResult(created=4, already_assigned=0)
+    assert assignment_of(task, world.member_v1a).team_id == world.v1a.pk
+    assert AssignmentEvent.objects.filter(assignment__task=task, kind="assigned").count() == 4
+    again = services.task_assign(task=task, actor=world.coord_c1, teams=[world.c1], members=[world.member_v1a])
+    assert again == services.AssignResult(created=0, already_assigned=3)
