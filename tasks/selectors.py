@@ -109,9 +109,9 @@ def _count_by_status(statuses) -> Coalesce:
 def with_progress(qs: QuerySet[Task]) -> QuerySet[Task]:
     """Progress counts as columns of the same query (one correlated count per status,
     evaluated only for the rows of the page), never a query per row."""
-    annotations = {f"progress_{status}": _count_by_status([status]) for status in PROGRESS_STATUSES}
+    annotations = {f"progress_{s.value}": _count_by_status([s]) for s in PROGRESS_STATUSES}
     qs = qs.annotate(**annotations)
-    unfinished = sum((F(f"progress_{s}") for s in UNFINISHED_STATUSES), Value(0))
+    unfinished = sum((F(f"progress_{s.value}") for s in UNFINISHED_STATUSES), Value(0))
     return qs.annotate(
         progress_overdue=Case(
             When(due_at__lt=timezone.now(), then=unfinished),

@@ -93,7 +93,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TaskProgressSerializer)
     def get_progress(self, task):
-        counts = {status: getattr(task, f"progress_{status}", 0) for status in PROGRESS_STATUSES}
+        counts = {status.value: getattr(task, f"progress_{status.value}", 0) for status in PROGRESS_STATUSES}
         return {"total": sum(counts.values()), **counts, "overdue": getattr(task, "progress_overdue", 0)}
 
     @extend_schema_field(OpenApiTypes.BOOL)
