@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from teams.filters import SearchFilter, WithinFilter
 
@@ -39,8 +41,24 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id: `1.5`, `1e3` or ids beyond any database's range are a 400,
+    never truncated or passed on to overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class CampaignFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     within = WithinFilter(path_field="team__path")
     updated_since = UpdatedSinceFilter()
     search = SearchFilter()
@@ -54,9 +72,9 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices)
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     within = WithinFilter(path_field="team__path")
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
+    campaign = IdFilter(field_name="campaign_id")
     updated_since = UpdatedSinceFilter()
     search = SearchFilter()
 
@@ -67,12 +85,12 @@ class TaskFilter(django_filters.FilterSet):
 
 class AssignmentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
-    task = django_filters.NumberFilter(field_name="task_id")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    team = django_filters.NumberFilter(field_name="team_id", label=_("The team through which it reached the assignee"))
+    task = IdFilter(field_name="task_id")
+    assignee = IdFilter(field_name="assignee_id")
+    team = IdFilter(field_name="team_id", label=_("The team through which it reached the assignee"))
     within = WithinFilter(path_field="team__path")
     mine = StrictBooleanFilter(method="filter_mine", label=_("true: only the caller's own"))
-    campaign = django_filters.NumberFilter(field_name="task__campaign_id")
+    campaign = IdFilter(field_name="task__campaign_id")
     due_before = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="lte")
     due_after = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="gte")
     updated_since = django_filters.IsoDateTimeFilter(

@@ -214,3 +214,46 @@ def test_english_error_messages(world, client_for, task_c1):
     response = client_for(world.member_v1a).post(f"/api/v1/assignments/{a.pk}/decline/", {}, format="json",
                                                  HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["errors"]["reason"] == ["This field is required."]
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("get", f"/api/v1/tasks/{HUGE}/", None),
+    ("get", f"/api/v1/assignments/{HUGE}/events/", None),
+    ("post", f"/api/v1/assignments/{HUGE}/verify/", {}),
+    ("patch", f"/api/v1/campaigns/{HUGE}/", {"name": "x"}),
+    ("get", "/api/v1/tasks/abc/", None),
+])
+def test_ids_that_cannot_exist_are_404(world, coord, method, path, body):
+    response = getattr(coord, method)(path, body, format="json") if body is not None else coord.get(path)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("params", [
+    {"task": HUGE}, {"task": "1.5"}, {"team": "-1"}, {"assignee": HUGE}, {"campaign": "1e3"}, {"team": "0"},
+])
+def test_ids_in_filters_must_be_whole_numbers_in_range(world, coord, task_c1, params):
+    for path in ["/api/v1/assignments/", "/api/v1/tasks/", "/api/v1/campaigns/"]:
+        names = {"/api/v1/tasks/": {"team", "campaign"}, "/api/v1/campaigns/": {"team"}}
+        if path in names and not set(params) <= names[path]:
+            continue
+        response = coord.get(path, params)
+        assert response.status_code == 400, response.content
+        assert set(params) <= set(response.json()["errors"])
+
+
+@pytest.mark.parametrize("body", [{"members": [int(HUGE)]}, {"teams": [int(HUGE)]}, {"teams": [None]},
+                                  {"teams": [{"id": 1}]}])
+def test_assign_odd_ids_are_400(world, coord, task_c1, body):
+    response = coord.post(f"/api/v1/tasks/{task_c1.pk}/assign/", body, format="json")
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize("body", [["a"], "text", 5])
+def test_bodies_that_are_not_objects(world, coord, task_c1, body):
+    response = coord.post(f"/api/v1/tasks/{task_c1.pk}/assign/", body, format="json")
+    assert response.status_code == 400
+    response = coord.patch(f"/api/v1/tasks/{task_c1.pk}/", body, format="json")
+    assert response.status_code == 400
