@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -122,7 +122,7 @@ class TaskViewSet(_ListRetrieveCreatePatch):
         return self._respond(task)
 
 
-def _assignment_action(name, request_serializer, summary):
+def _assignment_action(request_serializer, summary):
     return extend_schema(request=request_serializer, responses={200: AssignmentSerializer}, summary=summary)
 
 
@@ -153,29 +153,29 @@ class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         fresh = self.get_queryset().get(pk=assignment.pk)
         return Response(self.get_serializer(fresh).data)
 
-    @_assignment_action("start", None, "Start the work (the assignee)")
+    @_assignment_action(None, "Start the work (the assignee)")
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._step("start")
 
-    @_assignment_action("complete", AssignmentCompleteSerializer,
+    @_assignment_action(AssignmentCompleteSerializer,
                         "Report the work done with evidence (the assignee)")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._step("complete", AssignmentCompleteSerializer)
 
-    @_assignment_action("decline", AssignmentDeclineSerializer, "Decline with a reason (the assignee)")
+    @_assignment_action(AssignmentDeclineSerializer, "Decline with a reason (the assignee)")
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._step("decline", AssignmentDeclineSerializer)
 
-    @_assignment_action("verify", AssignmentVerifySerializer,
+    @_assignment_action(AssignmentVerifySerializer,
                         "Accept completed work (a coordinator of its team or above, not the assignee)")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._step("verify", AssignmentVerifySerializer)
 
-    @_assignment_action("reject", AssignmentRejectSerializer,
+    @_assignment_action(AssignmentRejectSerializer,
                         "Send completed work back with a reason (a coordinator of its team or above)")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
