@@ -32,6 +32,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "") and raw not in self.last_page_strings:
+            try:
+                valid = int(raw) >= 1
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise ValidationError({self.page_query_param: [_("A whole number of 1 or more is required.")]})
+        # A well-formed page past the end stays DRF's 404 "Invalid page."
+        return super().paginate_queryset(queryset, request, view)
+
     def get_schema_operation_parameters(self, view):
         params = super().get_schema_operation_parameters(view)
         for param in params:

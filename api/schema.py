@@ -34,8 +34,8 @@ class AutoSchema(SpectacularAutoSchema):
         public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
         if not public:
             codes |= {"401", "403"}
-        if "{" in self.path:
-            codes.add("404")
+        if "{" in self.path or self._is_list_view():
+            codes.add("404")  # lists: a page past the end
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
             codes.add("400")
         if self.method == "GET" and not self._is_list_view():

@@ -25,3 +25,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "api.views.not_found"
+handler500 = "api.views.server_error"

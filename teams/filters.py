@@ -4,6 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from api.filters import IdFilter
+
 from .choices import Level, Role
 from .models import Member, Membership, Team
 from .selectors import teams_visible_to
@@ -50,7 +52,7 @@ class WithinFilter(django_filters.ModelChoiceFilter):
 
 class TeamFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
 
@@ -60,8 +62,8 @@ class TeamFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
-    team = django_filters.NumberFilter(field_name="team_id")
+    member = IdFilter(field_name="member_id")
+    team = IdFilter(field_name="team_id")
     within = WithinFilter(path_field="team__path")
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
@@ -73,7 +75,7 @@ class MembershipFilter(django_filters.FilterSet):
 class MemberFilter(django_filters.FilterSet):
     """`team`, `within` and `role` are read together: they describe one membership."""
 
-    team = django_filters.NumberFilter(method="filter_membership", label=_("Has a role in this team"))
+    team = IdFilter(method="filter_membership", label=_("Has a role in this team"))
     within = WithinFilter(method="filter_membership", label=_("Has a role in this team or below"))
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_membership")
     is_active = django_filters.BooleanFilter()
