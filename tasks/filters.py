@@ -2,9 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
+from api.filters import IdFilter
 from teams.filters import SearchFilter, WithinFilter
 
 from .choices import AssignmentStatus, Platform, TaskKind, TaskStatus
@@ -39,22 +38,6 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     """true/false (or 1/0); anything else is a 400 rather than silently ignored."""
 
     field_class = StrictBooleanField
-
-
-MAX_ID = 2**63 - 1
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id: `1.5`, `1e3` or ids beyond any database's range are a 400,
-    never truncated or passed on to overflow."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class CampaignFilter(django_filters.FilterSet):
