@@ -183,7 +183,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
                   "evidence_image", "note", "decline_reason", "started_at", "completed_at", "reviewed_by",
                   "reviewed_at", "review_note", "is_overdue", "created_at", "updated_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_evidence_image(self, assignment):
         if not assignment.evidence_image:
             return None
@@ -218,7 +218,7 @@ class AssignmentRejectSerializer(serializers.Serializer):
 
 
 class AssignmentEventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.full_name", read_only=True, default=None)
+    actor_name = serializers.CharField(source="actor.full_name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = AssignmentEvent
