@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from api.scoping import ScopedViewSetMixin
@@ -30,6 +31,8 @@ READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
 class _ListRetrieveCreatePatch(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                viewsets.GenericViewSet):
     http_method_names = READ_CREATE_PATCH
+    # The contract's bodies are JSON (lists of ids included); form encodings add nothing but ambiguity.
+    parser_classes = [JSONParser]
 
     def _respond(self, obj, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=obj.pk)

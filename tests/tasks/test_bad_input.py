@@ -257,3 +257,11 @@ def test_bodies_that_are_not_objects(world, coord, task_c1, body):
     assert response.status_code == 400
     response = coord.patch(f"/api/v1/tasks/{task_c1.pk}/", body, format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tasks/", "/api/v1/campaigns/", "/api/v1/tasks/{task}/assign/"])
+def test_task_and_campaign_bodies_are_json(world, coord, task_c1, path):
+    response = coord.post(path.format(task=task_c1.pk), {"members": [str(world.member_v1a.pk)] * 1500},
+                          format="multipart")
+    assert response.status_code == 415
+    assert response.json()["status"] == 415
