@@ -484,12 +484,12 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
         raise ValidationError({"evidence_url": _("Send the link to your post or an image of it.")})
     changes = {"evidence_url": evidence_url, "note": note, "completed_at": timezone.now(),
                "reviewed_by": None, "reviewed_at": None, "review_note": ""}
+    completed = _transition(action="complete", assignment=assignment, actor=actor, changes=changes, note=note)
     if evidence_image:
-        # The file is written before the row changes; a refused transition leaves it unreferenced.
-        field = Assignment._meta.get_field("evidence_image")
-        changes["evidence_image"] = field.generate_filename(assignment, evidence_image.name)
-        changes["evidence_image"] = field.storage.save(changes["evidence_image"], evidence_image)
-    return _transition(action="complete", assignment=assignment, actor=actor, changes=changes, note=note)
+        # Stored only once the step is allowed, so a refused one leaves no file behind.
+        completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
+        Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
+    return completed
 
 
 @transaction.atomic

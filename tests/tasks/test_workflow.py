@@ -83,6 +83,19 @@ def test_complete_with_an_image_instead_of_a_link(world, open_task, settings, tm
     assert a.status == "completed" and a.evidence_url == ""
     assert a.evidence_image.name.startswith("evidence/") and "anh" not in a.evidence_image.name
     assert (tmp_path / a.evidence_image.name).exists()
+    a.refresh_from_db()
+    assert a.evidence_image.name.startswith("evidence/")
+
+
+def test_refused_complete_with_an_image_stores_no_file(world, open_task, settings, tmp_path):
+    from api.exceptions import Conflict
+
+    settings.MEDIA_ROOT = tmp_path
+    a = AssignmentFactory(task=open_task, assignee=world.member_v1a, team=world.v1a, status="verified")
+    image = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n...", content_type="image/png")
+    with pytest.raises(Conflict):
+        services.assignment_complete(assignment=a, actor=world.member_v1a, evidence_image=image)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
 def test_closed_task_stops_the_assignees_steps_but_not_reviews(world, client_for, open_task):
