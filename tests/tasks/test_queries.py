@@ -79,3 +79,19 @@ def test_assignment_list_for_a_member_is_constant_too(world, client_for, many):
         response = client.get("/api/v1/assignments/", {"mine": "true"})
     assert response.json()["count"] == 2
     assert len(ctx.captured_queries) <= MAX_QUERIES
+
+
+def test_event_list_query_count_does_not_grow_with_page_size(world, client_for, task_c1):
+    from tasks.models import AssignmentEvent
+
+    a = task_c1.assignments.get(assignee=world.member_v1a)
+    actors = [world.member_v1a, world.coord_c1, world.coord_v1a]
+    AssignmentEvent.objects.bulk_create([
+        AssignmentEvent(assignment=a, kind="rejected", actor=actors[i % 3], from_status="completed",
+                        to_status="rejected", note=str(i))
+        for i in range(110)
+    ])
+    client = client_for(world.coord_c1)
+    url = f"/api/v1/assignments/{a.pk}/events/"
+    small, large = _count(client, url, 1), _count(client, url, 100)
+    assert small == large <= MAX_QUERIES
