@@ -172,7 +172,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.choices.TaskStatus",
+        "AssignmentStatusEnum": "tasks.choices.AssignmentStatus",
+        "TaskKindEnum": "tasks.choices.TaskKind",
+        "TaskPlatformEnum": "tasks.choices.Platform",
+        "EventKindEnum": "tasks.choices.EventKind",
+    },
 }
 
 LOGGING = {

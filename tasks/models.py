@@ -115,13 +115,17 @@ def evidence_upload_to(assignment, filename):
 
 
 class Assignment(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("task"))
+    # No single-column indexes on task, assignee and team: the composite indexes
+    # below start with them, and a fan-out of 100k rows pays for every index.
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("task"),
+                             db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
-        verbose_name=_("assignee"),
+        verbose_name=_("assignee"), db_index=False,
     )
     # The assignee's team through which the work reached them; review, filters and statistics go by it.
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("team"))
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("team"),
+                             db_index=False)
     status = models.CharField(
         _("status"), max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED
     )
@@ -152,6 +156,8 @@ class Assignment(models.Model):
             models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),
             models.Index(fields=["team", "status"], name="assignment_team_status"),
             models.Index(fields=["task", "status"], name="assignment_task_status"),
+            # A phone's delta sync: its own assignments changed since the last pull.
+            models.Index(fields=["assignee", "updated_at"], name="assignment_assignee_updated"),
         ]
 
     def __str__(self):
@@ -161,7 +167,8 @@ class Assignment(models.Model):
 class AssignmentEvent(models.Model):
     """One line of an assignment's timeline, written in the same transaction as the change."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_assignment_time, which starts with it.
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -169,7 +169,8 @@ def member_create(*, phone: str, full_name: str, password: str, team: Team, role
             member.save()
     except IntegrityError:
         raise ValidationError({"phone": _("A member with this phone number already exists.")})
-    Membership.objects.create(member=member, team=team, role=role)
+    membership = Membership.objects.create(member=member, team=team, role=role)
+    _assign_open_tasks(membership, actor)
     return member
 
 
@@ -216,7 +217,15 @@ def membership_create(*, member: Member, team: Team, role: str, actor: Member) -
     except IntegrityError:
         raise ValidationError({"team": _("This person already has a role in this team.")})
     forget_scope(member)
+    _assign_open_tasks(membership, actor)
     return membership
+
+
+def _assign_open_tasks(membership: Membership, actor: Member) -> None:
+    """A new `member` inherits the open tasks fanned out to a team above them."""
+    from tasks.services import assign_late_joiner  # tasks builds on teams, not the other way round
+
+    assign_late_joiner(membership=membership, actor=actor)
 
 
 @transaction.atomic

@@ -80,3 +80,6 @@ class Command(BaseCommand):
 
     def _extra(self, teams):
         """Hook for other apps' demo data (tasks add theirs here)."""
+        from tasks.demo import seed_tasks
+
+        seed_tasks(teams, stdout=self.stdout)

@@ -1,0 +1,141 @@
+"""Scoped reads of campaigns, tasks, assignments and their timelines.
+
+Scope (the contract's): a caller sees the tasks whose team, and the assignments
+whose team, lies in a subtree where they coordinate or observe, plus their own
+assignments and the tasks behind them. Campaigns are scoped like tasks, and a
+caller also sees the campaigns of the teams above their own (so a village
+coordinator can file a task under the commune's campaign).
+"""
+from __future__ import annotations
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from teams.selectors import scope_for
+
+from .choices import UNFINISHED_STATUSES, AssignmentStatus
+from .models import Assignment, AssignmentEvent, Campaign, Task
+
+# The statuses a task's progress counts, in the order clients show them.
+PROGRESS_STATUSES = (
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.COMPLETED,
+    AssignmentStatus.VERIFIED,
+    AssignmentStatus.REJECTED,
+    AssignmentStatus.DECLINED,
+    AssignmentStatus.CANCELLED,
+)
+
+
+def _own_task_ids(user_id):
+    return Assignment.objects.filter(assignee_id=user_id).values("task_id")
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    scope = scope_for(user)
+    qs = Task.objects.all()
+    if scope.is_superuser:
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(scope.q("read", "team__path") | Q(pk__in=_own_task_ids(scope.user_id)))
+
+
+def tasks_managed_by(user) -> QuerySet[Task]:
+    """Tasks whose team the caller coordinates (or a team above it)."""
+    return Task.objects.filter(scope_for(user).q("manage", "team__path"))
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    scope = scope_for(user)
+    qs = Assignment.objects.all()
+    if scope.is_superuser:
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(scope.q("read", "team__path") | Q(assignee_id=scope.user_id))
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    scope = scope_for(user)
+    qs = Campaign.objects.all()
+    if scope.is_superuser:
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    # Every id on the caller's own team paths: their teams and the teams above them.
+    on_own_paths = {
+        int(part)
+        for paths in scope.paths.values()
+        for path in paths
+        for part in path.strip("/").split("/")
+        if part
+    }
+    behind_own_work = Task.objects.filter(pk__in=_own_task_ids(scope.user_id), campaign__isnull=False)
+    return qs.filter(
+        scope.q("read", "team__path")
+        | Q(team_id__in=on_own_paths)
+        | Q(pk__in=behind_own_work.values("campaign_id"))
+    )
+
+
+# Lists -----------------------------------------------------------------------
+
+def _count_by_status(statuses) -> Coalesce:
+    """How many of the outer task's assignments have one of `statuses` (index-only count)."""
+    rows = (
+        Assignment.objects.filter(task_id=OuterRef("pk"), status__in=list(statuses))
+        .order_by()
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_progress(qs: QuerySet[Task]) -> QuerySet[Task]:
+    """Progress counts as columns of the same query (one correlated count per status,
+    evaluated only for the rows of the page), never a query per row."""
+    annotations = {f"progress_{s.value}": _count_by_status([s]) for s in PROGRESS_STATUSES}
+    qs = qs.annotate(**annotations)
+    unfinished = sum((F(f"progress_{s.value}") for s in UNFINISHED_STATUSES), Value(0))
+    return qs.annotate(
+        progress_overdue=Case(
+            When(due_at__lt=timezone.now(), then=unfinished),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def task_list(user) -> QuerySet[Task]:
+    return with_progress(tasks_visible_to(user).select_related("team"))
+
+
+def assignment_list(user) -> QuerySet[Assignment]:
+    return (
+        assignments_visible_to(user)
+        .select_related("task", "task__team", "team", "assignee")
+        .annotate(due_at=F("task__due_at"))
+    )
+
+
+def campaign_list(user) -> QuerySet[Campaign]:
+    return campaigns_visible_to(user).select_related("team")
+
+
+def assignment_events(assignment: Assignment) -> QuerySet[AssignmentEvent]:
+    return AssignmentEvent.objects.filter(assignment=assignment).select_related("actor").order_by("created_at", "id")

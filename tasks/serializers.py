@@ -1,0 +1,225 @@
+from django.core.validators import URLValidator
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.fields import ScopedPrimaryKeyRelatedField
+from teams.models import Member, Team
+from teams.selectors import members_visible_to, teams_managed_by, teams_visible_to
+
+from .choices import UNFINISHED_STATUSES, Platform, Priority, TaskKind, TaskStatus
+from .models import Assignment, AssignmentEvent, Campaign, Task
+from .selectors import PROGRESS_STATUSES, campaigns_visible_to
+
+URL_MAX_LENGTH = 2000
+TEXT_MAX_LENGTH = 2000
+MAX_TARGETS = 1000
+
+
+class HttpURLField(serializers.URLField):
+    """An http(s) URL only: `javascript:`, `data:`, `ftp:` and friends are refused."""
+
+    default_error_messages = {"invalid": _("Enter an http:// or https:// URL.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", URL_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
+
+
+def _is_overdue(due_at, status) -> bool:
+    return due_at is not None and status in UNFINISHED_STATUSES and due_at < timezone.now()
+
+
+# Campaigns -------------------------------------------------------------------
+
+class CampaignSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "description", "team", "team_name", "starts_at", "ends_at",
+                  "created_by", "created_at", "updated_at"]
+
+
+class CampaignCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="A team the caller coordinates (or one below it).")
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate(self, data):
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends < starts:
+            raise serializers.ValidationError({"ends_at": _("The end must not be before the start.")})
+        return data
+
+
+class CampaignUpdateSerializer(CampaignCreateSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team, required=False)
+
+
+# Tasks -----------------------------------------------------------------------
+
+class TaskProgressSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Unfinished assignments past the due date.")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    progress = serializers.SerializerMethodField(help_text="Assignments of this task by status.")
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "team", "team_name",
+                  "campaign", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
+                  "created_at", "updated_at"]
+
+    @extend_schema_field(TaskProgressSerializer)
+    def get_progress(self, task):
+        counts = {status.value: getattr(task, f"progress_{status.value}", 0) for status in PROGRESS_STATUSES}
+        return {"total": sum(counts.values()), **counts, "overdue": getattr(task, "progress_overdue", 0)}
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_overdue(self, task):
+        return task.status == TaskStatus.OPEN and task.due_at is not None and task.due_at < timezone.now()
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=TaskKind.choices)
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    reference_url = HttpURLField(required=False, allow_blank=True)
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="The owning team: one the caller coordinates (or below).")
+    campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+
+class TaskUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    reference_url = HttpURLField(required=False, allow_blank=True)
+    campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=TaskStatus.choices, required=False,
+        help_text="open or closed; cancelling is POST .../cancel/ (400 here).",
+    )
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("A task's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
+class TaskAssignSerializer(serializers.Serializer):
+    teams = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(teams_visible_to, Team), required=False, max_length=MAX_TARGETS,
+        help_text="Each team fans out to every active member (role `member`) in its subtree.",
+    )
+    members = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(members_visible_to, Member), required=False, max_length=MAX_TARGETS,
+        help_text="People assigned directly; each needs a role inside the task's team.",
+    )
+
+    def validate(self, data):
+        if not data.get("teams") and not data.get("members"):
+            raise serializers.ValidationError({"teams": [_("Name at least one team or member.")]})
+        return data
+
+
+class TaskAssignResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Assignments made by this request.")
+    already_assigned = serializers.IntegerField(help_text="Targeted people who already had the task.")
+
+
+# Assignments -----------------------------------------------------------------
+
+class AssignmentTaskSerializer(serializers.ModelSerializer):
+    """The task as a mobile list row needs it."""
+
+    team_name = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "title", "kind", "platform", "reference_url", "due_at", "status", "priority",
+                  "team", "team_name", "campaign", "updated_at"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    task = AssignmentTaskSerializer(read_only=True)
+    assignee_name = serializers.CharField(source="assignee.full_name", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    evidence_image = serializers.SerializerMethodField(
+        help_text="null, or the URL that serves the image to callers who can see this assignment."
+    )
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "task", "assignee", "assignee_name", "team", "team_name", "status", "evidence_url",
+                  "evidence_image", "note", "decline_reason", "started_at", "completed_at", "reviewed_by",
+                  "reviewed_at", "review_note", "is_overdue", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_evidence_image(self, assignment):
+        if not assignment.evidence_image:
+            return None
+        try:
+            url = reverse("assignment-evidence-image", kwargs={"pk": assignment.pk})
+        except NoReverseMatch:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_overdue(self, assignment):
+        return _is_overdue(assignment.task.due_at, assignment.status)
+
+
+class AssignmentCompleteSerializer(serializers.Serializer):
+    evidence_url = HttpURLField(required=False, allow_blank=True,
+                                help_text="Link to the published work (http or https); required unless an image is sent.")
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class AssignmentDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+
+
+class AssignmentVerifySerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class AssignmentRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+
+
+class AssignmentEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.full_name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = AssignmentEvent
+        fields = ["id", "kind", "actor", "actor_name", "from_status", "to_status", "note", "created_at"]

@@ -1,0 +1,246 @@
+"""Who may do what: every task, campaign and assignment endpoint and action, as
+every role of the world, on the Tâm Thắng commune's objects (Nam Dong is the
+sibling subtree: its coordinator must not even learn they exist).
+
+404 = out of the caller's scope, 403 = visible (or a role that can never do it)
+but forbidden, 401 = anonymous.
+"""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tasks import services
+
+from .conftest import assignment_of
+
+ROLES = ["superuser", "coord_district", "observer_district", "coord_c1", "coord_c2", "coord_v1a",
+         "member_v1a", "member_v1a_2", "member_v2a", "coord_other_district", "outsider", "anonymous"]
+
+
+def _client(world, client_for, role):
+    return client_for(None if role == "anonymous" else getattr(world, role))
+
+
+def _table(**codes):
+    assert set(codes) == set(ROLES), set(ROLES) ^ set(codes)
+    return [pytest.param(role, codes[role], id=role) for role in ROLES]
+
+
+def _task_body(world):
+    return {"title": "Việc mới", "kind": "post", "platform": "zalo", "team": world.c1.pk,
+            "due_at": (timezone.now() + timedelta(days=1)).isoformat()}
+
+
+# Tasks ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=200, coord_c1=200, coord_c2=404, coord_v1a=404,
+    member_v1a=200, member_v1a_2=200, member_v2a=404, coord_other_district=404, outsider=404, anonymous=401,
+))
+def test_task_detail(world, client_for, task_c1, role, code):
+    assert _client(world, client_for, role).get(f"/api/v1/tasks/{task_c1.pk}/").status_code == code
+
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=403, coord_c1=200, coord_c2=404, coord_v1a=404,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=404, outsider=403, anonymous=401,
+))
+def test_task_patch(world, client_for, task_c1, role, code):
+    response = _client(world, client_for, role).patch(f"/api/v1/tasks/{task_c1.pk}/", {"title": "Đổi tên"},
+                                                      format="json")
+    assert response.status_code == code, response.content
+    task_c1.refresh_from_db()
+    assert (task_c1.title == "Đổi tên") == (code == 200)
+
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=403, coord_c1=200, coord_c2=404, coord_v1a=404,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=404, outsider=403, anonymous=401,
+))
+def test_task_assign(world, client_for, task_c1, role, code):
+    response = _client(world, client_for, role).post(
+        f"/api/v1/tasks/{task_c1.pk}/assign/", {"members": [world.coord_v1a.pk]}, format="json")
+    assert response.status_code == code, response.content
+    assert task_c1.assignments.filter(assignee=world.coord_v1a).exists() == (code == 200)
+
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=403, coord_c1=200, coord_c2=404, coord_v1a=404,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=404, outsider=403, anonymous=401,
+))
+def test_task_cancel(world, client_for, task_c1, role, code):
+    response = _client(world, client_for, role).post(f"/api/v1/tasks/{task_c1.pk}/cancel/")
+    assert response.status_code == code, response.content
+    task_c1.refresh_from_db()
+    assert (task_c1.status == "cancelled") == (code == 200)
+
+
+@pytest.mark.parametrize("role,code", _table(
+    # A team outside the caller's reach is a bad `team` (400); a role that can never plan is 403 first.
+    superuser=201, coord_district=201, observer_district=403, coord_c1=201, coord_c2=400, coord_v1a=400,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=400, outsider=403, anonymous=401,
+))
+def test_task_create(world, client_for, role, code):
+    response = _client(world, client_for, role).post("/api/v1/tasks/", _task_body(world), format="json")
+    assert response.status_code == code, response.content
+    if code == 400:
+        assert "team" in response.json()["errors"]
+
+
+def test_member_creating_a_task_is_403_whatever_the_body(world, client_for):
+    response = client_for(world.member_v1a).post("/api/v1/tasks/", {"kind": "bogus"}, format="json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("superuser", {"c1", "c2"}), ("coord_district", {"c1", "c2"}), ("observer_district", {"c1", "c2"}),
+    ("coord_c1", {"c1"}), ("coord_c2", {"c2"}), ("coord_v1a", set()), ("member_v1a", {"c1"}),
+    ("member_v2a", {"c2"}), ("coord_other_district", set()), ("outsider", set()),
+])
+def test_task_list_scope(world, client_for, task_c1, task_c2, role, expected):
+    names = {task_c1.pk: "c1", task_c2.pk: "c2"}
+    results = _client(world, client_for, role).get("/api/v1/tasks/").json()["results"]
+    assert {names[t["id"]] for t in results} == expected
+
+
+# Campaigns --------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,code", _table(
+    # People see the campaigns of their own teams and the teams above them.
+    superuser=200, coord_district=200, observer_district=200, coord_c1=200, coord_c2=404, coord_v1a=200,
+    member_v1a=200, member_v1a_2=200, member_v2a=404, coord_other_district=404, outsider=404, anonymous=401,
+))
+def test_campaign_detail(world, client_for, campaign_c1, role, code):
+    assert _client(world, client_for, role).get(f"/api/v1/campaigns/{campaign_c1.pk}/").status_code == code
+
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=403, coord_c1=200, coord_c2=404, coord_v1a=403,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=404, outsider=403, anonymous=401,
+))
+def test_campaign_patch(world, client_for, campaign_c1, role, code):
+    response = _client(world, client_for, role).patch(f"/api/v1/campaigns/{campaign_c1.pk}/",
+                                                      {"name": "Tên mới"}, format="json")
+    assert response.status_code == code, response.content
+    campaign_c1.refresh_from_db()
+    assert (campaign_c1.name == "Tên mới") == (code == 200)
+
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=201, coord_district=201, observer_district=403, coord_c1=201, coord_c2=400, coord_v1a=400,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=400, outsider=403, anonymous=401,
+))
+def test_campaign_create(world, client_for, role, code):
+    response = _client(world, client_for, role).post("/api/v1/campaigns/", {"name": "Mới", "team": world.c1.pk},
+                                                     format="json")
+    assert response.status_code == code, response.content
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("coord_district", {"c1", "c2"}), ("coord_c1", {"c1"}), ("coord_c2", {"c2"}), ("member_v1a", {"c1"}),
+    ("member_v2a", {"c2"}), ("coord_other_district", set()), ("outsider", set()),
+])
+def test_campaign_list_scope(world, client_for, campaign_c1, campaign_c2, role, expected):
+    names = {campaign_c1.pk: "c1", campaign_c2.pk: "c2"}
+    results = _client(world, client_for, role).get("/api/v1/campaigns/").json()["results"]
+    assert {names[c["id"]] for c in results} == expected
+
+
+# Assignments ------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,code", _table(
+    superuser=200, coord_district=200, observer_district=200, coord_c1=200, coord_c2=404, coord_v1a=200,
+    member_v1a=200, member_v1a_2=404, member_v2a=404, coord_other_district=404, outsider=404, anonymous=401,
+))
+@pytest.mark.parametrize("suffix", ["", "events/"])
+def test_assignment_detail_and_events(world, client_for, task_c1, role, code, suffix):
+    a = assignment_of(task_c1, world.member_v1a)
+    assert _client(world, client_for, role).get(f"/api/v1/assignments/{a.pk}/{suffix}").status_code == code
+
+
+OWN_STEP = _table(
+    superuser=403, coord_district=403, observer_district=403, coord_c1=403, coord_c2=404, coord_v1a=403,
+    member_v1a=200, member_v1a_2=404, member_v2a=404, coord_other_district=404, outsider=404, anonymous=401,
+)
+
+
+@pytest.mark.parametrize("role,code", OWN_STEP)
+@pytest.mark.parametrize("step,body", [
+    ("start", {}),
+    ("complete", {"evidence_url": "https://facebook.com/p/1"}),
+    ("decline", {"reason": "Bận"}),
+])
+def test_assignee_steps(world, client_for, task_c1, role, code, step, body):
+    a = assignment_of(task_c1, world.member_v1a)
+    response = _client(world, client_for, role).post(f"/api/v1/assignments/{a.pk}/{step}/", body, format="json")
+    assert response.status_code == code, response.content
+    a.refresh_from_db()
+    assert (a.status != "assigned") == (code == 200)
+
+
+REVIEW = _table(
+    # member_v1a: their own work; member_v1a_2: a role that never reviews (403 before the lookup).
+    superuser=200, coord_district=200, observer_district=403, coord_c1=200, coord_c2=404, coord_v1a=200,
+    member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=404, outsider=403, anonymous=401,
+)
+
+
+@pytest.mark.parametrize("role,code", REVIEW)
+@pytest.mark.parametrize("step,body", [("verify", {"note": "Tốt"}), ("reject", {"reason": "Sai bài"})])
+def test_review_steps(world, client_for, task_c1, role, code, step, body):
+    a = assignment_of(task_c1, world.member_v1a)
+    services.assignment_complete(assignment=a, actor=world.member_v1a, evidence_url="https://x.vn/1")
+    response = _client(world, client_for, role).post(f"/api/v1/assignments/{a.pk}/{step}/", body, format="json")
+    assert response.status_code == code, response.content
+    a.refresh_from_db()
+    assert (a.status != "completed") == (code == 200)
+
+
+def test_nobody_reviews_their_own_work(world, client_for, task_c1):
+    services.task_assign(task=task_c1, actor=world.coord_c1, members=[world.coord_v1a])
+    a = assignment_of(task_c1, world.coord_v1a)
+    assert a.team_id == world.v1a.pk
+    own = client_for(world.coord_v1a)
+    assert own.post(f"/api/v1/assignments/{a.pk}/complete/", {"evidence_url": "https://x.vn/2"},
+                    format="json").status_code == 200
+    response = own.post(f"/api/v1/assignments/{a.pk}/verify/")
+    assert response.status_code == 403
+    assert client_for(world.coord_c1).post(f"/api/v1/assignments/{a.pk}/verify/").status_code == 200
+
+
+def test_reviewer_below_the_assignments_team_may_not_review(world, client_for, task_c1):
+    """A direct assignment to the commune coordinator's teammate reaches them through the
+    commune, so a village coordinator (below it) cannot review it."""
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(member=world.member_v1b, team=world.c1, role="coordinator")
+    task = task_c1
+    services.task_assign(task=task, actor=world.coord_district, members=[world.coord_c1])
+    a = assignment_of(task, world.coord_c1)
+    assert a.team_id == world.c1.pk
+    services.assignment_complete(assignment=a, actor=world.coord_c1, evidence_url="https://x.vn/3")
+    assert client_for(world.coord_v1a).post(f"/api/v1/assignments/{a.pk}/verify/").status_code == 404
+    assert client_for(world.member_v1b).post(f"/api/v1/assignments/{a.pk}/verify/").status_code == 200
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("coord_district", {"member_v1a", "member_v1a_2", "member_v1b", "member_v2a"}),
+    ("observer_district", {"member_v1a", "member_v1a_2", "member_v1b", "member_v2a"}),
+    ("coord_c1", {"member_v1a", "member_v1a_2", "member_v1b"}),
+    ("coord_c2", {"member_v2a"}),
+    ("coord_v1a", {"member_v1a", "member_v1a_2"}),
+    ("member_v1a", {"member_v1a"}),
+    ("member_v2a", {"member_v2a"}),
+    ("coord_other_district", set()),
+    ("outsider", set()),
+])
+def test_assignment_list_scope(world, client_for, task_c1, task_c2, role, expected):
+    names = {getattr(world, n).pk: n for n in ["member_v1a", "member_v1a_2", "member_v1b", "member_v2a"]}
+    results = _client(world, client_for, role).get("/api/v1/assignments/").json()["results"]
+    assert {names[a["assignee"]] for a in results} == expected
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tasks/", "/api/v1/assignments/", "/api/v1/campaigns/"])
+def test_lists_need_a_login(client_for, db, path):
+    assert client_for(None).get(path).status_code == 401
