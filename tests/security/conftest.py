@@ -8,6 +8,14 @@ UNLIMITED = "1000000/s"
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The world fixture hashes a dozen passwords and these tests log in a lot; the
+    production hasher (PBKDF2, a million rounds) would make each test take seconds.
+    What is tested here is who may log in and how often, not the hash function."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Throttle counters start at zero in every test here, whatever ran before."""
     cache.clear()

@@ -54,6 +54,7 @@ class TestAccessTokens:
         assert response.status_code == 401
         assert response.json()["status"] == 401
 
+    @pytest.mark.filterwarnings("ignore:The HMAC key is")
     @pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
     def test_another_algorithm_with_the_real_key_is_rejected(self, client, tokens, algorithm):
         token = jwt.encode(_claims(tokens["access"]), settings.SECRET_KEY, algorithm=algorithm)
