@@ -72,10 +72,12 @@ _proxy_header = os.environ.get(
     "SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https" if PRODUCTION else ""
 )
 if _proxy_header.strip():
-    _name, _, _value = _proxy_header.partition(",")
-    if not _name.strip() or not _value.strip():
-        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is 'HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https.")
-    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+    _header_name, _sep, _header_value = (part.strip() for part in _proxy_header.partition(","))
+    if not (_header_name and _header_value):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER is 'HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_header_name, _header_value)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # Load balancers probe /healthz over plain http inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
