@@ -174,3 +174,13 @@ class TestPasswordValidators:
 def test_factories_password_still_logs_in(world, login):
     # The shared test password must itself pass the validators' idea of a login.
     assert login(world.coord_c1.phone, password=PASSWORD).status_code == 200
+
+
+def test_a_refresh_token_of_a_deleted_member_is_401_not_500(client, world, login):
+    # Members leave by deactivation, but an administrator can still delete one who
+    # holds no role (memberships protect the rest) in the admin.
+    tokens = login(world.outsider.phone).json()
+    Member.objects.filter(pk=world.outsider.pk).delete()
+    response = client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, content_type="application/json")
+    assert response.status_code == 401
+    assert _get_me(client, tokens["access"]).status_code == 401
