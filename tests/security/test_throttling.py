@@ -156,24 +156,6 @@ def test_every_api_view_is_throttled():
     assert checked >= 6
 
 
-def test_rates_come_from_the_environment_with_sane_defaults(monkeypatch):
-    import importlib
-
-    import api.settings as module
-
-    for name in ["THROTTLE_USER", "THROTTLE_ANON", "THROTTLE_LOGIN_PHONE", "THROTTLE_LOGIN_ADDRESS"]:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("THROTTLE_USER", "42/min")
-    try:
-        fresh = importlib.reload(module)
-        assert fresh.THROTTLE_RATES == {
-            "user": "42/min", "anon": "60/min", "login_phone": "10/hour", "login_address": "30/min",
-        }
-    finally:
-        monkeypatch.undo()
-        importlib.reload(module)
-
-
 class TestRedisCache:
     """The same throttle with the counters in Redis (as in production)."""
 
