@@ -32,6 +32,11 @@ run: seed
 
 test: export DEBUG = 0
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789
+# Tests share one client address and reuse ids; throttle tests set their own rates.
+test: export THROTTLE_USER ?= 1000000/s
+test: export THROTTLE_ANON ?= 1000000/s
+test: export THROTTLE_LOGIN_PHONE ?= 1000000/s
+test: export THROTTLE_LOGIN_ADDRESS ?= 1000000/s
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 

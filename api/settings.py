@@ -4,8 +4,16 @@ DATABASE_URL  default: a SQLite file in the project folder
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" turns debug on (make run does)
 ALLOWED_HOSTS comma-separated
+DJANGO_ENV    "production" turns on the HTTPS profile (SSL redirect behind a proxy
+              header, HSTS, secure cookies); each part can be overridden by its own
+              variable. SECURITY.md lists them all.
+CACHE_URL / REDIS_URL  redis://host:6379/0 for the shared cache (throttles); default:
+              a per-process memory cache
+THROTTLE_*    request rates, e.g. THROTTLE_USER=200/min (see REST_FRAMEWORK below)
+CORS_ALLOWED_ORIGINS  comma-separated origins allowed to call the API from a browser
 """
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +35,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.")
+
+
 DEBUG = env_bool("DEBUG", False)
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "").strip().lower() or "development"
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
+PRODUCTION = DJANGO_ENV == "production"
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV is 'production'.")
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -35,6 +60,60 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-dev-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the API's host names in production.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS and security headers -------------------------------------------------
+# The production profile assumes a TLS-terminating proxy in front that sets
+# X-Forwarded-Proto (and strips any value a client sent). Development and the
+# test suite speak plain http, so every HTTPS-only default follows DJANGO_ENV.
+_proxy_header = os.environ.get(
+    "SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https" if PRODUCTION else ""
+)
+if _proxy_header.strip():
+    _header_name, _sep, _header_value = (part.strip() for part in _proxy_header.partition(","))
+    if not (_header_name and _header_value):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER is 'HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_header_name, _header_value)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Request size ----------------------------------------------------------------
+# One cap on the whole body (JSON, form or multipart with files), checked from
+# Content-Length before anything is parsed: api.middleware.RequestSizeLimitMiddleware.
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10)
+
+# --- CORS: browsers may call the API only from these origins ---------------------
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False  # tokens travel in the Authorization header, not cookies
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+)
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +122,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -54,10 +134,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,7 +180,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "teams.Member"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("phone", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -121,6 +206,43 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "VN")
 
 API_MAX_PAGE_SIZE = 200
 
+
+def caches_from_url(url: str | None) -> dict:
+    """CACHES for a redis:// (rediss://, unix://) URL, or a per-process memory cache."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                            "LOCATION": "volunteer-api"}}
+    if url.split(":", 1)[0] not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "volunteer-api"),
+        }
+    }
+
+
+# Throttle counters live here: with several app processes they must share Redis.
+CACHES = caches_from_url(os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"))
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate `N/period` (period: s, sec, min, hour, day); checked at start-up."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 100/min (s, min, hour or day), not {value!r}.")
+    return value
+
+
+# Requests per period for each throttle scope; see api/throttling.py and SECURITY.md.
+THROTTLE_RATES = {
+    "user": env_rate("THROTTLE_USER", "600/min"),
+    "anon": env_rate("THROTTLE_ANON", "60/min"),
+    "login_phone": env_rate("THROTTLE_LOGIN_PHONE", "10/hour"),
+    "login_address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -141,6 +263,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.MemberRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # How many proxies in front of the app append to X-Forwarded-For. 0: the
+    # client address is REMOTE_ADDR and a client-sent X-Forwarded-For is ignored.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -156,6 +286,7 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_REFRESH_SERIALIZER": "api.tokens.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "api.views.bad_request"
 handler404 = "api.views.not_found"
 handler500 = "api.views.server_error"

@@ -1,6 +1,26 @@
-"""JSON answers for URLs no view matched, in the one error shape."""
+"""Views that belong to the API as a whole rather than to one app."""
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from .throttling import LoginAddressThrottle, LoginPhoneThrottle
+
+
+class TokenObtainView(TokenObtainPairView):
+    """Log in with phone and password; throttled per phone and per client address.
+
+    Every attempt counts, right or wrong, so guessing one member's password and
+    trying one password on many members are both slowed down to the configured
+    rates (429 with Retry-After).
+    """
+
+    throttle_classes = [LoginAddressThrottle, LoginPhoneThrottle]
+
+
+# JSON answers, in the one error shape, for requests no view handled.
+
+def bad_request(request, exception=None):
+    return JsonResponse({"status": 400, "code": "bad_request", "detail": _("Bad request.")}, status=400)
 
 
 def not_found(request, exception=None):
