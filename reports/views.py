@@ -115,11 +115,12 @@ class ReportView(generics.GenericAPIView):
     def get_filter(self, path: str, **fixed) -> selectors.StatsFilter:
         params = self.query_serializer_class(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        data = {**params.validated_data, **fixed}
-        if "task" in data and not selectors.task_known_to(self.scope, data["task"]):
+        asked = params.validated_data
+        if "task" in asked and not selectors.task_known_to(self.scope, asked["task"]):
             raise ValidationError({"task": [_("Unknown task.")]})
-        if "campaign" in data and not selectors.campaign_known_to(self.scope, data["campaign"]):
+        if "campaign" in asked and not selectors.campaign_known_to(self.scope, asked["campaign"]):
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
+        data = {**asked, **fixed}
         return selectors.StatsFilter(
             path=path, task_id=data.get("task"), campaign_id=data.get("campaign"),
             since=data.get("since"), until=data.get("until"),
