@@ -52,14 +52,14 @@ def _changes(record, previous) -> list[dict]:
             for f in _tracked_fields(record)
             if getattr(record, f.attname) not in (None, "")
         ]
-    delta = record.diff_against(previous)
-    names = [f.name for f in _tracked_fields(record)]
-    by_name = {change.field: change for change in delta.changes}
-    return [
-        {"field": name, "old": _json_value(by_name[name].old), "new": _json_value(by_name[name].new)}
-        for name in names
-        if name in by_name
-    ]
+    # Compared field by field rather than with diff_against(), which skips
+    # non-editable fields such as a team's path (a move is exactly that).
+    changes = []
+    for f in _tracked_fields(record):
+        old, new = getattr(previous, f.attname), getattr(record, f.attname)
+        if old != new:
+            changes.append({"field": f.name, "old": _json_value(old), "new": _json_value(new)})
+    return changes
 
 
 def history_of(model, pk) -> QuerySet:
