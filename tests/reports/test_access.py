@@ -159,3 +159,24 @@ def test_grown_children_are_all_counted(work, grow, client_for):
 def test_campaign_stats_query_count(work, client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):  # scope, campaign, tasks, counts, active members
         assert client_for(work.world.coord_district).get(f"/api/v1/campaigns/{work.camp.pk}/stats/").status_code == 200
+
+
+def test_schema_documents_csv_and_validates(db):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out)
+    schema = json.loads(out.getvalue())
+    for path in ["/api/v1/teams/{id}/stats/", "/api/v1/teams/{id}/stats/children/",
+                 "/api/v1/teams/{id}/stats/daily/", "/api/v1/teams/{id}/stats/members/",
+                 "/api/v1/campaigns/{id}/stats/"]:
+        operation = schema["paths"][path]["get"]
+        formats = [p for p in operation["parameters"] if p["name"] == "format"]
+        assert formats and sorted(formats[0]["schema"]["enum"]) == ["csv", "json"], path
+        assert list(operation["responses"]["200"]["content"]) == ["application/json", "text/csv"], path
+        assert list(operation["responses"]["400"]["content"]) == ["application/json"], path
+    for path in ["/api/v1/teams/{id}/history/", "/api/v1/tasks/{id}/history/"]:
+        assert "200" in schema["paths"][path]["get"]["responses"]
