@@ -24,15 +24,20 @@ class StatsQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        since, until = attrs.get("since"), attrs.get("until")
-        if since and until:
-            if since > until:
-                raise serializers.ValidationError({"since": [_("Must not be after until.")]})
-            if (until - since).days + 1 > selectors.MAX_RANGE_DAYS:
-                raise serializers.ValidationError(
-                    {"until": [_("The range may span at most %(days)d days.") % {"days": selectors.MAX_RANGE_DAYS}]}
-                )
+        check_range(attrs.get("since"), attrs.get("until"))
         return attrs
+
+
+def check_range(since, until) -> None:
+    """since <= until, and at most MAX_RANGE_DAYS days from one to the other (both included)."""
+    if since is None or until is None:
+        return
+    if since > until:
+        raise serializers.ValidationError({"since": [_("Must not be after until.")]})
+    if (until - since).days + 1 > selectors.MAX_RANGE_DAYS:
+        raise serializers.ValidationError(
+            {"until": [_("The range may span at most %(days)d days.") % {"days": selectors.MAX_RANGE_DAYS}]}
+        )
 
 
 class CampaignStatsQuerySerializer(StatsQuerySerializer):
@@ -46,11 +51,9 @@ class DailyQuerySerializer(StatsQuerySerializer):
     until = serializers.DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
 
     def validate(self, attrs):
-        attrs = super().validate(attrs)
         until = attrs.get("until") or timezone.localdate()
         since = attrs.get("since") or until - timedelta(days=29)
-        if since > until:
-            raise serializers.ValidationError({"since": [_("Must not be after until.")]})
+        check_range(since, until)
         attrs["since"], attrs["until"] = since, until
         return attrs
 

@@ -86,6 +86,13 @@ def test_bad_filters_are_400_naming_the_field(work, client_for, suffix, params, 
     assert field in response.json()["errors"]
 
 
+def test_daily_range_is_capped_when_only_since_is_given(work, client_for):
+    url = f"/api/v1/teams/{work.world.district.pk}/stats/daily/"
+    response = client_for(work.world.coord_district).get(url, {"since": "2020-01-01"})
+    assert response.status_code == 400
+    assert "until" in response.json()["errors"]
+
+
 def test_a_full_year_is_allowed(work, client_for):
     response = client_for(work.world.coord_district).get(
         f"/api/v1/teams/{work.world.district.pk}/stats/daily/", {"since": "2024-03-14", "until": "2025-03-14"}
@@ -180,3 +187,13 @@ def test_schema_documents_csv_and_validates(db):
         assert list(operation["responses"]["400"]["content"]) == ["application/json"], path
     for path in ["/api/v1/teams/{id}/history/", "/api/v1/tasks/{id}/history/"]:
         assert "200" in schema["paths"][path]["get"]["responses"]
+
+
+@pytest.mark.postgres
+def test_stats_covering_index_exists_on_postgresql(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'reports_assignment_team_stats'")
+        (definition,) = cursor.fetchone()
+    assert "(team_id) INCLUDE (status, task_id, assignee_id, created_at, completed_at, reviewed_at)" in definition
