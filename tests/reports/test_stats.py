@@ -277,3 +277,15 @@ def test_median_is_computed_by_postgresql(work):
     board = list(member_board(StatsFilter(path=work.world.district.path)))
     assert connection.vendor == "postgresql"
     assert {m.pk: m.median_seconds for m in board}[work.world.member_v1a.pk] == 18000.0
+
+
+def test_empty_csv_still_has_its_header(work, client_for):
+    client = client_for(work.world.coord_v1a)
+    response = client.get(f"/api/v1/teams/{work.world.v1a.pk}/stats/children/", {"format": "csv"})
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "team.id,team.name,team.level,assignments.total,assignments.assigned,assignments.in_progress,"
+        "assignments.completed,assignments.verified,assignments.rejected,assignments.declined,"
+        "assignments.cancelled,assignments.overdue,completion_rate,members_active"
+    ]
