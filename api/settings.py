@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "api",
     "teams",
     "tasks",
+    "simple_history",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

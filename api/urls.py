@@ -15,6 +15,7 @@ for prefix, viewset, basename in [*team_urls.ROUTES, *task_urls.ROUTES]:
 
 api_v1 = [
     *team_urls.urlpatterns,
+    path("", include("reports.urls")),
     *router.urls,
 ]
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Statistics over a team's subtree and the change history of teams, roles, tasks and campaigns.
+
+    The historical tables belong to this app (see models.py) so teams/ and tasks/
+    keep their models free of history plumbing.
+    """
+
+    name = "reports"
+    verbose_name = _("Reports and history")

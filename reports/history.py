@@ -1,0 +1,99 @@
+"""Reading and completing the change history kept by django-simple-history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+
+def record_bulk_change(queryset: QuerySet, *, actor=None, reason: str = "") -> int:
+    """Write one "changed" history row per object of `queryset`, as it is now.
+
+    QuerySet.update() and bulk_update() skip save() and so the history signal;
+    a service that uses them calls this right after, in the same transaction,
+    with a queryset of the rows it touched. One SELECT and one bulk INSERT.
+    Without `actor` the request's user (HistoryRequestMiddleware) is taken.
+    Returns the number of rows recorded.
+    """
+    model = queryset.model
+    objects = list(queryset)
+    if not objects:
+        return 0
+    created = model.history.bulk_history_create(
+        objects, update=True, default_user=actor, default_change_reason=reason,
+    )
+    return len(created or [])
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _tracked_fields(record):
+    return [f for f in type(record).tracked_fields if f.name != "id"]
+
+
+def _changes(record, previous) -> list[dict]:
+    if record.history_type == "-":
+        return []
+    if record.history_type == "+" or previous is None:
+        return [
+            {"field": f.name, "old": None, "new": _json_value(getattr(record, f.attname))}
+            for f in _tracked_fields(record)
+            if getattr(record, f.attname) not in (None, "")
+        ]
+    # Compared field by field rather than with diff_against(), which skips
+    # non-editable fields such as a team's path (a move is exactly that).
+    changes = []
+    for f in _tracked_fields(record):
+        old, new = getattr(previous, f.attname), getattr(record, f.attname)
+        if old != new:
+            changes.append({"field": f.name, "old": _json_value(old), "new": _json_value(new)})
+    return changes
+
+
+def history_of(model, pk) -> QuerySet:
+    """The object's historical rows, newest first, with the actor joined in."""
+    return (
+        model.history.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def history_entries(records: list, full: QuerySet) -> list[dict]:
+    """Entries for one page of `full` (newest first): each is diffed against the row before it.
+
+    The row just older than the page is fetched with one query, so every
+    entry on the page, the last one included, shows what it changed.
+    """
+    if not records:
+        return []
+    last = records[-1]
+    older = full.filter(
+        Q(history_date__lt=last.history_date) | Q(history_date=last.history_date, history_id__lt=last.history_id)
+    ).first()
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else older
+        user = record.history_user
+        entries.append({
+            "id": record.history_id,
+            "changed_at": record.history_date,
+            "changed_by": {"id": user.pk, "full_name": user.full_name} if user else None,
+            "type": record.history_type,
+            "reason": record.history_change_reason,
+            "changes": _changes(record, previous),
+        })
+    return entries
+

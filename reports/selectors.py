@@ -1,0 +1,351 @@
+"""Statistics over a team's subtree: every number is a conditional aggregate in the database.
+
+A team's subtree is `team__path__startswith=team.path` on the assignment's
+`team` (the team through which the work reached the assignee). No endpoint
+walks the tree or the assignments in Python: the summary is one aggregate
+query, the drill-down one query grouped by the direct child's id (read out of
+the path), the daily series one query per measure grouped by local day.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value,
+)
+from django.db.models.functions import StrIndex, Substr, TruncDate
+from django.utils import timezone
+
+from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
+from tasks.models import Assignment, Campaign, Task
+from teams.choices import Role
+from teams.models import Member, Membership, Team
+from teams.selectors import Scope
+
+STATUSES = tuple(AssignmentStatus.values)
+DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.VERIFIED)
+MAX_RANGE_DAYS = 366
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
+    """The one definition of an overdue assignment, for filters and counts alike.
+
+    Overdue: the task's `due_at` has passed and the work is still to be done
+    (status assigned, in_progress or rejected: tasks.choices.UNFINISHED_STATUSES).
+    `prefix` lets a query that reaches assignments through a relation
+    (`assignments__`) use the same rule.
+    """
+    now = now or timezone.now()
+    # "task in (tasks past due)" rather than a join on the task: the counts then
+    # read only the assignment index, and the small task list is hashed once.
+    past_due = Task.objects.filter(due_at__lt=now).values("pk")
+    return Q(**{f"{prefix}status__in": UNFINISHED_STATUSES, f"{prefix}task__in": past_due})
+
+
+def is_overdue(assignment: Assignment, now: datetime | None = None) -> bool:
+    """The same rule as overdue_q for one loaded assignment (its task loaded too)."""
+    now = now or timezone.now()
+    due = assignment.task.due_at
+    return due is not None and due < now and assignment.status in UNFINISHED_STATUSES
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Which assignments a report counts: a subtree, optionally one task or campaign
+    and a range of local calendar days on `created_at` (both ends included)."""
+
+    path: str
+    task_id: int | None = None
+    campaign_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def q(self, prefix: str = "", with_days: bool = True) -> Q:
+        q = Q(**{f"{prefix}team__in": subtree_team_ids(self.path)})
+        if self.task_id is not None:
+            q &= Q(**{f"{prefix}task_id": self.task_id})
+        if self.campaign_id is not None:
+            q &= Q(**{f"{prefix}task__campaign_id": self.campaign_id})
+        if with_days:
+            q &= day_range_q(f"{prefix}created_at", self.since, self.until)
+        return q
+
+
+def subtree_team_ids(path: str) -> QuerySet:
+    """Ids of the teams at or below `path`, as a subquery.
+
+    `team_id IN (subtree ids)` instead of a join on the team's path lets
+    PostgreSQL probe the assignment index team by team.
+    """
+    return Team.objects.filter(path__startswith=path).values("pk")
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Asia/Ho_Chi_Minh at the start of `day` (an aware datetime)."""
+    return datetime.combine(day, time.min, tzinfo=local_zone())
+
+
+def day_range_q(field: str, since: date | None, until: date | None) -> Q:
+    q = Q()
+    if since is not None:
+        q &= Q(**{f"{field}__gte": day_start(since)})
+    if until is not None:
+        q &= Q(**{f"{field}__lt": day_start(until + timedelta(days=1))})
+    return q
+
+
+# The counts -------------------------------------------------------------------
+
+def status_aggregates(prefix: str = "", where: Q | None = None, now: datetime | None = None) -> dict:
+    """Count(filter=...) expressions for total, each status and overdue.
+
+    `where` restricts every count (needed when the assignments are reached
+    through a join, as on the member board, rather than filtered beforehand).
+    """
+    where = where if where is not None else Q()
+    # Counting the never-null `status` (not the id) when counting assignments
+    # themselves lets PostgreSQL answer from the covering index (reports
+    # migration 0002). Through a LEFT JOIN (the member board) the joined id
+    # is counted, so people without work count 0.
+    pk = f"{prefix}pk" if prefix else "status"
+    aggregates = {"total": Count(pk, filter=where) if prefix else Count(pk)}
+    for status in STATUSES:
+        aggregates[status] = Count(pk, filter=where & Q(**{f"{prefix}status": status}))
+    aggregates["overdue"] = Count(pk, filter=where & overdue_q(now, prefix))
+    return aggregates
+
+
+def summarize(counts: dict) -> dict:
+    """The contract's shape from a row of counts: {assignments, completion_rate}."""
+    assignments = {"total": counts.get("total") or 0}
+    for status in STATUSES:
+        assignments[status] = counts.get(status) or 0
+    assignments["overdue"] = counts.get("overdue") or 0
+    return {"assignments": assignments, "completion_rate": completion_rate(assignments)}
+
+
+def completion_rate(assignments: dict) -> float:
+    """(completed + verified) / (total - cancelled); 0 when nothing is left to count."""
+    denominator = assignments["total"] - assignments["cancelled"]
+    if denominator <= 0:
+        return 0.0
+    return round((assignments["completed"] + assignments["verified"]) / denominator, 4)
+
+
+def active_members_q(path: str, prefix: str = "") -> Q:
+    """Memberships that make someone count in `members_active`: an active person with the member role."""
+    return Q(**{
+        f"{prefix}team__path__startswith": path,
+        f"{prefix}role": Role.MEMBER,
+        f"{prefix}member__is_active": True,
+    })
+
+
+def subtree_stats(flt: StatsFilter) -> dict:
+    """Summary of one subtree: two queries (the counts, the active members)."""
+    counts = Assignment.objects.filter(flt.q()).aggregate(**status_aggregates())
+    result = summarize(counts)
+    result["members_active"] = Membership.objects.filter(active_members_q(flt.path)).aggregate(
+        n=Count("member_id", distinct=True)
+    )["n"]
+    return result
+
+
+def child_id_expression(parent_path: str, path_field: str):
+    """The id of the direct child of `parent_path` that a row's team path lies under.
+
+    "/1/4/17/52/" under "/1/4/" -> "17": the text after the parent's path up to
+    the next "/". Only valid for rows strictly below the parent (the caller
+    excludes the parent itself). Works on SQLite and PostgreSQL alike.
+    """
+    rest = Substr(path_field, len(parent_path) + 1)
+    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+
+
+def children_stats(team: Team, flt: StatsFilter) -> list[dict]:
+    """The summary per direct child team: three queries whatever the number of children."""
+    children = list(Team.objects.filter(parent=team).order_by("name", "id").only("id", "name", "level", "path"))
+    below = Q(team__path__startswith=team.path) & ~Q(team_id=team.pk)
+    counts = {
+        row.pop("child"): row
+        for row in Assignment.objects.filter(flt.q(), below)
+        .annotate(child=child_id_expression(team.path, "team__path"))
+        .values("child")
+        .annotate(**status_aggregates())
+        .order_by()
+    }
+    active = {
+        row["child"]: row["n"]
+        for row in Membership.objects.filter(active_members_q(team.path), ~Q(team_id=team.pk))
+        .annotate(child=child_id_expression(team.path, "team__path"))
+        .values("child")
+        .annotate(n=Count("member_id", distinct=True))
+        .order_by()
+    }
+    rows = []
+    for child in children:
+        row = {"team": {"id": child.pk, "name": child.name, "level": child.level}}
+        row.update(summarize(counts.get(str(child.pk), {})))
+        row["members_active"] = active.get(str(child.pk), 0)
+        rows.append(row)
+    return rows
+
+
+def days_between(since: date, until: date) -> list[date]:
+    return [since + timedelta(days=n) for n in range((until - since).days + 1)]
+
+
+def daily_stats(flt: StatsFilter) -> list[dict]:
+    """Assignments created, completed and verified per local calendar day, zeros included.
+
+    created by `created_at`; completed by `completed_at` (work handed in that
+    day, whatever happened to it later); verified by `reviewed_at` of those now
+    verified. Three queries whatever the number of days.
+    """
+    zone = local_zone()
+    base = Assignment.objects.filter(flt.q(with_days=False))
+    measures = {
+        "created": ("created_at", Q()),
+        "completed": ("completed_at", Q(completed_at__isnull=False)),
+        "verified": ("reviewed_at", Q(status=AssignmentStatus.VERIFIED, reviewed_at__isnull=False)),
+    }
+    per_day: dict[date, dict[str, int]] = {
+        day: {name: 0 for name in measures} for day in days_between(flt.since, flt.until)
+    }
+    for name, (field, extra) in measures.items():
+        rows = (
+            base.filter(extra, day_range_q(field, flt.since, flt.until))
+            .annotate(day=TruncDate(field, tzinfo=zone))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            day = row["day"]
+            if isinstance(day, datetime):  # some backends hand back a datetime
+                day = day.date()
+            if day in per_day:
+                per_day[day][name] = row["n"]
+    return [{"date": day, **counts} for day, counts in per_day.items()]
+
+
+# The member board -------------------------------------------------------------
+
+class MedianSeconds(Aggregate):
+    """PostgreSQL's percentile_cont(0.5) over an interval, in seconds."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+def completion_duration(prefix: str = ""):
+    return ExpressionWrapper(F(f"{prefix}completed_at") - F(f"{prefix}created_at"), output_field=DurationField())
+
+
+def member_board(flt: StatsFilter) -> QuerySet[Member]:
+    """People of the subtree with their counts, most verified work first.
+
+    The board lists everyone holding the member role in the subtree (active
+    ones: "who has done nothing" must show up with zeros) and anyone who has
+    assignments there. On PostgreSQL the median time to completion is computed
+    in the same query; elsewhere `add_medians` fills it in for one page.
+    """
+    path = flt.path
+    holds_role = Membership.objects.filter(active_members_q(path), member_id=OuterRef("pk"))
+    has_work = Assignment.objects.filter(flt.q(), assignee_id=OuterRef("pk"))
+    where = flt.q(prefix="assignments__")
+    qs = (
+        Member.objects.filter(Exists(holds_role) | Exists(has_work))
+        .annotate(**status_aggregates(prefix="assignments__", where=where))
+        .order_by("-verified", "-completed", "id")
+        .only("id", "full_name", "is_active")
+    )
+    if connection.vendor == "postgresql":
+        done = where & Q(assignments__status__in=DONE_STATUSES, assignments__completed_at__isnull=False)
+        qs = qs.annotate(median_seconds=MedianSeconds(completion_duration("assignments__"), filter=done))
+    return qs
+
+
+def add_medians(members: list[Member], flt: StatsFilter) -> None:
+    """Median seconds from assignment to completion for one page of the board.
+
+    PostgreSQL computed it already (percentile_cont); other databases get it
+    here from that page's finished assignments only, in one query.
+    """
+    if not members or hasattr(members[0], "median_seconds"):
+        return
+    durations: dict[int, list[float]] = {m.pk: [] for m in members}
+    rows = Assignment.objects.filter(
+        flt.q(), assignee_id__in=list(durations), status__in=DONE_STATUSES, completed_at__isnull=False
+    ).values_list("assignee_id", "created_at", "completed_at")
+    for assignee_id, created_at, completed_at in rows:
+        durations[assignee_id].append((completed_at - created_at).total_seconds())
+    for member in members:
+        values = durations[member.pk]
+        member.median_seconds = float(statistics.median(values)) if values else None
+
+
+def member_board_rows(members: list[Member]) -> list[dict]:
+    rows = []
+    for member in members:
+        row = {"member": {"id": member.pk, "full_name": member.full_name, "is_active": member.is_active}}
+        row.update(summarize({key: getattr(member, key) for key in ("total", *STATUSES, "overdue")}))
+        median = member.median_seconds
+        row["median_completion_seconds"] = None if median is None else round(float(median), 1)
+        rows.append(row)
+    return rows
+
+
+# Scoped lookups ---------------------------------------------------------------
+
+def _ancestor_paths(path: str) -> list[str]:
+    """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+
+
+def related_to_scope_q(scope: Scope, path_field: str) -> Q:
+    """Rows whose team lies in the caller's read scope or above it.
+
+    A task or campaign owned by the province is still work the district
+    coordinator reports on, so it is a known id for their filters.
+    """
+    if scope.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in scope.paths_for("read"):
+        q |= Q(**{f"{path_field}__startswith": path}) | Q(**{f"{path_field}__in": _ancestor_paths(path)})
+    return q
+
+
+def team_for_report(scope: Scope, pk: int) -> Team | None:
+    return Team.objects.filter(scope.q("read"), pk=pk).only("id", "name", "level", "path").first()
+
+
+def campaign_for_report(scope: Scope, pk: int) -> Campaign | None:
+    return Campaign.objects.filter(scope.q("read", "team__path"), pk=pk).select_related("team").first()
+
+
+def task_known_to(scope: Scope, pk: int) -> bool:
+    return Task.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
+
+
+def campaign_known_to(scope: Scope, pk: int) -> bool:
+    return Campaign.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
+
+
+def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:
+    result = {"campaign": {"id": campaign.pk, "name": campaign.name, "team": campaign.team_id}}
+    result["tasks"] = Task.objects.filter(campaign=campaign).count()
+    result.update(subtree_stats(flt))
+    return result

@@ -1,0 +1,154 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from . import selectors
+
+# Query parameters -----------------------------------------------------------
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    """Filters of the statistics endpoints; days are calendar days in Asia/Ho_Chi_Minh."""
+
+    task = serializers.IntegerField(required=False, min_value=1, help_text="Only this task's assignments.")
+    campaign = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only assignments of this campaign's tasks."
+    )
+    since = serializers.DateField(
+        required=False, help_text="First day counted (on the assignment's creation), YYYY-MM-DD, included."
+    )
+    until = serializers.DateField(
+        required=False, help_text="Last day counted (on the assignment's creation), YYYY-MM-DD, included."
+    )
+
+    def validate(self, attrs):
+        check_range(attrs.get("since"), attrs.get("until"))
+        return attrs
+
+
+def check_range(since, until) -> None:
+    """since <= until, and at most MAX_RANGE_DAYS days from one to the other (both included)."""
+    if since is None or until is None:
+        return
+    if since > until:
+        raise serializers.ValidationError({"since": [_("Must not be after until.")]})
+    if (until - since).days + 1 > selectors.MAX_RANGE_DAYS:
+        raise serializers.ValidationError(
+            {"until": [_("The range may span at most %(days)d days.") % {"days": selectors.MAX_RANGE_DAYS}]}
+        )
+
+
+class CampaignStatsQuerySerializer(StatsQuerySerializer):
+    campaign = None
+
+
+class DailyQuerySerializer(StatsQuerySerializer):
+    """A daily series needs a bounded range: by default the 30 days up to today."""
+
+    since = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD (default: 29 days before until).")
+    until = serializers.DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
+
+    def validate(self, attrs):
+        until = attrs.get("until") or timezone.localdate()
+        since = attrs.get("since") or until - timedelta(days=29)
+        check_range(since, until)
+        attrs["since"], attrs["until"] = since, until
+        return attrs
+
+
+# Responses ------------------------------------------------------------------
+
+
+class AssignmentCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    overdue = serializers.IntegerField(
+        help_text="The task's due time has passed and the work is still assigned, in progress or rejected."
+    )
+
+
+class ReportTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class CountsFieldsMixin(serializers.Serializer):
+    assignments = AssignmentCountsSerializer()
+    completion_rate = serializers.FloatField(
+        help_text="(completed + verified) / (total - cancelled); 0 when there is nothing to count."
+    )
+
+
+class TeamStatsSerializer(CountsFieldsMixin):
+    team = ReportTeamSerializer()
+    members_active = serializers.IntegerField(help_text="Active people holding the member role in the subtree.")
+
+
+class ChildTeamStatsSerializer(TeamStatsSerializer):
+    pass
+
+
+class DailyStatsSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Calendar day in Asia/Ho_Chi_Minh.")
+    created = serializers.IntegerField()
+    completed = serializers.IntegerField(help_text="Handed in that day (by completed_at).")
+    verified = serializers.IntegerField(help_text="Verified that day (by reviewed_at).")
+
+
+class BoardMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class MemberStatsSerializer(CountsFieldsMixin):
+    member = BoardMemberSerializer()
+    median_completion_seconds = serializers.FloatField(
+        allow_null=True, help_text="Median time from assignment to completion; null without finished work."
+    )
+
+
+class CampaignRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.IntegerField()
+
+
+class CampaignStatsSerializer(CountsFieldsMixin):
+    campaign = CampaignRefSerializer()
+    tasks = serializers.IntegerField(help_text="Tasks in the campaign.")
+    members_active = serializers.IntegerField(
+        help_text="Active people holding the member role in the campaign team's subtree."
+    )
+
+
+class HistoryActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    changed_at = serializers.DateTimeField()
+    changed_by = HistoryActorSerializer(allow_null=True)
+    type = serializers.ChoiceField(
+        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")],
+        help_text="+ created, ~ changed, - deleted.",
+    )
+    reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)

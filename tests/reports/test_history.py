@@ -1,0 +1,179 @@
+"""Change history: API edits, service edits, bulk paths, the endpoints and the admin."""
+import pytest
+from django.contrib import admin
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+
+from reports.history import record_bulk_change
+from tasks.models import Campaign, Task
+from teams.models import Membership, Team
+
+pytestmark = pytest.mark.django_db
+
+
+def history(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_team_rename_through_the_api_is_recorded_with_its_actor(world, client_for):
+    client = client_for(world.coord_district)
+    url = f"/api/v1/teams/{world.c1.pk}/"
+    assert client.patch(url, {"name": "Tâm Thắng mới"}, format="json").status_code == 200
+    assert client.patch(url, {"name": "Tâm Thắng 2"}, format="json").status_code == 200
+
+    entries = history(client, f"/api/v1/teams/{world.c1.pk}/history/")["results"]
+    latest, earlier = entries[0], entries[1]
+    assert latest["type"] == "~"
+    assert latest["changed_by"] == {"id": world.coord_district.pk, "full_name": "Trần Thị Huyện"}
+    assert latest["changes"] == [{"field": "name", "old": "Tâm Thắng mới", "new": "Tâm Thắng 2"}]
+    # The earlier change is kept as it was when it happened.
+    assert earlier["changes"] == [{"field": "name", "old": "Tâm Thắng", "new": "Tâm Thắng mới"}]
+    # The creation is the oldest entry and lists what the team was created with.
+    oldest = entries[-1]
+    assert oldest["type"] == "+"
+    assert {"field": "name", "old": None, "new": "Tâm Thắng"} in oldest["changes"]
+    assert {"field": "parent", "old": None, "new": world.district.pk} in oldest["changes"]
+
+
+def test_team_move_records_the_moved_team(world, client_for):
+    client = client_for(world.superuser)
+    old_path = world.c1.path
+    response = client.patch(f"/api/v1/teams/{world.c1.pk}/", {"parent": world.other_district.pk}, format="json")
+    assert response.status_code == 200, response.content
+    latest = history(client, f"/api/v1/teams/{world.c1.pk}/history/")["results"][0]
+    changes = {c["field"]: (c["old"], c["new"]) for c in latest["changes"]}
+    assert changes["parent"] == (world.district.pk, world.other_district.pk)
+    assert changes["path"] == (old_path, f"{world.other_district.path}{world.c1.pk}/")
+
+
+def test_bulk_path_update_is_recorded_by_record_bulk_change(world, client_for):
+    """teams.services.team_update re-roots descendants with one QuerySet.update (no save()):
+    the same update followed by record_bulk_change leaves one row per moved descendant."""
+    old_path, new_path = world.c1.path, f"{world.other_district.path}{world.c1.pk}/"
+    Team.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    descendants = Team.objects.filter(path__startswith=new_path).exclude(pk=world.c1.pk)
+    assert record_bulk_change(descendants, actor=world.superuser, reason="subtree moved") == 2
+
+    entries = history(client_for(world.superuser), f"/api/v1/teams/{world.v1a.pk}/history/")["results"]
+    assert entries[0]["type"] == "~"
+    assert entries[0]["changed_by"]["id"] == world.superuser.pk
+    assert entries[0]["reason"] == "subtree moved"
+    assert entries[0]["changes"] == [
+        {"field": "path", "old": f"{old_path}{world.v1a.pk}/", "new": f"{new_path}{world.v1a.pk}/"}
+    ]
+
+
+def test_record_bulk_change_of_nothing_writes_nothing(world):
+    before = Team.history.count()
+    assert record_bulk_change(Team.objects.none(), actor=world.superuser) == 0
+    assert Team.history.count() == before
+
+
+def test_bulk_change_without_actor_takes_the_request_user(world):
+    from types import SimpleNamespace
+
+    from simple_history.models import HistoricalRecords
+
+    HistoricalRecords.context.request = SimpleNamespace(user=world.coord_c1)
+    try:
+        record_bulk_change(Team.objects.filter(pk=world.v1b.pk))
+    finally:
+        del HistoricalRecords.context.request
+    assert Team.history.filter(id=world.v1b.pk).latest().history_user == world.coord_c1
+
+
+def test_membership_changes_through_the_api_are_recorded(world, client_for):
+    client = client_for(world.coord_c1)
+    membership = Membership.objects.get(member=world.member_v1b, team=world.v1b)
+    response = client.patch(f"/api/v1/memberships/{membership.pk}/", {"role": "observer"}, format="json")
+    assert response.status_code == 200, response.content
+    row = Membership.history.filter(id=membership.pk).latest()
+    assert row.history_type == "~"
+    assert row.role == "observer"
+    assert row.history_user == world.coord_c1
+    assert client.delete(f"/api/v1/memberships/{membership.pk}/").status_code == 204
+    deleted = Membership.history.filter(id=membership.pk).latest()
+    assert deleted.history_type == "-"
+    assert deleted.history_user == world.coord_c1
+
+
+def test_task_and_campaign_history(work, client_for):
+    task = work.past
+    task.title = "Chia sẻ bài cảnh báo mới"
+    task.status = "closed"
+    task._history_user = work.world.coord_district
+    task.save()
+    campaign = work.camp
+    campaign.ends_at = campaign.starts_at = None
+    campaign.description = "Mô tả"
+    campaign.save()
+    assert Campaign.history.filter(id=campaign.pk).count() == 2
+
+    entries = history(client_for(work.world.observer_district), f"/api/v1/tasks/{task.pk}/history/")["results"]
+    assert entries[0]["changed_by"]["id"] == work.world.coord_district.pk
+    changes = {c["field"]: (c["old"], c["new"]) for c in entries[0]["changes"]}
+    assert changes["status"] == ("open", "closed")
+    assert changes["title"][1] == "Chia sẻ bài cảnh báo mới"
+    assert set(changes) == {"title", "status"}
+    assert entries[1]["type"] == "+"
+
+
+def test_history_pages_show_changes_up_to_the_last_row(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.coord_district)
+    for n in range(4):
+        client.patch(f"/api/v1/teams/{world.v1a.pk}/", {"name": f"Thôn 1 lần {n}"}, format="json")
+    url = f"/api/v1/teams/{world.v1a.pk}/history/"
+    counts = []
+    for page_size in (1, 100):
+        with django_assert_max_num_queries(5) as captured:
+            data = history(client, url, page_size=page_size, page=1 if page_size == 100 else 2)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    one = history(client, url, page_size=1, page=2)["results"][0]
+    assert one["changes"] == [{"field": "name", "old": "Thôn 1 lần 1", "new": "Thôn 1 lần 2"}]
+    assert data["count"] == 6  # created, path set, four renames
+
+
+def test_history_of_a_deleted_team_is_kept(world, client_for):
+    from tests.factories import TeamFactory
+
+    empty = TeamFactory(name="Thôn tạm", level="village", parent=world.c1)
+    pk = empty.pk
+    assert client_for(world.coord_c1).delete(f"/api/v1/teams/{pk}/").status_code == 204
+    rows = list(Team.history.filter(id=pk).order_by("history_date"))
+    assert [r.history_type for r in rows] == ["+", "~", "-"]
+    assert rows[-1].history_user == world.coord_c1
+
+
+# Admin ------------------------------------------------------------------------
+
+def test_admin_classes_keep_their_rules_and_gain_history(world):
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from teams.admin import MembershipAdmin, TeamAdmin
+
+    for model in (Team, Membership, Task, Campaign):
+        assert isinstance(admin.site._registry[model], SimpleHistoryAdmin)
+    assert isinstance(admin.site._registry[Team], TeamAdmin)
+    assert isinstance(admin.site._registry[Membership], MembershipAdmin)
+
+
+def test_admin_history_pages_are_read_only(world, client):
+    world.superuser.set_password("x-admin-pass-123")
+    world.superuser.save()
+    client.force_login(world.superuser)
+    world.c1.name = "Tâm Thắng (admin)"
+    world.c1.save()
+    response = client.get(f"/admin/teams/team/{world.c1.pk}/history/")
+    assert response.status_code == 200
+    assert "Tâm Thắng (admin)" in response.content.decode()
+    version = Team.history.filter(id=world.c1.pk).earliest()
+    url = f"/admin/teams/team/{world.c1.pk}/history/{version.history_id}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": "reverted", "level": "commune"}).status_code == 403
+    world.c1.refresh_from_db()
+    assert world.c1.name == "Tâm Thắng (admin)"
