@@ -23,7 +23,7 @@ alone applies.
 `updated_since` keeps rows with `updated_at >= cursor`: a delta may repeat rows the
 client already has; clients upsert by id, so a repeat is harmless and nothing is lost.
 """
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -54,7 +54,7 @@ def sync_cursor(now: datetime | None = None) -> datetime:
 
 
 def format_cursor(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_updated_since(raw: str) -> datetime:

@@ -5,7 +5,7 @@ so the text stays what it meant even if the task is renamed later.
 """
 from dataclasses import dataclass
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -23,7 +23,8 @@ class RenderedText:
 def _due(params) -> str:
     raw = params.get("due_at")
     moment = parse_datetime(raw) if raw else None
-    return formats.date_format(localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+    # 24-hour clock, day first: how dates are written in Vietnam, and unambiguous in English.
+    return localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
 
 def render(kind: str, params: dict) -> RenderedText:
