@@ -40,7 +40,9 @@ def _enqueue_push(ids: list[int]) -> None:
         for start in range(0, len(ids), PUSH_BATCH):
             deliver_push.delay(ids[start:start + PUSH_BATCH])
 
-    transaction.on_commit(send)
+    # robust: the notifications are committed and in the feed; a broker that is down must not
+    # turn that success into an error for the caller (the failure is logged).
+    transaction.on_commit(send, robust=True)
 
 
 def _task_params(task: Task) -> dict:

@@ -42,17 +42,31 @@ def test_beat_schedule_reminders_digest_and_pruning():
 
 
 @pytest.mark.django_db
-def test_an_eager_task_error_reaches_the_caller(world, settings, django_capture_on_commit_callbacks):
+def test_an_eager_task_error_reaches_the_caller(world, settings):
+    from notifications.models import Device, Notification
+    from notifications.tasks import deliver_push
+
+    settings.PUSH_SENDER = "tests.mobile.test_celery.ExplodingSender"
+    Device.objects.create(member=world.member_v1a, token="t", platform="android")
+    n = Notification.objects.create(recipient=world.member_v1a, kind="assigned", params={"task": "T"})
+    with pytest.raises(RuntimeError, match="push service down"):
+        deliver_push.delay([n.pk])
+
+
+@pytest.mark.django_db
+def test_a_failing_push_does_not_undo_or_fail_the_committed_notification(
+        world, settings, django_capture_on_commit_callbacks, caplog):
     from notifications import services
-    from notifications.models import Device
+    from notifications.models import Device, Notification
     from tests.factories import AssignmentFactory, TaskFactory
 
     settings.PUSH_SENDER = "tests.mobile.test_celery.ExplodingSender"
     Device.objects.create(member=world.member_v1a, token="t", platform="android")
     a = AssignmentFactory(task=TaskFactory(team=world.v1a), assignee=world.member_v1a, team=world.v1a)
-    with pytest.raises(RuntimeError, match="push service down"):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.notify_assigned(assignment_ids=[a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_assigned(assignment_ids=[a.pk])
+    assert Notification.objects.filter(recipient=world.member_v1a).count() == 1
+    assert "push service down" in caplog.text
 
 
 class ExplodingSender:

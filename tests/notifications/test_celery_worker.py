@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -52,22 +53,27 @@ def worker(transactional_db, settings, tmp_path):
         "SECRET_KEY": settings.SECRET_KEY,
     }
     env.pop("TEST_DATABASE_NAME", None)
+    # A queue of this run's own: another run using the same broker cannot take its messages.
+    queue = f"test-push-{uuid.uuid4().hex[:12]}"
     log = open(tmp_path / "worker.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "api", "worker", "--pool=solo", "--loglevel=INFO",
+        [sys.executable, "-m", "celery", "-A", "api", "worker", "-Q", queue, "--pool=solo", "--loglevel=INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     # this process sends to the same broker instead of running tasks in place
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=BROKER)
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_routes")}
+    app.conf.update(task_always_eager=False, broker_url=BROKER,
+                    task_routes={"notifications.tasks.*": {"queue": queue}})
+    app.amqp.router = app.amqp.Router()
+    _drop_broker_connections()  # pools made earlier point at the unset (default) broker
     try:
+        _wait_until_ready(proc, log)
         yield proc, log
     finally:
         app.conf.update(saved)
-        if app._pool is not None:
-            app.pool.force_close_all()
-            app._pool = None
+        app.amqp.router = app.amqp.Router()
+        _drop_broker_connections()
         proc.terminate()
         try:
             proc.wait(timeout=30)
@@ -99,6 +105,25 @@ def test_worker_delivers_the_push_for_a_new_assignment(world, worker):
                                                                     "You have a new task: Đăng bài")
     log.seek(0)
     assert "notifications.tasks.deliver_push" in log.read()
+
+
+def _drop_broker_connections():
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def _wait_until_ready(proc, log, timeout=90):
+    # Redis drops a message sent to a queue nobody has bound yet: send only once the worker listens.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the worker exited\n" + _tail(log)
+        log.seek(0)
+        if " ready." in log.read():
+            return
+        time.sleep(0.3)
+    raise AssertionError("the worker was not ready within %d s\n%s" % (timeout, _tail(log)))
 
 
 def _tail(log):
