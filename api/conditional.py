@@ -6,6 +6,7 @@ only when one row's updated_at moves.
 """
 import hashlib
 
+from django.db import transaction
 from django.http import HttpResponseNotModified
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -68,14 +69,28 @@ class IfMatchMixin:
     (403) are decided before the precondition. Without If-Match the write goes ahead.
     The current ETag is that of the detail GET's body: the `retrieve` serializer's
     data rendered as JSON.
+
+    With If-Match, the request runs in one transaction that locks the object's row
+    before comparing: two writers holding the same ETag cannot both pass; the
+    second waits, sees the first one's change and gets 412.
     """
+
+    def _conditional_write(self, request) -> bool:
+        return request.method in ("PATCH", "PUT") and bool(request.META.get("HTTP_IF_MATCH"))
+
+    def dispatch(self, request, *args, **kwargs):
+        if self._conditional_write(request):
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        header = request.META.get("HTTP_IF_MATCH")
-        if request.method in ("PATCH", "PUT") and header:
-            current = self.current_etag(self.get_object())
-            tags = _tags(header)
+        if self._conditional_write(request):
+            obj = self.get_object()
+            type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists()
+            current = self.current_etag(self.get_object())  # read again: now under the lock
+            tags = _tags(request.META["HTTP_IF_MATCH"])
             # If-Match uses the strong comparison: a weak tag never matches.
             if "*" not in tags and current not in tags:
                 raise PreconditionFailed()

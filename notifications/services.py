@@ -52,6 +52,11 @@ def _task_params(task: Task) -> dict:
     return params
 
 
+def _chunks(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _create(rows: list[Notification]) -> list[int]:
     created = Notification.objects.bulk_create(rows, batch_size=BATCH)
     ids = [n.pk for n in created]
@@ -62,12 +67,14 @@ def _create(rows: list[Notification]) -> list[int]:
 @transaction.atomic
 def notify_assigned(*, assignment_ids: Iterable[int]) -> list[int]:
     """Tell each assignee about their new assignment; returns the notification ids."""
-    assignments = Assignment.objects.filter(pk__in=list(assignment_ids)).select_related("task").order_by("id")
-    return _create([
-        Notification(recipient_id=a.assignee_id, kind=NotificationKind.ASSIGNED, assignment=a,
-                     task=a.task, params=_task_params(a.task))
-        for a in assignments.iterator(chunk_size=BATCH)
-    ])
+    rows = []
+    for chunk in _chunks(sorted(set(assignment_ids))):  # bounded IN lists, whatever the fan-out
+        rows += [
+            Notification(recipient_id=a.assignee_id, kind=NotificationKind.ASSIGNED, assignment=a,
+                         task=a.task, params=_task_params(a.task))
+            for a in Assignment.objects.filter(pk__in=chunk).select_related("task").order_by("id")
+        ]
+    return _create(rows)
 
 
 @transaction.atomic
@@ -84,12 +91,15 @@ def notify_rejected(*, assignment: Assignment) -> list[int]:
 def notify_task_cancelled(*, task: Task, assignment_ids: Iterable[int]) -> list[int]:
     """Tell the assignees of the given (just cancelled) assignments that the task is off."""
     params = _task_params(task)
-    rows = Assignment.objects.filter(pk__in=list(assignment_ids), task=task).values_list("pk", "assignee_id")
-    return _create([
-        Notification(recipient_id=assignee_id, kind=NotificationKind.TASK_CANCELLED, assignment_id=pk,
-                     task=task, params=params)
-        for pk, assignee_id in rows.iterator(chunk_size=BATCH)
-    ])
+    rows = []
+    for chunk in _chunks(sorted(set(assignment_ids))):
+        rows += [
+            Notification(recipient_id=assignee_id, kind=NotificationKind.TASK_CANCELLED, assignment_id=pk,
+                         task=task, params=params)
+            for pk, assignee_id in Assignment.objects.filter(pk__in=chunk, task=task)
+            .order_by("id").values_list("pk", "assignee_id")
+        ]
+    return _create(rows)
 
 
 def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -> list[int]:
@@ -110,14 +120,14 @@ def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -
                      params=_task_params(a.task), created_at=now)
         for a in due.iterator(chunk_size=BATCH)
     ]
-    if not rows:
-        return []
-    # A concurrent run may have inserted some meanwhile: the unique constraint drops them.
-    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    ids = list(
-        Notification.objects.filter(kind=kind, created_at=now, assignment_id__in=[r.assignment_id for r in rows])
-        .values_list("pk", flat=True)
-    )
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        # A concurrent run may have inserted some meanwhile: the unique constraint drops them,
+        # and only the rows stamped with this run's `now` are pushed.
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        ids += Notification.objects.filter(
+            kind=kind, created_at=now, assignment_id__in=[r.assignment_id for r in chunk]
+        ).values_list("pk", flat=True)
     _enqueue_push(ids)
     return ids
 
@@ -177,14 +187,13 @@ def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
             rows.append(Notification(recipient_id=member_id, kind=NotificationKind.OVERDUE_DIGEST,
                                      digest_date=day, created_at=now,
                                      params={"count": count, "date": day.isoformat()}))
-    if not rows:
-        return []
-    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    ids = list(
-        Notification.objects.filter(kind=NotificationKind.OVERDUE_DIGEST, digest_date=day, created_at=now,
-                                    recipient_id__in=[r.recipient_id for r in rows])
-        .values_list("pk", flat=True)
-    )
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        ids += Notification.objects.filter(
+            kind=NotificationKind.OVERDUE_DIGEST, digest_date=day, created_at=now,
+            recipient_id__in=[r.recipient_id for r in chunk],
+        ).values_list("pk", flat=True)
     _enqueue_push(ids)
     return ids
 

@@ -87,3 +87,37 @@ def test_stale_message_in_both_languages(world, client_for):
                       HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
     assert vi == "Đối tượng đã thay đổi kể từ khi bạn đọc; hãy tải lại rồi thử lại."
     assert en == "The object changed since you read it; fetch it again and retry."
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_with_the_same_etag_one_wins_the_other_gets_412(world, run_together, monkeypatch):
+    import time
+
+    from rest_framework.test import APIClient
+
+    from teams import services as team_services
+
+    real = team_services.team_update
+
+    def slow_update(**kwargs):
+        time.sleep(0.5)  # the second writer arrives while the first is still writing
+        return real(**kwargs)
+
+    monkeypatch.setattr(team_services, "team_update", slow_update)
+    reader = APIClient()
+    reader.force_authenticate(world.coord_c1)
+    etag = reader.get(url(world.v1a))["ETag"]
+
+    def write(name):
+        def call():
+            client = APIClient()
+            client.force_authenticate(world.coord_c1)
+            return client.patch(url(world.v1a), {"name": name}, format="json", HTTP_IF_MATCH=etag)
+        return call
+
+    first, second = run_together(write("Thôn A"), write("Thôn B"))
+    assert sorted([first.status_code, second.status_code]) == [200, 412]
+    winner = "Thôn A" if first.status_code == 200 else "Thôn B"
+    world.v1a.refresh_from_db()
+    assert world.v1a.name == winner

@@ -166,3 +166,24 @@ def test_digest_day_is_the_vietnamese_day(world):
     services.send_overdue_digests(now=early_morning)
     n = Notification.objects.filter(kind="overdue_digest").first()
     assert str(n.digest_date) == "2026-03-10"
+
+
+def test_a_large_fan_out_is_written_in_batches(world, django_capture_on_commit_callbacks):
+    from tasks.models import Assignment
+    from teams.models import Member
+
+    task = TaskFactory(team=world.v1a)
+    Member.objects.bulk_create([Member(phone=f"+8490{i:07d}", full_name=f"M {i}") for i in range(2500)])
+    members = list(Member.objects.filter(phone__startswith="+8490").values_list("pk", flat=True))
+    Assignment.objects.bulk_create([Assignment(task=task, assignee_id=m, team=world.v1a) for m in members])
+    ids = list(Assignment.objects.filter(task=task).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=False) as pushes:
+        created = services.notify_assigned(assignment_ids=ids)
+    assert len(created) == 2500
+    inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 3  # 1000 rows an INSERT
+    else:
+        assert len(inserts) <= 25  # SQLite caps the parameters of one statement at 999
+    assert len(ctx.captured_queries) <= len(inserts) + 5
+    assert len(pushes) == 1  # one callback that enqueues 5 push tasks of 500
