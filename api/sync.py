@@ -13,15 +13,19 @@ see may have been stamped, minus an overlap:
     cursor = min(R, start of the oldest open transaction that has written) - SYNC_OVERLAP
 
 taken *before* the list query runs. On PostgreSQL the open writing transactions are
-read from `pg_stat_activity` (same database; `backend_xid` is set once a transaction
-writes). Any row stamped before the cursor was therefore committed before the list
-query's snapshot and was in this response. `SYNC_OVERLAP` (5 s by default) covers
-clock differences between app servers and the instant between stamping a row and
-sending it to the database. SQLite runs one writer at a time: there the overlap
-alone applies.
+read from `pg_stat_activity` (same database; `backend_xid` is set once a
+transaction writes; a role sees these columns for its own sessions, and for other
+roles' only with pg_read_all_stats, so the API's writers should share its role).
+Any row stamped before the cursor was therefore committed before the list query's
+snapshot and was in this response. `SYNC_OVERLAP` (5 s by default) covers clock
+differences between app servers and the instant between stamping a row and
+sending it to the database. On SQLite (development) the overlap alone applies:
+a write transaction held open longer than it could be missed there.
 
 `updated_since` keeps rows with `updated_at >= cursor`: a delta may repeat rows the
 client already has; clients upsert by id, so a repeat is harmless and nothing is lost.
+When a delta spans several pages, the client keeps the cursor of the *first* page
+for its next sync: whatever changed while it was paging is then fetched again.
 """
 from datetime import UTC, datetime
 

@@ -107,6 +107,7 @@ def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -
     due = (
         Assignment.objects.filter(
             status__in=UNFINISHED_STATUSES,
+            assignee__is_active=True,
             task__status=TaskStatus.OPEN,
             task__due_at__gt=now + start,
             task__due_at__lte=now + end,
@@ -134,7 +135,7 @@ def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -
 
 @transaction.atomic
 def send_deadline_reminders(*, now: datetime | None = None) -> dict[str, int]:
-    """Remind assignees of unfinished work on open tasks due within 24 h and within 2 h.
+    """Remind active assignees of unfinished work on open tasks due within 24 h and within 2 h.
 
     Each (assignee, assignment, kind) is reminded once, whatever the number of runs
     (the `notification_reminder_once` constraint). Work due within 2 h gets only the

@@ -95,6 +95,7 @@ def test_deadline_reminders_pick_the_window_by_time_left(world):
     _due(world, 5, task_status="cancelled")
     in_progress = _due(world, 3, status="in_progress")
     rejected = _due(world, 1, status="rejected")
+    _due(world, 1, member=world.inactive_v1a)  # deactivated people are not reminded
 
     created = services.send_deadline_reminders(now=NOW)
 
