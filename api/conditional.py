@@ -88,7 +88,7 @@ class IfMatchMixin:
         super().initial(request, *args, **kwargs)
         if self._conditional_write(request):
             obj = self.get_object()
-            type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists()
+            list(type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
             current = self.current_etag(self.get_object())  # read again: now under the lock
             tags = _tags(request.META["HTTP_IF_MATCH"])
             # If-Match uses the strong comparison: a weak tag never matches.

@@ -132,8 +132,10 @@ class IdempotencyMiddleware:
                 return _error(422, "idempotency_key_reused",
                               _("This Idempotency-Key was already used for a different request."))
             if row.response_status is None:
-                return _error(409, "idempotency_key_in_progress",
+                busy = _error(409, "idempotency_key_in_progress",
                               _("A request with this Idempotency-Key is still being processed; retry shortly."))
+                busy["Retry-After"] = "1"
+                return busy
             replay = HttpResponse(bytes(row.response_body or b""), status=row.response_status,
                                   content_type=row.response_content_type or None)
             replay[REPLAY_HEADER] = "true"

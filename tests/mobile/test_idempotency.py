@@ -117,6 +117,7 @@ def test_a_duplicate_arriving_while_the_first_runs_is_409(world, client_for, mon
     assert create_team(client, parent=world.c1.pk).status_code == 201
     assert inner["response"].status_code == 409
     assert inner["response"].json()["code"] == "idempotency_key_in_progress"
+    assert inner["response"]["Retry-After"] == "1"
     assert Team.objects.filter(name="Thôn Mới").count() == 1
 
 
