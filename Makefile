@@ -42,3 +42,11 @@ test: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
+
+# Background work when CELERY_BROKER_URL is set (without it, tasks run inside the request).
+.PHONY: worker beat
+worker: migrate
+	$(PY) -m celery -A api worker --loglevel=INFO
+
+beat: install
+	$(PY) -m celery -A api beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

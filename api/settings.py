@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "tasks",
     "simple_history",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.conditional.ConditionalGetMiddleware",
+    "api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "api.urls"
@@ -321,3 +324,49 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Background work, push, mobile sync and retries -----------------------------------
+# CELERY_BROKER_URL unset (the default, and `make run`): tasks run eagerly, in the
+# request's process, and their exceptions propagate like any other code's.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "notifications.tasks.send_deadline_reminders_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "overdue-digest": {  # 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
+        "task": "notifications.tasks.send_overdue_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "prune-idempotency-keys": {
+        "task": "api.tasks.prune_idempotency_keys",
+        "schedule": crontab(minute=17),
+    },
+}
+
+# Push: FCM HTTP v1 when a service-account file is configured, a logging sender otherwise.
+FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
+PUSH_SENDER = os.environ.get("PUSH_SENDER") or (
+    "notifications.push.FCMSender" if FCM_CREDENTIALS_FILE else "notifications.push.LoggingSender"
+)
+
+# Idempotency-Key: first responses are replayed this long, then pruned.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+# A key still "in progress" after this long belongs to a request that died; a retry may take it over.
+IDEMPOTENCY_STALE_AFTER = timedelta(minutes=5)
+IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
+
+# Delta sync: the cursor handed to clients lags the server clock by this much (clock skew
+# between app servers, and the instant between computing updated_at and sending the row).
+SYNC_OVERLAP = timedelta(seconds=int(os.environ.get("SYNC_OVERLAP_SECONDS", "5")))
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_MAX_PIXELS = 40_000_000

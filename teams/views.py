@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from api.conditional import IfMatchMixin
 from api.scoping import ScopedViewSetMixin
 
 from . import selectors, services
@@ -40,7 +41,7 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
                                  summary="Rename, re-level or move a team with its subtree"),
     destroy=extend_schema(summary="Delete an empty team (409 with the reason otherwise)"),
 )
-class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class TeamViewSet(IfMatchMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     ordering_fields = ["name", "level", "path", "id", "updated_at"]

@@ -1,0 +1,256 @@
+"""Writing notifications: fan-out on task events, deadline reminders, overdue digests.
+
+Every function creates its rows with `bulk_create` in batches and hands the new
+ids to the push task once the surrounding transaction commits (a rolled-back
+assignment never pushes).
+"""
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.exceptions import Conflict
+from tasks.choices import UNFINISHED_STATUSES, TaskStatus
+from tasks.models import Assignment, Task
+from teams.choices import Role
+from teams.models import Membership
+
+from .choices import NotificationKind
+from .models import Device, Notification
+
+BATCH = 1000
+PUSH_BATCH = 500
+
+REMINDER_WINDOWS = (
+    # (kind, from due-in, to due-in): a reminder when the deadline lies in (from, to].
+    (NotificationKind.DEADLINE_2H, timedelta(0), timedelta(hours=2)),
+    (NotificationKind.DEADLINE_24H, timedelta(hours=2), timedelta(hours=24)),
+)
+
+
+def _enqueue_push(ids: list[int]) -> None:
+    if not ids:
+        return
+    from .tasks import deliver_push
+
+    def send():
+        for start in range(0, len(ids), PUSH_BATCH):
+            deliver_push.delay(ids[start:start + PUSH_BATCH])
+
+    # robust: the notifications are committed and in the feed; a broker that is down must not
+    # turn that success into an error for the caller (the failure is logged).
+    transaction.on_commit(send, robust=True)
+
+
+def _task_params(task: Task) -> dict:
+    params = {"task": task.title}
+    if task.due_at:
+        params["due_at"] = task.due_at.isoformat()
+    return params
+
+
+def _chunks(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _create(rows: list[Notification]) -> list[int]:
+    created = Notification.objects.bulk_create(rows, batch_size=BATCH)
+    ids = [n.pk for n in created]
+    _enqueue_push(ids)
+    return ids
+
+
+@transaction.atomic
+def notify_assigned(*, assignment_ids: Iterable[int]) -> list[int]:
+    """Tell each assignee about their new assignment; returns the notification ids."""
+    rows = []
+    for chunk in _chunks(sorted(set(assignment_ids))):  # bounded IN lists, whatever the fan-out
+        rows += [
+            Notification(recipient_id=a.assignee_id, kind=NotificationKind.ASSIGNED, assignment=a,
+                         task=a.task, params=_task_params(a.task))
+            for a in Assignment.objects.filter(pk__in=chunk).select_related("task").order_by("id")
+        ]
+    return _create(rows)
+
+
+@transaction.atomic
+def notify_rejected(*, assignment: Assignment) -> list[int]:
+    """Tell the assignee their work was sent back, with the reviewer's reason."""
+    params = _task_params(assignment.task)
+    if assignment.review_note:
+        params["reason"] = assignment.review_note
+    return _create([Notification(recipient_id=assignment.assignee_id, kind=NotificationKind.REJECTED,
+                                 assignment=assignment, task=assignment.task, params=params)])
+
+
+@transaction.atomic
+def notify_task_cancelled(*, task: Task, assignment_ids: Iterable[int]) -> list[int]:
+    """Tell the assignees of the given (just cancelled) assignments that the task is off."""
+    params = _task_params(task)
+    rows = []
+    for chunk in _chunks(sorted(set(assignment_ids))):
+        rows += [
+            Notification(recipient_id=assignee_id, kind=NotificationKind.TASK_CANCELLED, assignment_id=pk,
+                         task=task, params=params)
+            for pk, assignee_id in Assignment.objects.filter(pk__in=chunk, task=task)
+            .order_by("id").values_list("pk", "assignee_id")
+        ]
+    return _create(rows)
+
+
+def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -> list[int]:
+    already = Notification.objects.filter(recipient=OuterRef("assignee"), assignment=OuterRef("pk"), kind=kind)
+    due = (
+        Assignment.objects.filter(
+            status__in=UNFINISHED_STATUSES,
+            assignee__is_active=True,
+            task__status=TaskStatus.OPEN,
+            task__due_at__gt=now + start,
+            task__due_at__lte=now + end,
+        )
+        .filter(~Exists(already))
+        .select_related("task")
+        .order_by("id")
+    )
+    rows = [
+        Notification(recipient_id=a.assignee_id, kind=kind, assignment=a, task=a.task,
+                     params=_task_params(a.task), created_at=now)
+        for a in due.iterator(chunk_size=BATCH)
+    ]
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        # A concurrent run may have inserted some meanwhile: the unique constraint drops them,
+        # and only the rows stamped with this run's `now` are pushed.
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        ids += Notification.objects.filter(
+            kind=kind, created_at=now, assignment_id__in=[r.assignment_id for r in chunk]
+        ).values_list("pk", flat=True)
+    _enqueue_push(ids)
+    return ids
+
+
+@transaction.atomic
+def send_deadline_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind active assignees of unfinished work on open tasks due within 24 h and within 2 h.
+
+    Each (assignee, assignment, kind) is reminded once, whatever the number of runs
+    (the `notification_reminder_once` constraint). Work due within 2 h gets only the
+    2 h reminder. Returns the number created per kind.
+    """
+    now = now or timezone.now()
+    return {str(kind): len(_reminders_for(kind, now, start, end)) for kind, start, end in REMINDER_WINDOWS}
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths that lie inside another one of the list (nested roles count once)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept
+
+
+@transaction.atomic
+def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
+    """One notification per coordinator per local day: the overdue assignments in their subtrees.
+
+    Overdue: unfinished, on an open task whose deadline has passed. Coordinators with
+    nothing overdue get nothing. A second run on the same day creates nothing
+    (`notification_digest_once_a_day`).
+    """
+    now = now or timezone.now()
+    day = timezone.localtime(now).date()  # the network's day (TIME_ZONE)
+    overdue = Q(status__in=UNFINISHED_STATUSES, task__status=TaskStatus.OPEN, task__due_at__lt=now)
+    already = set(
+        Notification.objects.filter(kind=NotificationKind.OVERDUE_DIGEST, digest_date=day)
+        .values_list("recipient_id", flat=True)
+    )
+    paths_by_member: dict[int, list[str]] = {}
+    for member_id, path in (
+        Membership.objects.filter(role=Role.COORDINATOR, member__is_active=True)
+        .values_list("member_id", "team__path")
+    ):
+        if member_id not in already:
+            paths_by_member.setdefault(member_id, []).append(path)
+    if not paths_by_member:
+        return []
+    # One grouped count per subtree root that some coordinator holds.
+    roots = sorted({p for paths in paths_by_member.values() for p in _outermost(paths)})
+    counts = _overdue_counts(roots, overdue)
+    rows = []
+    for member_id, paths in sorted(paths_by_member.items()):
+        count = sum(counts.get(p, 0) for p in _outermost(paths))
+        if count:
+            rows.append(Notification(recipient_id=member_id, kind=NotificationKind.OVERDUE_DIGEST,
+                                     digest_date=day, created_at=now,
+                                     params={"count": count, "date": day.isoformat()}))
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        ids += Notification.objects.filter(
+            kind=NotificationKind.OVERDUE_DIGEST, digest_date=day, created_at=now,
+            recipient_id__in=[r.recipient_id for r in chunk],
+        ).values_list("pk", flat=True)
+    _enqueue_push(ids)
+    return ids
+
+
+def _overdue_counts(roots: list[str], overdue: Q) -> dict[str, int]:
+    """Overdue assignments under each root path.
+
+    One grouped query gives the overdue count per team; each team's count is then
+    added to every root among its path's prefixes ("/1/4/17/" -> "/1/", "/1/4/",
+    "/1/4/17/"), so the work is teams x depth, not teams x coordinators.
+    """
+    wanted = set(roots)
+    counts: dict[str, int] = {}
+    per_team = Assignment.objects.filter(overdue).values_list("team__path").annotate(n=Count("id")).order_by()
+    for team_path, n in per_team:
+        parts = team_path.strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            prefix = "/" + "/".join(parts[:depth]) + "/"
+            if prefix in wanted:
+                counts[prefix] = counts.get(prefix, 0) + n
+    return counts
+
+
+def notification_mark_read(*, notification: Notification, now: datetime | None = None) -> Notification:
+    """Mark one of the caller's notifications read (again is a no-op)."""
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, member, now: datetime | None = None) -> int:
+    """Mark every unread notification of `member` read; returns how many changed."""
+    now = now or timezone.now()
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(read_at=now, updated_at=now)
+
+
+def device_register(*, member, token: str, platform: str, language: str) -> tuple[Device, bool]:
+    """Register a push token for `member`; returns (device, created).
+
+    A token is one phone's: registering a known token again (the same member after a
+    reinstall, or another member on a handed-down phone) moves it to the caller and
+    refreshes it rather than creating a second row.
+    """
+    now = timezone.now()
+    values = {"member": member, "platform": platform, "language": language, "last_seen": now}
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return Device.objects.update_or_create(token=token, defaults=values,
+                                                       create_defaults={**values, "created_at": now})
+        except IntegrityError:  # the same token registered concurrently: the second pass updates it
+            continue
+    raise Conflict(_("This token is being registered by another request; retry."))
+
+
+def device_remove(*, device: Device) -> None:
+    """Forget a push token (logging out of a phone)."""
+    device.delete()

@@ -1,0 +1,6 @@
+from .views import DeviceViewSet, NotificationViewSet
+
+ROUTES = [
+    ("notifications", NotificationViewSet, "notification"),
+    ("devices", DeviceViewSet, "device"),
+]

@@ -1,0 +1,81 @@
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from api.sync import DeltaSyncMixin
+
+from . import selectors, services
+from .filters import NotificationFilter
+from .models import Device, Notification
+from .pagination import FeedPagination
+from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResultSerializer, UnreadCountSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's own notifications, newest first"),
+    retrieve=extend_schema(summary="One of the caller's notifications"),
+)
+class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """Everyone has exactly one feed, their own: another member's notification is 404."""
+
+    queryset = Notification.objects.none()  # the schema's model; requests use get_queryset()
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = FeedPagination
+    filterset_class = NotificationFilter
+    filter_backends = [f for f in viewsets.GenericViewSet.filter_backends if f is not OrderingFilter]
+
+    def get_queryset(self):
+        return selectors.notifications_for(self.request.user)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer}, summary="Mark one notification read")
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={200: ReadAllResultSerializer},
+                   summary="Mark all the caller's notifications read")
+    @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
+    def read_all(self, request):
+        updated = services.notifications_mark_all_read(member=request.user)
+        return Response({"updated": updated})
+
+    @extend_schema(responses={200: UnreadCountSerializer}, summary="How many of the caller's notifications are unread")
+    @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
+    def unread_count(self, request):
+        return Response({"count": selectors.unread_count(request.user)})
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Register a push token (registering a known token again moves it to the caller)",
+        responses={201: DeviceSerializer, 200: DeviceSerializer},
+    ),
+    destroy=extend_schema(summary="Forget one of the caller's push tokens",
+                          responses={204: OpenApiResponse(description="Removed")}),
+)
+class DeviceViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    queryset = Device.objects.none()
+    serializer_class = DeviceSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.devices_of(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, created = services.device_register(
+            member=request.user, language=get_language() or "vi", **serializer.validated_data
+        )
+        return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def destroy(self, request, *args, **kwargs):
+        services.device_remove(device=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
