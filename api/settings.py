@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "api",
     "teams",
     "tasks",
+    "scale",
 ]
 
 MIDDLEWARE = [
