@@ -35,5 +35,11 @@ test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Figures of issue 7 against DATABASE_URL (PostgreSQL for the published ones); see bench/run.py.
+bench: export DEBUG = 0
+bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
+bench: install
+	$(PY) -m bench.run
+
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
