@@ -250,7 +250,8 @@ def fanout(seeded, out, details):
                       "the deferred foreign-key checks are forced inside the timing")
     repeats = max(3, REPEATS // 4)
     info["raw_insert_select"] = _timed_fanouts(district, coordinator, _raw_insert_select, repeats)
-    info["copy_from_python"] = _timed_fanouts(district, coordinator, _copy_fanout, repeats)
+    info["python_bulk_write"] = _timed_fanouts(district, coordinator, _copy_fanout, repeats)
+    info["python_bulk_write"]["how"] = "COPY" if connection.vendor == "postgresql" else "bulk_create"
     try:
         from tasks.services import task_assign
     except ImportError as exc:
@@ -309,7 +310,7 @@ def _raw_insert_select(task):
 
 
 def _copy_fanout(task):
-    """Read the member ids, then COPY the rows from Python (what a service can do)."""
+    """Read the member ids, then write the rows from Python: COPY on PostgreSQL (what a service can do)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ms.member_id, MIN(ms.team_id) {_member_rows_sql()} GROUP BY ms.member_id",
                        [task.team.path + "%"])
@@ -386,7 +387,7 @@ def print_table(results, details) -> None:
             shown = "-" if value is None else (f"{value:,}" if isinstance(value, (int, float)) else str(value))
             print(f"{figure:<22} {key:<16} {shown:>12}   {targets.get((figure, key), '')}")
     fan = details.get("fanout", {})
-    for ref in ("raw_insert_select", "copy_from_python"):
+    for ref in ("raw_insert_select", "python_bulk_write"):
         if ref in fan:
             r = fan[ref]
             print(f"{'fanout reference':<22} {ref:<16} {r['rows_per_s']:>12,}   rows/s ({r['assignments']:,} rows "
