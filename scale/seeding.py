@@ -204,7 +204,8 @@ def _seed(shape: Shape, *, password: str, using: str, log) -> Seeded:
     record(TableWriter(Member, ["password", "phone", "full_name", "search_name", "is_active", "is_staff",
                                 "is_superuser", "date_joined", "updated_at"], using).write(member_rows))
     person_ids = _new_ids(Member, using, before)
-    assert len(person_ids) == n_people, "another writer inserted members during the seed"
+    if len(person_ids) != n_people:
+        raise RuntimeError("another writer inserted members during the seed; run it again")
     coordinator_ids = person_ids[: len(coordinator_teams)]
     member_ids = person_ids[len(coordinator_teams): len(coordinator_teams) + len(villages) * shape.members]
     busy_id = person_ids[-1] if shape.busy_tasks else None

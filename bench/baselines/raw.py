@@ -33,24 +33,28 @@ LIMIT {p}
 
 
 class RawAssignmentList:
-    def __init__(self, alias: str = "default"):
-        db = settings.DATABASES[alias]
-        if db["ENGINE"].endswith("postgresql"):
-            import psycopg
+    """`conn`: an open DB-API connection to use (tests pass Django's own); default: a new one."""
 
-            self.conn = psycopg.connect(
-                dbname=db["NAME"], user=db["USER"] or None, password=db["PASSWORD"] or None,
-                host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True,
-            )
-            self.sql = SQL.format(p="%s")
-            self.driver = "psycopg"
-        else:
-            self.conn = sqlite3.connect(db["NAME"])
-            self.sql = SQL.format(p="?")
-            self.driver = "sqlite3"
+    def __init__(self, alias: str = "default", conn=None):
+        db = settings.DATABASES[alias]
+        self.owns_connection = conn is None
+        if conn is None:
+            if db["ENGINE"].endswith("postgresql"):
+                import psycopg
+
+                conn = psycopg.connect(
+                    dbname=db["NAME"], user=db["USER"] or None, password=db["PASSWORD"] or None,
+                    host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True,
+                )
+            else:
+                conn = sqlite3.connect(db["NAME"])
+        self.conn = conn
+        self.driver = "sqlite3" if isinstance(conn, sqlite3.Connection) else "psycopg"
+        self.sql = SQL.format(p="?" if self.driver == "sqlite3" else "%s")
 
     def close(self):
-        self.conn.close()
+        if self.owns_connection:
+            self.conn.close()
 
     def page(self, team_path: str, page_size: int = 100) -> bytes:
         now = timezone.now()
