@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench clean
+.PHONY: install run test migrate seed messages bench e2e clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -41,5 +41,15 @@ bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
 bench: install
 	$(PY) -m bench.run
 
+# The production stack started for real and driven by a generated client; see deploy/e2e.py.
+E2E_VENV ?= .venv-e2e
+$(E2E_VENV)/.installed: deploy/e2e-requirements.txt
+	test -x $(E2E_VENV)/bin/python || $(PYTHON) -m venv $(E2E_VENV)
+	$(E2E_VENV)/bin/pip install --quiet --disable-pip-version-check -r deploy/e2e-requirements.txt
+	touch $@
+
+e2e: install $(E2E_VENV)/.installed
+	E2E_PYTHON=$(E2E_VENV)/bin/python $(PY) deploy/e2e.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) $(E2E_VENV) db.sqlite3 .pytest_cache
