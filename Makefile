@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench e2e clean
+.PHONY: install run test migrate seed messages bench load e2e clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -40,6 +40,12 @@ bench: export DEBUG = 0
 bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
 bench: install
 	$(PY) -m bench.run
+
+# wrk against gunicorn on the seeded DATABASE_URL: feed, complete and a no-database ceiling.
+load: export DEBUG = 0
+load: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
+load: install
+	$(PY) -m bench.load
 
 # The production stack started for real and driven by a generated client; see deploy/e2e.py.
 E2E_VENV ?= .venv-e2e

@@ -34,7 +34,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-E2E_PY = Path(os.environ.get("E2E_PYTHON", ROOT / ".venv-e2e" / "bin" / "python"))
+E2E_PY = ROOT / os.environ.get("E2E_PYTHON", ".venv-e2e/bin/python")  # relative to the project
 PG_URL = os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("E2E_DATABASE", "api_e2e")
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/4")
