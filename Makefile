@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench clean
+.PHONY: install run test migrate seed messages bench load e2e clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -40,8 +40,30 @@ test: export THROTTLE_LOGIN_ADDRESS ?= 1000000/s
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Figures of issue 7 against DATABASE_URL (PostgreSQL for the published ones); see bench/run.py.
+bench: export DEBUG = 0
+bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
+bench: install
+	$(PY) -m bench.run
+
+# wrk against gunicorn on the seeded DATABASE_URL: feed, complete and a no-database ceiling.
+load: export DEBUG = 0
+load: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
+load: install
+	$(PY) -m bench.load
+
+# The production stack started for real and driven by a generated client; see deploy/e2e.py.
+E2E_VENV ?= .venv-e2e
+$(E2E_VENV)/.installed: deploy/e2e-requirements.txt
+	test -x $(E2E_VENV)/bin/python || $(PYTHON) -m venv $(E2E_VENV)
+	$(E2E_VENV)/bin/pip install --quiet --disable-pip-version-check -r deploy/e2e-requirements.txt
+	touch $@
+
+e2e: install $(E2E_VENV)/.installed
+	E2E_PYTHON=$(E2E_VENV)/bin/python $(PY) deploy/e2e.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) $(E2E_VENV) db.sqlite3 .pytest_cache
 
 # Background work when CELERY_BROKER_URL is set (without it, tasks run inside the request).
 .PHONY: worker beat

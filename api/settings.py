@@ -1,6 +1,7 @@
 """Settings read from the environment.
 
 DATABASE_URL  default: a SQLite file in the project folder
+DATABASE_REPLICA_URL  optional read replica for reports (api/db_routers.py)
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" turns debug on (make run does)
 ALLOWED_HOSTS comma-separated
@@ -134,6 +135,7 @@ INSTALLED_APPS = [
     "simple_history",
     "reports",
     "notifications",
+    "scale",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +183,14 @@ DATABASES = {
 # Lets several test runs share one PostgreSQL server without clobbering each other.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+# A streaming replica for report reads (api/db_routers.py); unset: everything reads the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["api.db_routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "teams.Member"

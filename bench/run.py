@@ -1,0 +1,412 @@
+"""make bench: the figures of issue 7 against DATABASE_URL (PostgreSQL for the published ones).
+
+Seeds a national-size tree once (or reuses a seed of the same shape already in
+the database), then measures each figure as the median of repeated runs in this
+one process and writes:
+
+  bench/results.json          exactly the keys the issue names (null = not measured)
+  bench/results.details.json  how each figure was taken, references, notes, the machine
+
+A figure whose endpoint or service is not in this build is reported as such,
+never a crash. Environment:
+
+  BENCH_SHAPE    districts,communes,villages,members,tasks,busy_tasks
+                 default 1,10,10,1000,10,100100: 100,000 members and 1,100,110
+                 assignments in one district, one member with 100,110 of them
+  BENCH_REPEATS  timed runs per figure (default 11; the naive baseline and the
+                 fan-out take fewer, they are slow)
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import Resolver404, resolve  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
+
+from bench.baselines.raw import RawAssignmentList  # noqa: E402
+from scale.seeding import Shape, find_seeded, seed_scale  # noqa: E402
+from scale.writers import TableWriter  # noqa: E402
+from tasks.models import Assignment, Task  # noqa: E402
+from teams.models import Membership  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+DETAILS = HERE / "results.details.json"
+DEFAULT_SHAPE = "1,10,10,1000,10,100100"
+DEEP_ROWS = 100_000
+REPEATS = int(os.environ.get("BENCH_REPEATS", "11"))
+PASSWORD = "scale-2026-pass"
+
+
+class NotMeasured(Exception):
+    """A figure this build cannot produce; the message says why."""
+
+
+def median_ms(fn, repeats=REPEATS, warmup=2) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def require_route(path: str, what: str) -> None:
+    try:
+        resolve(urlparse(path).path)
+    except Resolver404:
+        raise NotMeasured(f"{what}: {urlparse(path).path} is not routed in this build") from None
+
+
+class Api:
+    """The full stack through Django's test client, with a real JWT like the mobile app sends."""
+
+    def __init__(self, user):
+        self.client = Client()
+        self.user = user
+        self.header = f"Bearer {AccessToken.for_user(user)}"
+
+    def get(self, url: str):
+        response = self.client.get(url, HTTP_AUTHORIZATION=self.header)
+        if response.status_code != 200:
+            raise NotMeasured(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+        return response
+
+    def json(self, url: str):
+        return json.loads(self.get(url).content)
+
+
+# Seed ---------------------------------------------------------------------------------------
+
+def ensure_seed(details) -> object:
+    shape = Shape(*[int(x) for x in os.environ.get("BENCH_SHAPE", DEFAULT_SHAPE).split(",")])
+    seeded = find_seeded(shape)
+    if seeded is not None:
+        details["seed"] = {"shape": shape.label, "reused": True, "province_id": seeded.province.pk}
+        print(f"seed: reusing {shape.label} (province #{seeded.province.pk})")
+        return seeded
+    print(f"seed: {shape.label}, {shape.expected_assignments:,} assignments ...", flush=True)
+    seeded = seed_scale(shape, password=PASSWORD, log=lambda line: print(line, flush=True))
+    for line in seeded.summary_lines():
+        print(line)
+    details["seed"] = {
+        "shape": shape.label, "reused": False, "province_id": seeded.province.pk,
+        "seconds": round(seeded.seconds, 2),
+        "tables": {w.table: {"rows": w.rows, "seconds": round(w.seconds, 2), "rows_per_s": round(w.rows_per_s)}
+                   for w in seeded.written},
+    }
+    return seeded
+
+
+def vacuum() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE tasks_assignment")
+
+
+# Figures ------------------------------------------------------------------------------------
+
+def list_assignments_100(seeded, out, details):
+    district, coordinator = seeded.districts[0], seeded.district_coordinators[0]
+    info = details.setdefault("list_assignments_100", {})
+    info["caller"] = f"coordinator of district #{district.pk} ({district.name})"
+    info["rows_in_scope"] = Assignment.objects.filter(team__path__startswith=district.path).count()
+
+    raw = RawAssignmentList()
+    try:
+        raw_ids = [r["id"] for r in json.loads(raw.page(district.path))["results"]]
+        out["raw_ms"] = median_ms(lambda: raw.page(district.path))
+        info["raw"] = f"one SQL query through {raw.driver} + json.dumps with DRF's encoder"
+    finally:
+        raw.close()
+
+    api = Api(coordinator)
+    naive_url = "/bench/naive/assignments/?page_size=100"
+    with CaptureQueriesContext(connection) as naive_queries:
+        naive_body = api.json(naive_url)
+    # Counted now: every request starts by clearing the connection's query log.
+    info["naive_queries"] = len(naive_queries)
+    out["naive_drf_ms"] = median_ms(lambda: api.get(naive_url), repeats=max(3, REPEATS // 3), warmup=1)
+    info["naive_same_rows_as_raw"] = [r["id"] for r in naive_body["results"]] == raw_ids
+
+    url = "/api/v1/assignments/?page_size=100"
+    try:
+        require_route(url, "ours")
+        body = api.json(url)
+        ours_ids = [r["id"] for r in body["results"]]
+        info["ours_same_rows_as_raw"] = ours_ids == raw_ids
+        if len(ours_ids) != 100:
+            info["note"] = f"ours returned {len(ours_ids)} rows, not 100"
+        out["ours_ms"] = median_ms(lambda: api.get(url))
+        out["ratio_vs_raw"] = round(out["ours_ms"] / out["raw_ms"], 2)
+        out["ratio_vs_naive"] = round(out["ours_ms"] / out["naive_drf_ms"], 3)
+    except NotMeasured as exc:
+        info["ours"] = str(exc)
+        details["notes"]["list_assignments_100"] = str(exc)
+
+
+def queries_per_list(seeded, out, details):
+    api = Api(seeded.district_coordinators[0])
+    for key, size in (("page_1", 1), ("page_100", 100)):
+        url = f"/api/v1/assignments/?page_size={size}"
+        require_route(url, "queries_per_list")
+        with CaptureQueriesContext(connection) as queries:
+            api.get(url)
+        out[key] = len(queries)
+        details.setdefault("queries_per_list", {})[key] = [q["sql"][:200] for q in queries.captured_queries]
+
+
+def team_stats_district(seeded, out, details):
+    district = seeded.districts[0]
+    url = f"/api/v1/teams/{district.pk}/stats/"
+    require_route(url, "team_stats_district")
+    api = Api(seeded.district_coordinators[0])
+    body = api.json(url)
+    out["assignments"] = body["assignments"]["total"]
+    out["ms"] = median_ms(lambda: api.get(url))
+    details["team_stats_district"] = {"team": district.pk, "body": body}
+
+
+def deep_page(seeded, out, details):
+    member = seeded.busy_member
+    if member is None:
+        raise NotMeasured("deep_page: the seed has no busy member (BENCH_SHAPE busy_tasks is 0)")
+    total = Assignment.objects.filter(assignee=member).count()
+    if total < DEEP_ROWS + 100:
+        raise NotMeasured(f"deep_page: the busy member has {total} assignments, fewer than {DEEP_ROWS + 100}")
+    first = "/api/v1/assignments/?mine=true&page_size=100"
+    require_route(first, "deep_page")
+    api = Api(member)
+    body = api.json(first)
+    if len(body["results"]) != 100:
+        raise NotMeasured(f"deep_page: the member feed's first page has {len(body['results'])} rows, not 100 "
+                          "(is `mine=true` filtering to the caller's own?)")
+    deep, depth, how = find_deep_page(api, first, body)
+    deep_body = api.json(deep)
+    info = details.setdefault("deep_page", {})
+    info.update({"member": member.pk, "feed_rows": total, "deep_url": deep, "reached_by": how,
+                 "deep_page_rows": len(deep_body["results"])})
+    out["depth_rows"] = depth
+    out["page_1_ms"] = median_ms(lambda: api.get(first))
+    out["page_deep_ms"] = median_ms(lambda: api.get(deep))
+    info["ratio"] = round(out["page_deep_ms"] / out["page_1_ms"], 2)
+
+
+def find_deep_page(api, first, body):
+    """The URL of the page that starts DEEP_ROWS rows into the feed.
+
+    A page-number `next` link (?page=2) lets us jump straight there; an opaque
+    cursor has to be followed page by page, as a phone scrolling would.
+    """
+    next_url = body.get("next")
+    if not next_url:
+        raise NotMeasured("deep_page: the first page has no `next` link")
+    query = parse_qs(urlparse(next_url).query)
+    if "page" in query:
+        query = {k: v[-1] for k, v in query.items()}
+        query["page"] = str(DEEP_ROWS // 100 + 1)
+        return f"{urlparse(next_url).path}?{urlencode(query)}", DEEP_ROWS, "page number"
+    depth = len(body["results"])
+    url = next_url
+    while depth < DEEP_ROWS:
+        page = api.json(url)
+        depth += len(page["results"])
+        url = page.get("next")
+        if not url:
+            raise NotMeasured(f"deep_page: the feed ended after {depth} rows")
+    return url, depth, "following the cursor"
+
+
+def fanout(seeded, out, details):
+    district, coordinator = seeded.districts[0], seeded.district_coordinators[0]
+    info = details.setdefault("fanout", {})
+    info["district_members"] = (
+        Membership.objects.filter(team__path__startswith=district.path, role="member", member__is_active=True)
+        .values("member").distinct().count()
+    )
+    info["method"] = ("each run in a transaction that is rolled back, so the database stays as seeded; "
+                      "the deferred foreign-key checks are forced inside the timing")
+    repeats = max(3, REPEATS // 4)
+    info["raw_insert_select"] = _timed_fanouts(district, coordinator, _raw_insert_select, repeats)
+    info["python_bulk_write"] = _timed_fanouts(district, coordinator, _copy_fanout, repeats)
+    info["python_bulk_write"]["how"] = "COPY" if connection.vendor == "postgresql" else "bulk_create"
+    try:
+        from tasks.services import task_assign
+    except ImportError as exc:
+        raise NotMeasured(f"fanout: tasks.services.task_assign is not in this build ({exc})") from None
+
+    def ours(task):
+        result = task_assign(task=task, teams=[district], members=[], actor=coordinator)
+        return result["created"] if isinstance(result, dict) else result.created
+
+    measured = _timed_fanouts(district, coordinator, ours, repeats)
+    info["ours_foreign_key_checks_s"] = measured.pop("of_which_foreign_key_checks_s")
+    out.update(measured)
+    info["ours"] = "tasks.services.task_assign(task=..., teams=[district], members=[], actor=coordinator)"
+
+
+def _timed_fanouts(district, coordinator, assign, repeats):
+    samples, checks, created = [], [], None
+    for _ in range(repeats):
+        with transaction.atomic():
+            task = Task.objects.create(
+                title="Bench fan-out", kind="share", platform="facebook", team=district,
+                created_by=coordinator, due_at=timezone.now() + timedelta(days=1),
+            )
+            started = time.perf_counter()
+            created = assign(task)
+            inserted = time.perf_counter()
+            if connection.vendor == "postgresql":
+                # The foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks would run at COMMIT.
+                # Run them now, inside the timing, so a rolled-back run costs what a committed one does.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            samples.append(time.perf_counter() - started)
+            checks.append(time.perf_counter() - inserted)
+            transaction.set_rollback(True)
+    seconds = statistics.median(samples)
+    return {"assignments": created, "seconds": round(seconds, 3), "rows_per_s": round(created / seconds),
+            "of_which_foreign_key_checks_s": round(statistics.median(checks), 3)}
+
+
+def _member_rows_sql():
+    return (
+        "FROM teams_membership ms JOIN teams_team t ON t.id = ms.team_id "
+        "JOIN teams_member m ON m.id = ms.member_id "
+        "WHERE t.path LIKE %s AND ms.role = 'member' AND m.is_active"
+    )
+
+
+def _raw_insert_select(task):
+    """The database's own speed for the same rows: one INSERT ... SELECT."""
+    writer = TableWriter(Assignment, ["task", "assignee", "team", "status", "created_at", "updated_at"])
+    now = timezone.now()
+    tail = [f.get_db_prep_save(v, connection) for f, v in zip(writer.tail_fields, writer.tail)]
+    columns = ", ".join(connection.ops.quote_name(c) for c in writer.columns)
+    values = ", ".join(["%s", "ms.member_id", "ms.team_id", "'assigned'", "%s", "%s"] + ["%s"] * len(tail))
+    # ON CONFLICT also drops a second row for someone holding two member roles in the subtree.
+    sql = f"INSERT INTO tasks_assignment ({columns}) SELECT {values} {_member_rows_sql()} ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [task.pk, now, now, *tail, task.team.path + "%"])
+        return cursor.rowcount
+
+
+def _copy_fanout(task):
+    """Read the member ids, then write the rows from Python: COPY on PostgreSQL (what a service can do)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ms.member_id, MIN(ms.team_id) {_member_rows_sql()} GROUP BY ms.member_id",
+                       [task.team.path + "%"])
+        targets = cursor.fetchall()
+    now = timezone.now()
+    writer = TableWriter(Assignment, ["task", "assignee", "team", "status", "created_at", "updated_at"])
+    return writer.write((task.pk, member, team, "assigned", now, now) for member, team in targets).rows
+
+
+# Report -------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+        with open("/proc/meminfo") as f:
+            info["ram_gb"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        info["database"] = cursor.fetchone()[0]
+    return info
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor != "postgresql":
+        print("warning: DATABASE_URL is not PostgreSQL; the published figures are PostgreSQL's", file=sys.stderr)
+    results = {
+        "database": connection.vendor,
+        "list_assignments_100": dict.fromkeys(["ours_ms", "raw_ms", "naive_drf_ms", "ratio_vs_raw", "ratio_vs_naive"]),
+        "queries_per_list": dict.fromkeys(["page_1", "page_100"]),
+        "fanout": dict.fromkeys(["assignments", "seconds", "rows_per_s"]),
+        "team_stats_district": dict.fromkeys(["assignments", "ms"]),
+        "deep_page": dict.fromkeys(["page_1_ms", "page_deep_ms", "depth_rows"]),
+    }
+    details = {"machine": machine(), "notes": {}}
+    seeded = ensure_seed(details)
+    vacuum()
+    # The fan-out goes last: its rolled-back rows leave dead tuples that a VACUUM then clears.
+    for name, measure in [("list_assignments_100", list_assignments_100), ("queries_per_list", queries_per_list),
+                          ("team_stats_district", team_stats_district), ("deep_page", deep_page),
+                          ("fanout", fanout)]:
+        print(f"measuring {name} ...", flush=True)
+        try:
+            measure(seeded, results[name], details)
+        except NotMeasured as exc:
+            details["notes"][name] = str(exc)
+        except Exception as exc:  # a figure that breaks must not hide the others
+            details["notes"][name] = f"failed: {exc!r}"
+            traceback.print_exc()
+    vacuum()
+    if RESULTS.exists():
+        # `make load` writes its figures beside these; a new bench run keeps them.
+        earlier = json.loads(RESULTS.read_text())
+        if "load" in earlier:
+            results["load"] = earlier["load"]
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    DETAILS.write_text(json.dumps(details, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_table(results, details)
+    return 0
+
+
+def print_table(results, details) -> None:
+    print()
+    print(f"database: {results['database']}  ({details['machine'].get('database', '')[:60]})")
+    print(f"machine:  {details['machine'].get('cpu', '?')}, {details['machine']['cpus']} cpus, "
+          f"{details['machine'].get('ram_gb', '?')} GB")
+    print(f"{'figure':<22} {'key':<16} {'value':>12}   target")
+    targets = {("list_assignments_100", "ratio_vs_raw"): "<= 2.0", ("list_assignments_100", "ratio_vs_naive"): "<= 0.25",
+               ("queries_per_list", "page_100"): "== page_1, <= 6", ("fanout", "rows_per_s"): ">= 50,000",
+               ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1"}
+    for figure, values in results.items():
+        if figure == "database":
+            continue
+        for key, value in values.items():
+            shown = "-" if value is None else (f"{value:,}" if isinstance(value, (int, float)) else str(value))
+            print(f"{figure:<22} {key:<16} {shown:>12}   {targets.get((figure, key), '')}")
+    fan = details.get("fanout", {})
+    for ref in ("raw_insert_select", "python_bulk_write"):
+        if ref in fan:
+            r = fan[ref]
+            print(f"{'fanout reference':<22} {ref:<16} {r['rows_per_s']:>12,}   rows/s ({r['assignments']:,} rows "
+                  f"in {r['seconds']} s, {r['of_which_foreign_key_checks_s']} s of it foreign-key checks)")
+    if details["notes"]:
+        print("\nnot measured:")
+        for figure, note in details["notes"].items():
+            print(f"  {figure}: {note}")
+    print(f"\nwrote {RESULTS.relative_to(HERE.parent)} and {DETAILS.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
