@@ -129,15 +129,21 @@ def team_delete(*, team: Team, actor: Member) -> None:
 
 
 def _team_dependants():
-    """Models from other apps that hang off a team (tasks, campaigns, assignments...)."""
+    """Models from other apps that hang off a team (tasks, campaigns, assignments...).
+
+    Only PROTECTed keys count: history tables point at teams without a constraint
+    (DO_NOTHING) and keep their rows whatever happens to the team.
+    """
     from django.apps import apps
+    from django.db.models import PROTECT
 
     found = []
     for model in apps.get_models():
         if model in (Team, Membership):
             continue
         for f in model._meta.get_fields():
-            if getattr(f, "many_to_one", False) and f.related_model is Team and f.name == "team":
+            if (getattr(f, "many_to_one", False) and f.related_model is Team and f.name == "team"
+                    and f.remote_field.on_delete is PROTECT):
                 found.append(model)
     return found
 

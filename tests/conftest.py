@@ -91,3 +91,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 __all__ = ["PASSWORD"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The world hashes a dozen passwords per test; PBKDF2's real cost would make each
+    test take seconds and proves nothing here (login logic is the same with any hasher)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters and cached values start at zero in every test, whatever ran before."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -92,11 +92,11 @@ def test_within_a_team_outside_scope_is_like_a_missing_one(world, client_for):
     assert_error(response, 400)
 
 
-def test_page_size_200_is_honoured_and_a_page_past_the_end_is_404(world, client_for):
+def test_page_size_200_is_honoured_a_page_past_the_end_is_404_and_a_malformed_page_400(world, client_for):
     client = client_for(world.superuser)
     assert client.get("/api/v1/teams/", {"page_size": 200}).status_code == 200
     assert_error(client.get("/api/v1/teams/", {"page": 99}), 404)
-    assert_error(client.get("/api/v1/teams/", {"page": "abc"}), 404)
+    assert_error(client.get("/api/v1/teams/", {"page": "abc"}), 400)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/teams/999999/", "/api/v1/members/999999/",

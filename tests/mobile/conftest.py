@@ -4,12 +4,6 @@ import pytest
 from django.db import connection
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The shared world hashes a dozen passwords; the hashing strength is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def run_together():
     """Run callables in threads released at the same instant; returns their results in order."""

@@ -10,12 +10,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=VN)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The shared world hashes a dozen passwords; the hashing strength is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def now():
     return NOW

@@ -46,12 +46,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=VN)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The shared world hashes a dozen passwords per test; reports never check them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def work(world):
     w = SimpleNamespace(world=world)

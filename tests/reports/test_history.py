@@ -95,6 +95,8 @@ def test_membership_changes_through_the_api_are_recorded(world, client_for):
     assert row.history_type == "~"
     assert row.role == "observer"
     assert row.history_user == world.coord_c1
+    # a person's last role cannot be removed (they are deactivated instead): give them another
+    Membership.objects.create(member=world.member_v1b, team=world.v1a, role="member")
     assert client.delete(f"/api/v1/memberships/{membership.pk}/").status_code == 204
     deleted = Membership.history.filter(id=membership.pk).latest()
     assert deleted.history_type == "-"

@@ -1,26 +1,9 @@
 import pytest
-from django.core.cache import cache
 
 from tests.factories import PASSWORD
 
 LOGIN_URL = "/api/v1/auth/token/"
 UNLIMITED = "1000000/s"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world fixture hashes a dozen passwords and these tests log in a lot; the
-    production hasher (PBKDF2, a million rounds) would make each test take seconds.
-    What is tested here is who may log in and how often, not the hash function."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Throttle counters start at zero in every test here, whatever ran before."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -28,12 +28,6 @@ def assignment_of(task, member) -> Assignment:
     return Assignment.objects.get(task=task, assignee=member)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The world hashes a dozen passwords per test; the slow production hasher adds nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def campaign_c1(world):
     return CampaignFactory(name="Chiến dịch Tâm Thắng", team=world.c1, created_by=world.coord_c1)

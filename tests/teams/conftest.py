@@ -19,12 +19,6 @@ ROLES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # PBKDF2's real cost would make every world take seconds; the login logic is the same.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def empty_village(world):
     """A village under c1 with nobody in it: the one team that can be deleted."""
