@@ -82,6 +82,8 @@ class DeltaSyncMixin:
     """
 
     sync_field = "updated_at"
+    # None: the viewset's filterset applies `updated_since` itself (e.g. with wider
+    # semantics, such as an assignment whose task changed); only the cursor is added.
 
     def list(self, request, *args, **kwargs):
         # Taken before the list query: see the module docstring.
@@ -93,6 +95,6 @@ class DeltaSyncMixin:
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         raw = self.request.query_params.get(SYNC_PARAM)
-        if self.action == "list" and raw not in (None, ""):
+        if self.sync_field and self.action == "list" and raw not in (None, ""):
             queryset = queryset.filter(**{f"{self.sync_field}__gte": parse_updated_since(raw)})
         return queryset

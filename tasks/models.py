@@ -108,10 +108,14 @@ class TaskTarget(models.Model):
 
 
 def evidence_upload_to(assignment, filename):
-    # Random name: the stored path reveals nothing and cannot be guessed.
+    # Random name: the stored path reveals nothing and cannot be guessed. The extension
+    # (from the re-encoded file, never the client's name) tells the download its type.
+    import os
     import uuid
 
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    ext = os.path.splitext(filename)[1].lower()
+    ext = ext if ext in (".jpg", ".png", ".webp") else ""
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
 
 class Assignment(models.Model):

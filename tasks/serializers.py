@@ -203,6 +203,18 @@ class AssignmentCompleteSerializer(serializers.Serializer):
     evidence_url = HttpURLField(required=False, allow_blank=True,
                                 help_text="Link to the published work (http or https); required unless an image is sent.")
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    evidence_image = serializers.FileField(
+        required=False, allow_empty_file=False,
+        help_text="A screenshot (multipart): JPEG, PNG or WebP, at most 5 MB; metadata such as GPS is removed.",
+    )
+
+    def validate_evidence_image(self, upload):
+        from api.images import clean_evidence_image
+
+        try:
+            return clean_evidence_image(upload)
+        except serializers.ValidationError as exc:  # keyed by field already; this is that field
+            raise serializers.ValidationError(exc.detail.get("evidence_image", exc.detail))
 
 
 class AssignmentDeclineSerializer(serializers.Serializer):

@@ -166,7 +166,18 @@ def task_cancel(*, task: Task, actor: Member) -> Task:
     _insert_events(unfinished, kind=EventKind.CANCELLED, to_status=AssignmentStatus.CANCELLED,
                    actor=actor, now=now)
     unfinished.update(status=AssignmentStatus.CANCELLED, updated_at=now)
+    from notifications.tasks import announce_cancellation
+
+    _after_commit(announce_cancellation, task.pk, now.isoformat())
     return task
+
+
+def _after_commit(celery_task, *args) -> None:
+    """Queue notification work once this transaction commits (never for a rolled-back change).
+
+    Eager without a broker; a broker that is down is logged, never turned into an error
+    for a change that already committed."""
+    transaction.on_commit(lambda: celery_task.delay(*args), robust=True)
 
 
 # Fan-out ---------------------------------------------------------------------
@@ -279,6 +290,12 @@ def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
     )
 
 
+def _announce_assignments(task: Task, now) -> None:
+    from notifications.tasks import announce_assignments
+
+    _after_commit(announce_assignments, task.pk, now.isoformat())
+
+
 def _direct_pairs(task: Task, members: list[Member], actor) -> dict[int, int]:
     """Each directly named person -> their team inside the task's subtree (a
     `member` role preferred, then the deepest). Raises ValidationError naming
@@ -347,6 +364,7 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
     if created:
         _events_for_new_assignments(task, now, actor)
         task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
 
     known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
     TaskTarget.objects.bulk_create(
@@ -378,6 +396,7 @@ def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
             created, _already = _assign_directly(task, {membership.member_id: team.pk}, now)
             if created:
                 _events_for_new_assignments(task, now, actor, note=_("Joined a team this task was assigned to."))
+                _announce_assignments(task, now)
             made += created
     return made
 
@@ -516,9 +535,13 @@ def assignment_reject(*, assignment: Assignment, actor: Member, reason: str) -> 
     or complete it again. Raises PermissionDenied, ValidationError or Conflict."""
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
-    return _transition(action="reject", assignment=assignment, actor=actor,
-                       changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": reason},
-                       note=reason)
+    rejected = _transition(action="reject", assignment=assignment, actor=actor,
+                           changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": reason},
+                           note=reason)
+    from notifications.services import notify_rejected
+
+    notify_rejected(assignment=rejected)
+    return rejected
 
 
 ACTIONS = {

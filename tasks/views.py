@@ -1,10 +1,16 @@
+import mimetypes
+
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from api.conditional import IfMatchMixin
 from api.scoping import ScopedViewSetMixin
+from api.sync import DeltaSyncMixin
 
 from . import selectors, services
 from .filters import AssignmentFilter, CampaignFilter, TaskFilter
@@ -28,9 +34,10 @@ from .serializers import (
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
 
 
-class _ListRetrieveCreatePatch(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               viewsets.GenericViewSet):
+class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ScopedViewSetMixin, mixins.ListModelMixin,
+                               mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = READ_CREATE_PATCH
+    sync_field = None  # the filtersets apply updated_since
     # The contract's bodies are JSON (lists of ids included); form encodings add nothing but ambiguity.
     parser_classes = [JSONParser]
 
@@ -133,8 +140,9 @@ def _assignment_action(request_serializer, summary):
     list=extend_schema(summary="Assignments the caller can see (their own and their subtrees')"),
     retrieve=extend_schema(summary="One assignment"),
 )
-class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
+    sync_field = None  # AssignmentFilter's updated_since also matches assignments whose task changed
     filterset_class = AssignmentFilter
     ordering_fields = ["due_at", "updated_at", "created_at", "id"]
     ordering = ["-id"]
@@ -183,6 +191,24 @@ class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._step("reject", AssignmentRejectSerializer)
+
+    @extend_schema(
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY,
+                   (200, "image/webp"): OpenApiTypes.BINARY},
+        summary="The evidence image, only to those who can see the assignment", filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="evidence-image", url_name="evidence-image",
+            filter_backends=[], pagination_class=None)
+    def evidence_image(self, request, pk=None):
+        assignment = self.get_object()  # scope: the assignee, and coordinators/observers above
+        if not assignment.evidence_image:
+            raise Http404
+        stored = assignment.evidence_image
+        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+        response = FileResponse(stored.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @extend_schema(responses={200: AssignmentEventSerializer(many=True)}, summary="The assignment's timeline",
                    filters=False)
