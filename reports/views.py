@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.db_routers import ReplicaReadMixin
 from api.pagination import PageNumberPagination
 from api.schema import ErrorSerializer
 from tasks.models import Task
@@ -78,7 +79,7 @@ class CanReadReports(BasePermission):
         return scope_for(request.user).has_capability("read")
 
 
-class ReportView(generics.GenericAPIView):
+class ReportView(ReplicaReadMixin, generics.GenericAPIView):
     permission_classes = [IsAuthenticated, CanReadReports]
     renderer_classes = [JSONRenderer, CSVRenderer]
     filter_backends = []

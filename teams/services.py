@@ -105,6 +105,11 @@ def team_update(*, team: Team, actor: Member, name: str | None = None,
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
         team.path = new_path
+        # The UPDATE skips save(): record the descendants' new paths in the change history.
+        from reports.history import record_bulk_change
+
+        record_bulk_change(Team.objects.filter(path__startswith=new_path).exclude(pk=team.pk),
+                           actor=actor, reason="subtree moved")
     team.save()
     return team
 

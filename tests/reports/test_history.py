@@ -179,3 +179,15 @@ def test_admin_history_pages_are_read_only(world, client):
     assert client.post(url, {"name": "reverted", "level": "commune"}).status_code == 403
     world.c1.refresh_from_db()
     assert world.c1.name == "Tâm Thắng (admin)"
+
+
+def test_moving_a_team_records_every_descendant_moved_with_it(world, client_for):
+    client = client_for(world.superuser)
+    response = client.patch(f"/api/v1/teams/{world.c1.pk}/", {"parent": world.other_district.pk}, format="json")
+    assert response.status_code == 200, response.content
+    for village in (world.v1a, world.v1b):
+        village.refresh_from_db()
+        latest = Team.history.filter(id=village.pk).latest()
+        assert latest.path == village.path and village.path.startswith(world.other_district.path)
+        assert latest.history_change_reason == "subtree moved"
+        assert latest.history_user == world.superuser
