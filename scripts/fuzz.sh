@@ -22,8 +22,8 @@ $PY manage.py runserver 127.0.0.1:$PORT --noreload --insecure >"$workdir/server.
 server=$!
 cleanup() {
     local rc=$?
-    kill "$server" 2>/dev/null
-    wait "$server" 2>/dev/null
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
     rm -rf "$workdir"
     exit "$rc"  # the server's SIGTERM status must not become the script's
 }
