@@ -6,8 +6,8 @@ from api.fields import ScopedPrimaryKeyRelatedField
 
 from .choices import Level, Role
 from .models import Member, Membership, Team
-from .phones import normalize_phone
-from .selectors import members_visible_to, teams_managed_by
+from .phones import is_anonymised_phone, normalize_phone
+from .selectors import members_readable_by, teams_managed_by
 
 
 class TeamRefSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.ModelSerializer):
-    member = ScopedPrimaryKeyRelatedField(members_visible_to, Member)
+    member = ScopedPrimaryKeyRelatedField(members_readable_by, Member)
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team)
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -119,13 +119,40 @@ class PhoneField(serializers.CharField):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    """A person as the caller may see them.
+
+    The phone number is read only by the person themselves and by coordinators
+    and observers whose subtree holds one of the person's teams; a teammate (a
+    plain member of the same team) sees the name and gets `phone: null`. The
+    selector decides (`phone_visible`, one column of the same query); a row that
+    did not come through it shows no phone.
+    """
+
+    phone = serializers.SerializerMethodField(
+        help_text="E.164; null when the caller sees this person only as a teammate, "
+                  "or when the person was anonymised."
+    )
     memberships = serializers.SerializerMethodField(
         help_text="The member's roles in teams the caller can see."
+    )
+    anonymised = serializers.SerializerMethodField(
+        help_text="The person left and their name and phone were replaced (their work is kept)."
     )
 
     class Meta:
         model = Member
-        fields = ["id", "phone", "full_name", "is_active", "memberships", "date_joined", "updated_at"]
+        fields = ["id", "phone", "full_name", "is_active", "anonymised", "memberships", "date_joined",
+                  "updated_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, member):
+        if getattr(member, "phone_visible", False) and not is_anonymised_phone(member.phone):
+            return member.phone
+        return None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_anonymised(self, member):
+        return is_anonymised_phone(member.phone)
 
     @extend_schema_field(MembershipBriefSerializer(many=True))
     def get_memberships(self, member):
