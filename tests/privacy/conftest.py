@@ -40,7 +40,9 @@ def life(world, client_for, django_capture_on_commit_callbacks):
         first = me.post(f"{url}complete/", {"evidence_url": "https://facebook.com/lan/posts/1", "note": "Đã chia sẻ"},
                         format="json", HTTP_IDEMPOTENCY_KEY="lan-complete-1")
         assert first.status_code == 200, first.content
-        assert coord.post(f"{url}reject/", {"reason": REASON}, format="json").status_code == 200
+        # the coordinator's cached response shows her name (assignee_name)
+        assert coord.post(f"{url}reject/", {"reason": REASON}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="reject-lan-1").status_code == 200
         assert me.post(f"{url}complete/", {"evidence_url": "https://facebook.com/lan/posts/2"},
                        format="json").status_code == 200
         assert coord.post(f"{url}verify/", {"note": "Tốt"}, format="json").status_code == 200
