@@ -77,6 +77,8 @@ def export_sections(member) -> list[tuple[str, object, type]]:
     HistoricalMembership = _model("reports.HistoricalMembership")
 
     pk = member.pk
+    # Subqueries rather than joins: each side of an OR keeps its own index.
+    own_assignments = Assignment.objects.filter(assignee_id=pk).values("id")
     return [
         ("memberships", Membership.objects.filter(member_id=pk).order_by("id").values(
             "id", "team_id", "team__name", "team__level", "role", "created_at", "updated_at"),
@@ -92,7 +94,7 @@ def export_sections(member) -> list[tuple[str, object, type]]:
             "review_note", "created_at", "updated_at"),
          s.PersonalDataAssignmentSerializer),
         ("assignment_events", AssignmentEvent.objects.filter(
-            Q(actor_id=pk) | Q(assignment__assignee_id=pk)).order_by("id").values(
+            Q(actor_id=pk) | Q(assignment_id__in=own_assignments)).order_by("id").values(
             "id", "assignment_id", "kind", "actor_id", "from_status", "to_status", "note", "created_at"),
          s.PersonalDataAssignmentEventSerializer),
         ("tasks_created", Task.objects.filter(created_by_id=pk).order_by("id").values(
@@ -104,7 +106,8 @@ def export_sections(member) -> list[tuple[str, object, type]]:
         ("notifications", Notification.objects.filter(recipient_id=pk).order_by("id").values(
             "id", "kind", "params", "task_id", "assignment_id", "read_at", "created_at"),
          s.PersonalDataNotificationSerializer),
-        ("push_deliveries", PushDelivery.objects.filter(notification__recipient_id=pk).order_by("id").values(
+        ("push_deliveries", PushDelivery.objects.filter(
+            notification_id__in=Notification.objects.filter(recipient_id=pk).values("id")).order_by("id").values(
             "id", "notification_id", "platform", "outcome", "title", "body", "created_at"),
          s.PersonalDataPushDeliverySerializer),
         ("devices", Device.objects.filter(member_id=pk).order_by("id").values(

@@ -24,7 +24,7 @@ def life(world, client_for, django_capture_on_commit_callbacks):
     anon = client_for(None)
     tokens = anon.post("/api/v1/auth/token/", {"phone": w.old_phone, "password": PASSWORD}, format="json")
     assert tokens.status_code == 200, tokens.content
-    w.refresh = tokens.json()["refresh"]
+    w.refresh, w.access = tokens.json()["refresh"], tokens.json()["access"]
 
     me = client_for(world.member_v1a)
     coord = client_for(world.coord_c1)

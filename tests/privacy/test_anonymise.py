@@ -64,7 +64,12 @@ def test_a_superuser_cannot_anonymise_themselves(world, client_for):
 # What it does -------------------------------------------------------------------------
 
 def test_name_phone_and_login_are_replaced(life, client_for):
+    from rest_framework.test import APIClient
+
     w = life
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {w.access}")
+    assert bearer.get("/api/v1/me/").status_code == 200
     body = _anonymise(client_for, w.world, w.person)
     person = Member.objects.get(pk=w.person.pk)
     assert person.full_name == f"Thành viên đã rời #{person.pk}"
@@ -78,6 +83,8 @@ def test_name_phone_and_login_are_replaced(life, client_for):
         assert anon.post("/api/v1/auth/token/", {"phone": phone, "password": PASSWORD},
                          format="json").status_code == 401
     assert anon.post("/api/v1/auth/token/refresh/", {"refresh": w.refresh}, format="json").status_code == 401
+    # an access token issued before is refused at once
+    assert bearer.get("/api/v1/me/").status_code == 401
 
 
 def test_placeholders_are_unique_per_person(world, client_for):
