@@ -98,3 +98,19 @@ def test_the_schema_documents_the_export():
     document = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
     assert set(document["properties"]) >= {"profile", "memberships", "membership_history", "assignments",
                                             "assignment_events", "notifications", "devices", "sessions"}
+
+
+def test_a_large_record_streams_out_in_chunks(world, client_for):
+    """The document is written while it is read, chunk by chunk, never built whole in memory."""
+    from tasks.models import Assignment
+    from teams.personal_data import FLUSH_BYTES
+    from tests.factories import TaskFactory
+
+    tasks = [TaskFactory(team=world.c1) for _ in range(300)]
+    Assignment.objects.bulk_create([
+        Assignment(task=t, assignee=world.member_v1a, team=world.v1a, note="ghi chú " * 40) for t in tasks
+    ])
+    response = client_for(world.member_v1a).get(EXPORT)
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 1 and max(len(c) for c in chunks) < 2 * FLUSH_BYTES
+    assert len(json.loads(b"".join(chunks))["assignments"]) == 300
