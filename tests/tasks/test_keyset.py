@@ -112,3 +112,26 @@ def test_page_size_outside_1_to_200_is_a_400(world, client_for, spread, size):
     response = client_for(world.coord_c1).get("/api/v1/assignments/", {"page_size": size})
     assert response.status_code == 400
     assert "page_size" in response.json()["errors"]
+
+
+def _cursor(payload):
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("ordering,position", [
+    ("-id", [10 ** 30]),
+    ("-id", ["abc"]),
+    ("-id", [None]),
+    ("-id", [1.5]),
+    ("-id", [[1]]),
+    ("due_at", ["2026-13-45T99:00:00Z", 1]),
+    ("due_at", [None, -10 ** 30]),
+])
+def test_forged_positions_are_a_400_or_an_empty_page_never_a_500(world, client_for, spread, ordering, position):
+    key = "-id" if ordering == "-id" else "due_at,id"  # the ordering the cursor claims, as ours spell it
+    response = client_for(world.coord_c1).get(
+        "/api/v1/assignments/", {"ordering": ordering, "cursor": _cursor({"p": position, "r": False, "o": key})})
+    assert response.status_code in (200, 400), response.content
