@@ -36,6 +36,9 @@ class AssignmentTally(models.Model):
     of counting a million assignments (reports.selectors.subtree_stats). Only on
     PostgreSQL; SQLite (development) counts live. Plain integer columns, no foreign
     keys: the tally never blocks deleting a team or task, and rows at 0 are harmless.
+    Two transactions changing the same (team, task, status) meet on its tally row:
+    the second waits for the first to commit (one short step of the workflow), and
+    keys are always locked in the same order, so they never deadlock on it.
     """
 
     team_id = models.BigIntegerField()
