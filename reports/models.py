@@ -37,8 +37,9 @@ class AssignmentTally(models.Model):
     PostgreSQL; SQLite (development) counts live. Plain integer columns, no foreign
     keys: the tally never blocks deleting a team or task, and rows at 0 are harmless.
     Two transactions changing the same (team, task, status) meet on its tally row:
-    the second waits for the first to commit (one short step of the workflow), and
-    keys are always locked in the same order, so they never deadlock on it.
+    the second waits for the first to commit (one short step of the workflow). One
+    statement locks its keys in (team, task, status) order, so two bulk statements
+    cannot deadlock each other on the tally.
     """
 
     team_id = models.BigIntegerField()
