@@ -157,6 +157,8 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     action_capabilities = {"verify": "review", "reject": "review"}
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.assignment_rows(self.request.user)
         return selectors.assignment_list(self.request.user)
 
     def _step(self, action_name, body_serializer=None):
