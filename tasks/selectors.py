@@ -133,6 +133,25 @@ def assignment_list(user) -> QuerySet[Assignment]:
     )
 
 
+# What a list row shows (tasks.serializers.AssignmentSerializer): a page of 100 rows
+# then loads no instructions, passwords or paths it would throw away.
+ASSIGNMENT_ROW_COLUMNS = (
+    "id", "task_id", "assignee_id", "team_id", "status", "evidence_url", "evidence_image", "note",
+    "decline_reason", "started_at", "completed_at", "reviewed_by_id", "reviewed_at", "review_note",
+    "created_at", "updated_at",
+    "task__id", "task__title", "task__kind", "task__platform", "task__reference_url", "task__due_at",
+    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__updated_at",
+    "task__team__id", "task__team__name",
+    "team__id", "team__name",
+    "assignee__id", "assignee__full_name",
+)
+
+
+def assignment_rows(user) -> QuerySet[Assignment]:
+    """assignment_list with only the columns a list row shows (for lists, not for actions)."""
+    return assignment_list(user).only(*ASSIGNMENT_ROW_COLUMNS)
+
+
 def campaign_list(user) -> QuerySet[Campaign]:
     return campaigns_visible_to(user).select_related("team")
 

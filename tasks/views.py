@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from api.conditional import IfMatchMixin
+from api.pagination import KeysetPagination, PageNumberPagination
 from api.scoping import ScopedViewSetMixin
 from api.sync import DeltaSyncMixin
 
@@ -137,11 +138,18 @@ def _assignment_action(request_serializer, summary):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Assignments the caller can see (their own and their subtrees')"),
+    list=extend_schema(
+        summary="Assignments the caller can see (their own and their subtrees')",
+        description="Keyset pagination: follow `next`/`previous` (opaque cursors); there are no page numbers "
+                    "and no total count, so a district's million assignments page as fast as a village's. "
+                    "`mine=true` is the member's own feed.",
+    ),
     retrieve=extend_schema(summary="One assignment"),
 )
 class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
+    # Lists reach millions of rows: no COUNT(*), no OFFSET (api/pagination.py).
+    pagination_class = KeysetPagination
     sync_field = None  # AssignmentFilter's updated_since also matches assignments whose task changed
     filterset_class = AssignmentFilter
     ordering_fields = ["due_at", "updated_at", "created_at", "id"]
@@ -149,6 +157,8 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     action_capabilities = {"verify": "review", "reject": "review"}
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.assignment_rows(self.request.user)
         return selectors.assignment_list(self.request.user)
 
     def _step(self, action_name, body_serializer=None):
@@ -212,7 +222,7 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
 
     @extend_schema(responses={200: AssignmentEventSerializer(many=True)}, summary="The assignment's timeline",
                    filters=False)
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def events(self, request, pk=None):
         assignment = self.get_object()
         page = self.paginate_queryset(selectors.assignment_events(assignment))
