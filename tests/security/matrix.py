@@ -244,3 +244,10 @@ def build_home(kind: str, world):
         assignment.refresh_from_db()
         return assignment
     return build(kind, world.v1a, world, person=world.member_v1a)
+
+
+def model_counts() -> dict[str, int]:
+    """Rows of every table of every installed model: what a test compares before and after."""
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
