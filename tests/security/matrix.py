@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from PIL import Image
 
@@ -251,3 +252,39 @@ def model_counts() -> dict[str, int]:
     from django.apps import apps
 
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+# The URLconf walk -------------------------------------------------------------------
+
+API_PREFIX = "api/v1/"
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def _allowed_methods(callback) -> set[str]:
+    actions = getattr(callback, "actions", None)
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is None:  # a plain function view: its methods must be listed by hand
+        return {"?"}
+    allowed = set(view_class.http_method_names) - {"head", "options", "trace"}
+    if actions is not None:  # a router route of a viewset
+        return set(actions) & allowed
+    return {m for m in allowed if hasattr(view_class, m)}
+
+
+def api_endpoints() -> dict[str, tuple[str, set[str]]]:
+    """url name -> (route, methods) for every pattern under /api/v1/ (format suffixes folded in)."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if not route.startswith(API_PREFIX):
+            continue
+        assert pattern.name, f"{route} has no name: give it one and a row in tests/security/matrix.py"
+        known_route, methods = found.get(pattern.name, (route, set()))
+        found[pattern.name] = (known_route, methods | _allowed_methods(pattern.callback))
+    return found

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -29,6 +29,7 @@ from tests.security.matrix import (
     OUT_OF_SCOPE,
     ROLES,
     VISIBLE_ABOVE,
+    api_endpoints,
     body_for,
     build,
     build_home,
@@ -36,40 +37,6 @@ from tests.security.matrix import (
 )
 
 pytestmark = pytest.mark.django_db
-API_PREFIX = "api/v1/"
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern), pattern
-
-
-def _allowed_methods(callback) -> set[str]:
-    actions = getattr(callback, "actions", None)
-    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-    if view_class is None:  # a plain function view: its methods must be listed by hand
-        return {"?"}
-    allowed = set(view_class.http_method_names) - {"head", "options", "trace"}
-    if actions is not None:  # a router route of a viewset
-        return set(actions) & allowed
-    return {m for m in allowed if hasattr(view_class, m)}
-
-
-def api_endpoints() -> dict[str, tuple[str, set[str]]]:
-    """url name -> (route, methods) for every pattern under /api/v1/ (format suffixes folded in)."""
-    found: dict[str, tuple[str, set[str]]] = {}
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if not route.startswith(API_PREFIX):
-            continue
-        assert pattern.name, f"{route} has no name: give it one and a row in tests/security/matrix.py"
-        known_route, methods = found.get(pattern.name, (route, set()))
-        found[pattern.name] = (known_route, methods | _allowed_methods(pattern.callback))
-    return found
-
-
 def test_the_urlconf_walk_sees_every_kind_of_endpoint():
     endpoints = api_endpoints()
     # router routes, router actions (detail and list), plain paths of reports, APIViews of auth
