@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench load e2e clean
+.PHONY: install run test migrate seed messages bench fuzz load e2e clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -39,6 +39,10 @@ test: export THROTTLE_LOGIN_PHONE ?= 1000000/s
 test: export THROTTLE_LOGIN_ADDRESS ?= 1000000/s
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# schemathesis over every operation of /api/schema/ against a served demo (scripts/fuzz.sh).
+fuzz: install
+	PY=$(PY) ST=$(VENV)/bin/st bash scripts/fuzz.sh
 
 # Figures of issue 7 against DATABASE_URL (PostgreSQL for the published ones); see bench/run.py.
 bench: export DEBUG = 0

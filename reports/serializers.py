@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from tasks.serializers import TaskProgressSerializer
+
 from . import selectors
 
 # Query parameters -----------------------------------------------------------
@@ -61,15 +63,9 @@ class DailyQuerySerializer(StatsQuerySerializer):
 # Responses ------------------------------------------------------------------
 
 
-class AssignmentCountsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    assigned = serializers.IntegerField()
-    in_progress = serializers.IntegerField()
-    completed = serializers.IntegerField()
-    verified = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    declined = serializers.IntegerField()
-    cancelled = serializers.IntegerField()
+class AssignmentCountsSerializer(TaskProgressSerializer):
+    """The contract's counts: the same columns as a task's progress, over a subtree."""
+
     overdue = serializers.IntegerField(
         help_text="The task's due time has passed and the work is still assigned, in progress or rejected."
     )

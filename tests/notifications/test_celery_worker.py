@@ -54,7 +54,9 @@ def worker(transactional_db, settings, tmp_path):
     }
     env.pop("TEST_DATABASE_NAME", None)
     # A queue of this run's own: another run using the same broker cannot take its messages.
+    # The worker sends the tasks it queues itself (the push after the notification) there too.
     queue = f"test-push-{uuid.uuid4().hex[:12]}"
+    env["CELERY_TASK_DEFAULT_QUEUE"] = queue
     log = open(tmp_path / "worker.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "api", "worker", "-Q", queue, "--pool=solo", "--loglevel=INFO",
@@ -84,27 +86,30 @@ def worker(transactional_db, settings, tmp_path):
 
 
 def test_worker_delivers_the_push_for_a_new_assignment(world, worker):
-    from notifications import services
     from notifications.models import Device, PushDelivery
-    from tests.factories import AssignmentFactory, TaskFactory
+    from tasks.services import task_assign
+    from tests.factories import TaskFactory
 
     proc, log = worker
     Device.objects.create(member=world.member_v1a, token="worker-test-token", platform="android", language="en")
-    a = AssignmentFactory(task=TaskFactory(team=world.v1a, title="Đăng bài"), assignee=world.member_v1a,
-                          team=world.v1a)
-    (notification_id,) = services.notify_assigned(assignment_ids=[a.pk])  # commits, then enqueues
+    task = TaskFactory(team=world.v1a, title="Đăng bài", created_by=world.coord_v1a)
+    # The coordinator's assign commits, then the worker writes the notification and pushes it.
+    result = task_assign(task=task, actor=world.coord_v1a, teams=[world.v1a])
+    assert result.created == 2
 
     deadline = time.monotonic() + 90
     delivery = None
     while time.monotonic() < deadline and delivery is None:
         assert proc.poll() is None, _tail(log)
-        delivery = PushDelivery.objects.filter(notification_id=notification_id).first()
+        delivery = PushDelivery.objects.filter(notification__recipient=world.member_v1a,
+                                               notification__assignment__task=task).first()
         time.sleep(0.5)
     assert delivery is not None, "no push recorded within 90 s\n" + _tail(log)
     assert (delivery.outcome, delivery.platform, delivery.body) == ("sent", "android",
                                                                     "You have a new task: Đăng bài")
     log.seek(0)
-    assert "notifications.tasks.deliver_push" in log.read()
+    ran = log.read()
+    assert "notifications.tasks.announce_assignments" in ran and "notifications.tasks.deliver_push" in ran
 
 
 def _drop_broker_connections():

@@ -1,5 +1,6 @@
 """Fan-out: teams reach every active `member` below them, once, in one go."""
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 
 from tasks import services
@@ -85,7 +86,7 @@ def test_direct_assignment_names_the_persons_team_inside_the_task(world):
 ])
 def test_direct_targets_that_cannot_take_the_task(world, who, message):
     task = make_task(world.c1, world.coord_district)
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.task_assign(task=task, actor=world.coord_district, members=[getattr(world, who)])
     assert message in str(exc.value.message_dict["members"])
     assert not task.assignments.exists()
