@@ -23,7 +23,7 @@ from tasks.models import Assignment, AssignmentEvent, Campaign, Task, TaskTarget
 from teams.choices import Role
 from teams.models import Member, Membership, Team
 from tests.factories import CampaignFactory, MembershipFactory
-from tests.security.matrix import api_endpoints, model_counts, person_in
+from tests.security.matrix import api_endpoints, model_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from notifications.models import Device, Notification
 from tasks.models import Assignment, AssignmentEvent, Campaign, Task
 from tasks.serializers import CampaignUpdateSerializer, TaskUpdateSerializer
 from teams.choices import Role
-from teams.models import Member, Membership
+from teams.models import Membership
 from teams.serializers import MembershipUpdateSerializer, MemberUpdateSerializer
 from tests.factories import AssignmentFactory, CampaignFactory, TaskFactory
 
