@@ -24,3 +24,22 @@ def try_normalize_phone(raw: str) -> str:
         return normalize_phone(raw)
     except ValidationError:
         return raw
+
+
+# A member who left and was anonymised keeps their row (their work counts in the
+# statistics) under a placeholder login: "+840" and their id. No national number
+# in Vietnam starts with 0, so normalize_phone() refuses every such string: nobody
+# can register it, and it can never be a real person's number.
+ANONYMISED_PHONE_PREFIX = "+840"
+
+
+def anonymised_phone(member_id: int) -> str:
+    """The placeholder phone of an anonymised member: unique (by id), 16 characters at most."""
+    placeholder = f"{ANONYMISED_PHONE_PREFIX}{member_id:011d}"
+    if len(placeholder) > 16:
+        raise ValueError("member id too large for a placeholder phone")
+    return placeholder
+
+
+def is_anonymised_phone(phone: str) -> bool:
+    return phone.startswith(ANONYMISED_PHONE_PREFIX)

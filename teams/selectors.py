@@ -3,14 +3,25 @@
 A caller's scope is read once per request from their memberships:
 - coordinator and observer memberships open the whole subtree below the team
   for reading; coordinator memberships also open it for managing;
-- every membership lets the caller see its own team and its own membership.
+- every membership lets the caller see its own team and its own membership,
+  and the active people holding a role in that team (teammates, by name).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models import Count, IntegerField
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from .choices import Role
@@ -136,21 +147,50 @@ def team_subtree(team: Team) -> QuerySet[Team]:
 
 # Members and memberships ---------------------------------------------------
 
+def _teammate_memberships(scope: Scope) -> Q:
+    """Memberships of active people in the teams where the caller holds a role.
+
+    A plain member reads nobody's subtree, but knows who works beside them: the
+    people of their own teams are visible to them, by name (see phone_visible).
+    """
+    return Q(team_id__in=scope.own_team_ids, member__is_active=True)
+
+
 def memberships_visible_to(user) -> QuerySet[Membership]:
+    """The caller's subtrees (read), their own memberships and their teams' rosters."""
     scope = scope_for(user)
     qs = Membership.objects.all()
     if scope.is_superuser:
         return qs
-    return qs.filter(scope.q("read", "team__path") | Q(member_id=scope.user_id))
+    return qs.filter(scope.q("read", "team__path") | Q(member_id=scope.user_id) | _teammate_memberships(scope))
+
+
+def _read_in_full(scope: Scope) -> Q:
+    """People whose whole profile the caller reads: themselves, and everyone holding
+    a role in a subtree where the caller coordinates or observes."""
+    if scope.is_superuser:
+        return Q(pk__isnull=False)
+    in_scope = Membership.objects.filter(scope.q("read", "team__path"), member_id=OuterRef("pk"))
+    return Q(pk=scope.user_id) | Q(Exists(in_scope))
+
+
+def members_readable_by(user) -> QuerySet[Member]:
+    """People the caller reads in full, phone included; ids sent in a body to act on
+    a person (grant a role, assign work) resolve through this, not through teammates."""
+    return Member.objects.filter(_read_in_full(scope_for(user)))
 
 
 def members_visible_to(user) -> QuerySet[Member]:
+    """People the caller can see: those read in full, plus their active teammates
+    (by name only). Each row carries `phone_visible`: whether the caller may read
+    the phone number (teams.serializers.MemberSerializer shows null otherwise)."""
     scope = scope_for(user)
-    qs = Member.objects.all()
+    readable = _read_in_full(scope)
+    qs = Member.objects.annotate(phone_visible=ExpressionWrapper(readable, output_field=BooleanField()))
     if scope.is_superuser:
         return qs
-    in_scope = Membership.objects.filter(scope.q("read", "team__path"), member_id=OuterRef("pk"))
-    return qs.filter(Q(pk=scope.user_id) | Exists(in_scope))
+    teammates = Membership.objects.filter(_teammate_memberships(scope), member_id=OuterRef("pk"))
+    return qs.filter(Q(phone_visible=True) | Q(Exists(teammates)))
 
 
 def member_list(user) -> QuerySet[Member]:

@@ -12,7 +12,7 @@ from api.exceptions import Conflict
 
 from .choices import LEVEL_ORDER, Level, Role, level_depth
 from .models import Member, Membership, Team
-from .phones import normalize_phone
+from .phones import anonymised_phone, is_anonymised_phone, normalize_phone
 from .selectors import forget_scope, member_within_reach, scope_for
 
 
@@ -191,6 +191,7 @@ def member_update(*, member: Member, actor: Member, **fields) -> Member:
     selectors.member_within_reach. Raises PermissionDenied or ValidationError."""
     if not member_within_reach(actor, member):
         raise PermissionDenied(_("You cannot change this member."))
+    _refuse_anonymised(member)
     if "phone" in fields:
         phone = normalize_phone(fields["phone"])
         if Member.objects.filter(phone=phone).exclude(pk=member.pk).exists():
@@ -201,6 +202,55 @@ def member_update(*, member: Member, actor: Member, **fields) -> Member:
     if "is_active" in fields:
         member.is_active = fields["is_active"]
     member.save()
+    return member
+
+
+def _refuse_anonymised(member: Member) -> None:
+    if is_anonymised_phone(member.phone):
+        raise Conflict(_("This member left and was anonymised; their record can no longer change."),
+                       code="member_anonymised")
+
+
+# Stored, not shown: the network's records are kept in Vietnamese whoever makes the change.
+ANONYMISED_NAME = "Thành viên đã rời #{id}"
+
+
+@transaction.atomic
+def member_anonymise(*, member: Member, actor: Member) -> Member:
+    """Anonymise a person who left the network.
+
+    Their name becomes "Thành viên đã rời #<id>", their phone a placeholder no
+    real number can be (phones.anonymised_phone), their password unusable and
+    the account inactive, without staff rights; devices, sessions, free text in
+    their notifications and cached responses naming them are removed
+    (personal_data.scrub_references). Their memberships, assignments, evidence
+    and timeline are kept, so every statistic of their teams stays the same
+    (except members_active, exactly as for a deactivation).
+    Rules: superusers only, never themselves (PermissionDenied); a person already
+    anonymised is a Conflict (409), nothing is written twice.
+    """
+    from .personal_data import scrub_references
+
+    if not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can anonymise a member."))
+    if member.pk == actor.pk:
+        raise PermissionDenied(_("You cannot anonymise yourself."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if is_anonymised_phone(member.phone):
+        raise Conflict(_("This member was already anonymised."), code="already_anonymised")
+    old_phone, old_name = member.phone, member.full_name
+    member.full_name = ANONYMISED_NAME.format(id=member.pk)
+    member.phone = anonymised_phone(member.pk)
+    member.set_unusable_password()
+    member.is_active = False
+    member.is_staff = False
+    member.is_superuser = False
+    member.last_login = None
+    member.save()
+    member.groups.clear()
+    member.user_permissions.clear()
+    scrub_references(member, old_phone=old_phone, old_name=old_name)
+    forget_scope(member)
     return member
 
 
@@ -220,6 +270,7 @@ def membership_create(*, member: Member, team: Team, role: str, actor: Member) -
     _check_grant(actor, team, role)
     if member.pk == actor.pk and not actor.is_superuser:
         raise PermissionDenied(_("You cannot change your own roles."))
+    _refuse_anonymised(member)
     if Membership.objects.filter(member=member, team=team).exists():
         raise ValidationError({"team": _("This person already has a role in this team.")})
     try:

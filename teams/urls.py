@@ -3,7 +3,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from api.views import TokenObtainView
 
-from .views import LogoutView, MemberViewSet, MembershipViewSet, MeView, TeamViewSet
+from .views import LogoutView, MeExportView, MemberViewSet, MembershipViewSet, MeView, TeamViewSet
 
 ROUTES = [
     ("teams", TeamViewSet, "team"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/export/", MeExportView.as_view(), name="me-export"),
 ]

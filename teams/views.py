@@ -1,7 +1,8 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from api.conditional import IfMatchMixin
 from api.scoping import ScopedViewSetMixin
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .filters import MemberFilter, MembershipFilter, TeamFilter
 from .models import Member
 from .permissions import CanChangeMember, NotOwnRoles
@@ -25,6 +26,7 @@ from .serializers import (
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
+    PersonalDataSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
     TeamWriteSerializer,
@@ -102,7 +104,8 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     ordering_fields = ["full_name", "id", "date_joined", "updated_at"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_capabilities = {"create": "manage", "partial_update": "manage"}
+    # anonymise: coordinators reach it (403 in scope, 404 outside); only superusers pass the service.
+    action_capabilities = {"create": "manage", "partial_update": "manage", "anonymise": "manage"}
     permission_classes = [*ScopedViewSetMixin.permission_classes, CanChangeMember]
 
     def scope_path(self, member):
@@ -125,6 +128,20 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = MemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.member_update(member=member, actor=request.user, **serializer.validated_data)
+        return self._respond(member)
+
+    @extend_schema(
+        request=None, responses={200: MemberSerializer},
+        summary="Anonymise a member who left (superusers only)",
+        description="Name and phone are replaced, the password made unusable, the account deactivated; "
+                    "devices, sessions and personal text in notifications are removed. Memberships, "
+                    "assignments and their history are kept, so statistics do not change (apart from "
+                    "`members_active`, as for any deactivation). Not reversible. A member already "
+                    "anonymised is a 409. Other coordinators get 403, callers who cannot see the member 404.",
+    )
+    @action(detail=True, methods=["post"])
+    def anonymise(self, request, pk=None):
+        member = services.member_anonymise(member=self.get_object(), actor=request.user)
         return self._respond(member)
 
 
@@ -188,6 +205,30 @@ class MeView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         services.me_update(member=request.user, **serializer.validated_data)
         return Response(MeSerializer(self.get_object()).data)
+
+
+class MeExportView(APIView):
+    """All personal data held about the caller, as one JSON document."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: PersonalDataSerializer},
+        summary="Export everything held about the caller (one JSON document)",
+        description="Profile, memberships and their history, assignments with evidence, notes and "
+                    "reasons, the timeline entries the caller acted in or that concern their work, "
+                    "tasks and campaigns they created, notifications with their texts, push deliveries, "
+                    "devices and login sessions. Not paginated: every list is complete; the document "
+                    "is streamed as it is read.",
+    )
+    def get(self, request):
+        context = {"request": request}
+        response = StreamingHttpResponse(
+            personal_data.export_stream(request.user, context), content_type="application/json"
+        )
+        response["Cache-Control"] = "no-store"
+        response["Content-Disposition"] = f'inline; filename="personal-data-{request.user.pk}.json"'
+        return response
 
 
 class LogoutView(APIView):

@@ -113,10 +113,15 @@ def test_worker_delivers_the_push_for_a_new_assignment(world, worker):
 
 
 def _drop_broker_connections():
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection globally; a closed one must not be reused
+    # by later tests (eager tasks acquire a producer too).
+    pools.reset()
 
 
 def _wait_until_ready(proc, log, timeout=90):

@@ -73,11 +73,13 @@ MEMBERSHIP_REQUESTS = {
 }
 
 # coord_v1a holds a second membership (member of v1b) so "delete" removes a role, not a person.
+# That makes member_v1b their teammate in v1b: the roster row is visible to them (200) but
+# not theirs to change (403).
 MEMBERSHIP_MATRIX = [
     ("list",              401, 200, 200, 200, 200, 200, 200, 200),
-    ("retrieve",          401, 404, 200, 200, 404, 200, 404, 200),
+    ("retrieve",          401, 404, 200, 200, 404, 200, 200, 200),
     ("create",            401, 403, 403, 201, 400, 201, 400, 201),
-    ("update",            401, 403, 403, 200, 404, 200, 404, 200),
+    ("update",            401, 403, 403, 200, 404, 200, 403, 200),
     ("delete",            401, 403, 403, 204, 404, 204, 403, 204),
     ("retrieve_sibling",  401, 404, 200, 404, 200, 200, 404, 200),
     ("update_sibling",    401, 403, 403, 404, 200, 200, 404, 200),
@@ -99,7 +101,8 @@ def test_membership_permission_matrix(world, client_for, action, expected):
 IN_DISTRICT = {"coord_district", "observer_district", "coord_c1", "coord_c2", "coord_v1a", "member_v1a",
                "member_v1a_2", "inactive_v1a", "member_v1b", "member_v2a"}
 VISIBLE_MEMBERS = {
-    "member_v1a": {"member_v1a"},
+    # a plain member sees their active teammates (by name; see tests/privacy), not inactive_v1a
+    "member_v1a": {"member_v1a", "coord_v1a", "member_v1a_2"},
     "coord_v1a": {"coord_v1a", "member_v1a", "member_v1a_2", "inactive_v1a"},
     "coord_c1": {"coord_c1", "coord_v1a", "member_v1a", "member_v1a_2", "inactive_v1a", "member_v1b"},
     "coord_c2": {"coord_c2", "member_v2a", "member_v1b"},
