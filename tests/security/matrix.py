@@ -78,6 +78,7 @@ MATRIX: dict[str, Endpoint] = {
     "logout": Endpoint(None, {"post": codes(204, 204, 204, 204, 204, 204)},
                        {"post": lambda w: {"refresh": _refresh(w)}}),
     "me": Endpoint(None, {"get": EVERYONE, "patch": EVERYONE}, {"patch": {"full_name": "Tên Mới"}}),
+    "me-export": Endpoint(None, {"get": EVERYONE}),
     # The hierarchy and the people -----------------------------------------------------
     "team-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
                           {"post": lambda w: {"name": "Thôn 3", "level": "village", "parent": w.c1.pk}}),
@@ -90,16 +91,18 @@ MATRIX: dict[str, Endpoint] = {
     "member-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
         "phone": "0912000333", "full_name": "Người Mới", "password": "river-lantern-42-moss",
         "team": w.v1a.pk, "role": Role.MEMBER}}),
-    # A teammate: members see their own record only, never a teammate's phone.
+    # A teammate: members see the people of their own teams, by name (phone null).
     "member-detail": Endpoint("member", {
-        "get": codes(401, 404, 404, 200, 200, 200),
+        "get": codes(401, 404, 200, 200, 200, 200),
         "patch": COORDINATORS,
     }, {"patch": {"full_name": "Tên Khác"}}),
+    # Only superusers anonymise; a coordinator who reaches the member gets 403 from the service.
+    "member-anonymise": Endpoint("member", {"post": codes(401, 403, 403, 403, 403, 200)}),
     "membership-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {
         "post": lambda w: {"member": w.member_v1b.pk, "team": w.v1a.pk, "role": Role.OBSERVER}}),
     # A teammate's only membership: removing it is a 409 (people leave by deactivation).
     "membership-detail": Endpoint("membership", {
-        "get": codes(401, 404, 404, 200, 200, 200),
+        "get": codes(401, 404, 200, 200, 200, 200),
         "patch": COORDINATORS,
         "delete": codes(401, 403, 403, 403, 409, 409),
     }, {"patch": {"role": Role.OBSERVER}}),

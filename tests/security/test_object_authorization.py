@@ -226,6 +226,13 @@ class Oracle:
         self.own_teams = {m.team_id for m in rows}
         self.above_own = {int(p) for m in rows for p in m.team.path.strip("/").split("/")}
 
+    def read_in_full(self) -> set[int]:
+        """People whose phone the caller may read: themselves and everyone in their read subtrees."""
+        if self.person.is_superuser:
+            return set(Member.objects.values_list("pk", flat=True))
+        return {m.member_id for m in Membership.objects.select_related("team")
+                if self.reads_path(m.team.path)} | {self.person.pk}
+
     def reads_path(self, path):
         return self.person.is_superuser or any(path.startswith(r) for r in self.reads)
 
@@ -237,12 +244,13 @@ class Oracle:
             return set(model.objects.values_list("pk", flat=True))
         if model is Team:
             return {t.pk for t in Team.objects.all() if self.reads_path(t.path) or t.pk in self.own_teams}
-        if model is Membership:
-            return {m.pk for m in Membership.objects.select_related("team")
-                    if self.reads_path(m.team.path) or m.member_id == me.pk}
+        if model is Membership:  # plus the rosters of the caller's own teams (active people)
+            return {m.pk for m in Membership.objects.select_related("team", "member")
+                    if self.reads_path(m.team.path) or m.member_id == me.pk
+                    or (m.team_id in self.own_teams and m.member.is_active)}
         if model is Member:
-            return {m.member_id for m in Membership.objects.select_related("team")
-                    if self.reads_path(m.team.path)} | {me.pk}
+            return self.read_in_full() | {m.member_id for m in Membership.objects.select_related("member")
+                                          if m.team_id in self.own_teams and m.member.is_active}
         own_tasks = set(Assignment.objects.filter(assignee=me).values_list("task_id", flat=True))
         if model is Task:
             return {t.pk for t in Task.objects.select_related("team")
@@ -284,10 +292,13 @@ def test_no_list_holds_a_row_outside_the_callers_scope(full_world, client_for, u
         oracle = Oracle(person)
         outside = ids - oracle.allowed(model)
         assert not outside, f"{url} shows {name} rows outside their scope: {sorted(outside)}"
-        if model is Member:  # the roles listed inside each member row, too
+        if model is Member:  # the roles listed inside each member row, and phones
             teams = [(m["team"]["id"], m["id"]) for row in rows for m in row["memberships"]]
             allowed = oracle.allowed(Membership)
             assert all(ms in allowed for _team, ms in teams), f"{name}: memberships outside the scope"
+            full = oracle.read_in_full()
+            shown = {row["id"] for row in rows if row["phone"] is not None}
+            assert shown <= full, f"{name} reads the phones of teammates {sorted(shown - full)}"
         seen_by[name] = ids
     # The test can fail: somebody sees only part of the rows, and nobody but the superuser sees all.
     everything = set(model.objects.values_list("pk", flat=True))
