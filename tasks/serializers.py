@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from api.fields import ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
@@ -16,7 +17,10 @@ from .selectors import PROGRESS_STATUSES, campaigns_visible_to
 
 URL_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 2000
-MAX_TARGETS = 1000
+# One assign call names at most this many teams and people together: each id is
+# resolved and checked, so a body of 100k ids would hold a request (and the task's
+# row lock) for minutes. Reaching many people is what team targets are for.
+MAX_ASSIGN_TARGETS = 500
 
 
 class HttpURLField(serializers.URLField):
@@ -136,13 +140,27 @@ class TaskUpdateSerializer(serializers.Serializer):
 
 class TaskAssignSerializer(serializers.Serializer):
     teams = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(teams_visible_to, Team), required=False, max_length=MAX_TARGETS,
+        child=ScopedPrimaryKeyRelatedField(teams_visible_to, Team), required=False, max_length=MAX_ASSIGN_TARGETS,
         help_text="Each team fans out to every active member (role `member`) in its subtree.",
     )
     members = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(members_visible_to, Member), required=False, max_length=MAX_TARGETS,
-        help_text="People assigned directly; each needs a role inside the task's team.",
+        child=ScopedPrimaryKeyRelatedField(members_visible_to, Member), required=False,
+        max_length=MAX_ASSIGN_TARGETS,
+        help_text=f"People assigned directly; each needs a role inside the task's team. "
+                  f"At most {MAX_ASSIGN_TARGETS} teams and members together per call.",
     )
+
+    def to_internal_value(self, data):
+        # Counted before any id is looked up, so an oversized body costs no queries.
+        if hasattr(data, "get"):
+            count = sum(len(data.get(name)) for name in ("teams", "members") if isinstance(data.get(name), list))
+            if count > MAX_ASSIGN_TARGETS:
+                raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("At most %(limit)d teams and members can be named in one call (%(count)d were sent); "
+                      "assign their teams instead: a team reaches every member below it.")
+                    % {"limit": MAX_ASSIGN_TARGETS, "count": count}
+                ]})
+        return super().to_internal_value(data)
 
     def validate(self, data):
         if not data.get("teams") and not data.get("members"):

@@ -99,6 +99,9 @@ class MembershipCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["member", "team", "role"]
+        # One membership per (member, team) is services.membership_create's rule: it answers a
+        # duplicate with a message on `team`, the same whether it comes in sequence or in a race.
+        validators = []
 
 
 class MembershipUpdateSerializer(serializers.ModelSerializer):
