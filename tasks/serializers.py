@@ -9,7 +9,7 @@ from rest_framework.settings import api_settings
 
 from api.fields import ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
-from teams.selectors import members_visible_to, teams_managed_by, teams_visible_to
+from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
 from .choices import UNFINISHED_STATUSES, Platform, Priority, TaskKind, TaskStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
@@ -144,7 +144,7 @@ class TaskAssignSerializer(serializers.Serializer):
         help_text="Each team fans out to every active member (role `member`) in its subtree.",
     )
     members = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(members_visible_to, Member), required=False,
+        child=ScopedPrimaryKeyRelatedField(members_readable_by, Member), required=False,
         max_length=MAX_ASSIGN_TARGETS,
         help_text=f"People assigned directly; each needs a role inside the task's team. "
                   f"At most {MAX_ASSIGN_TARGETS} teams and members together per call.",
