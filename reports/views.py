@@ -221,15 +221,16 @@ class CampaignStatsView(ReportView):
 
 
 class HistoryView(ReportView):
-    """Who changed which fields of one object, from what to what, newest first."""
+    """Who changed which fields of one object, from what to what, newest first.
+
+    Subclasses name the `model` and define `get_object_for_history()`, the scoped
+    look-up of the object (None is never returned: out of scope is Http404).
+    """
 
     renderer_classes = [JSONRenderer]
     pagination_class = PageNumberPagination
     serializer_class = HistoryEntrySerializer
     model = None
-
-    def get_object_for_history(self):
-        raise NotImplementedError
 
     def get(self, request, pk):
         obj = self.get_object_for_history()
