@@ -54,10 +54,11 @@ def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
 
 
 def is_overdue(assignment: Assignment, now: datetime | None = None) -> bool:
-    """The same rule as overdue_q for one loaded assignment (its task loaded too)."""
-    now = now or timezone.now()
-    due = assignment.task.due_at
-    return due is not None and due < now and assignment.status in UNFINISHED_STATUSES
+    """The same rule as overdue_q for one loaded assignment (its task loaded too): the
+    predicate the API's `is_overdue` field uses."""
+    from tasks.serializers import assignment_is_overdue
+
+    return assignment_is_overdue(assignment.task.due_at, assignment.status, now)
 
 
 @dataclass(frozen=True)

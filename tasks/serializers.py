@@ -35,8 +35,10 @@ class HttpURLField(serializers.URLField):
         self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
 
 
-def _is_overdue(due_at, status) -> bool:
-    return due_at is not None and status in UNFINISHED_STATUSES and due_at < timezone.now()
+def assignment_is_overdue(due_at, status, now=None) -> bool:
+    """Overdue: the task's due time has passed and the work is still to be done.
+    reports.selectors.overdue_q is the same rule as a query filter."""
+    return due_at is not None and status in UNFINISHED_STATUSES and due_at < (now or timezone.now())
 
 
 # Campaigns -------------------------------------------------------------------
@@ -214,7 +216,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, assignment):
-        return _is_overdue(assignment.task.due_at, assignment.status)
+        return assignment_is_overdue(assignment.task.due_at, assignment.status)
 
 
 class AssignmentCompleteSerializer(serializers.Serializer):
