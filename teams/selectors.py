@@ -212,9 +212,11 @@ def member_within_reach(user, member: Member) -> bool:
     by superusers; nobody changes themselves here (that is /me).
     """
     scope = scope_for(user)
+    if member.pk == scope.user_id:
+        return False  # superusers too: deactivating oneself here would lock the account out
     if scope.is_superuser:
         return True
-    if member.pk == scope.user_id or member.is_staff or member.is_superuser:
+    if member.is_staff or member.is_superuser:
         return False
     paths = list(Membership.objects.filter(member=member).values_list("team__path", flat=True))
     return bool(paths) and all(scope.has_capability_at("manage", path) for path in paths)

@@ -144,3 +144,12 @@ def test_a_coordinator_cannot_rename_a_coordinator_above_who_also_works_below(wo
                                                 {"full_name": "Bị đổi tên"}, format="json")
     assert response.status_code == 403
     assert _snapshot() == before
+
+
+def test_a_superuser_cannot_deactivate_or_change_themselves_through_members(world, client_for):
+    """Found by schemathesis: a superuser PATCHing their own member row locked themselves out."""
+    client = client_for(world.superuser)
+    response = client.patch(f"/api/v1/members/{world.superuser.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 403
+    world.superuser.refresh_from_db()
+    assert world.superuser.is_active
