@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from api.exceptions import Conflict
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from teams.selectors import scope_for
+from teams.selectors import outermost_teams, scope_for
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority, TaskStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task, TaskTarget
@@ -218,14 +218,6 @@ def _insert_events(assignments: QuerySet, *, kind: str, to_status: str, actor, n
         return cursor.rowcount
 
 
-def _outermost(teams: Iterable[Team]) -> list[Team]:
-    kept: list[Team] = []
-    for team in sorted({t.pk: t for t in teams}.values(), key=lambda t: len(t.path)):
-        if not any(team.path.startswith(outer.path) for outer in kept):
-            kept.append(team)
-    return kept
-
-
 def _members_below(teams: list[Team]) -> QuerySet[Membership]:
     """Memberships that a fan-out to `teams` reaches: the `member` role, active people."""
     in_subtrees = Q(pk__in=[])
@@ -350,7 +342,7 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
             {"teams": [_("%(name)s is not inside this task's team.") % {"name": n} for n in outside]}
         )
     direct = _direct_pairs(task, members, actor)
-    targets = _outermost(teams)
+    targets = outermost_teams(teams)
     if direct and targets:
         # People a team target reaches are assigned (and counted) through that team.
         covered = _members_below(targets).filter(member_id__in=list(direct)).values_list("member_id", flat=True)

@@ -44,6 +44,12 @@ def _outermost(paths) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+def outermost_teams(teams) -> list[Team]:
+    """The given teams minus those inside another one of them (a subtree counts once)."""
+    by_path = {team.path: team for team in teams}
+    return [by_path[path] for path in _outermost(by_path)]
+
+
 @dataclass(frozen=True)
 class Scope:
     user_id: int | None
