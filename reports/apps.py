@@ -11,3 +11,8 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports and history")
+
+    def ready(self):
+        from .access import register_all
+
+        register_all()

@@ -25,8 +25,9 @@ from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Campaign, Task
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from teams.selectors import Scope
+from api.access import restrict
 
+from .access import REPORT, REPORT_FILTER
 from .models import AssignmentTally
 
 STATUSES = tuple(AssignmentStatus.values)
@@ -352,40 +353,24 @@ def member_board_rows(members: list[Member]) -> list[dict]:
 
 # Scoped lookups ---------------------------------------------------------------
 
-def _ancestor_paths(path: str) -> list[str]:
-    """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+def team_for_report(user, pk: int) -> Team | None:
+    return restrict(Team.objects.filter(pk=pk), user, REPORT).only("id", "name", "level", "path").first()
 
 
-def related_to_scope_q(scope: Scope, path_field: str) -> Q:
-    """Rows whose team lies in the caller's read scope or above it.
-
-    A task or campaign owned by the province is still work the district
-    coordinator reports on, so it is a known id for their filters.
-    """
-    if scope.is_superuser:
-        return Q()
-    q = Q(pk__in=[])
-    for path in scope.paths_for("read"):
-        q |= Q(**{f"{path_field}__startswith": path}) | Q(**{f"{path_field}__in": _ancestor_paths(path)})
-    return q
+def campaign_for_report(user, pk: int) -> Campaign | None:
+    return restrict(Campaign.objects.filter(pk=pk), user, REPORT).select_related("team").first()
 
 
-def team_for_report(scope: Scope, pk: int) -> Team | None:
-    return Team.objects.filter(scope.q("read"), pk=pk).only("id", "name", "level", "path").first()
+def task_for_report(user, pk: int) -> Task | None:
+    return restrict(Task.objects.filter(pk=pk), user, REPORT).only("pk").first()
 
 
-def campaign_for_report(scope: Scope, pk: int) -> Campaign | None:
-    return Campaign.objects.filter(scope.q("read", "team__path"), pk=pk).select_related("team").first()
+def task_known_to(user, pk: int) -> bool:
+    return restrict(Task.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
 
-def task_known_to(scope: Scope, pk: int) -> bool:
-    return Task.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
-
-
-def campaign_known_to(scope: Scope, pk: int) -> bool:
-    return Campaign.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
+def campaign_known_to(user, pk: int) -> bool:
+    return restrict(Campaign.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
 
 def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:

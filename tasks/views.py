@@ -170,9 +170,10 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
             serializer = body_serializer(data=self.request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, **data)
-        fresh = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(fresh).data)
+        # The service applies its changes to the loaded row: it is read once (and locked once).
+        assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, checked=True,
+                                                   **data)
+        return Response(self.get_serializer(assignment).data)
 
     @_assignment_action(None, "Start the work (the assignee)")
     @action(detail=True, methods=["post"])

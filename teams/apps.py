@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams and members")
+
+    def ready(self):
+        from .access import register_all
+
+        register_all()

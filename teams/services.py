@@ -8,12 +8,13 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from api.access import forget_scope, scope_for
 from api.exceptions import Conflict
 
 from .choices import LEVEL_ORDER, Level, Role, level_depth
 from .models import Member, Membership, Team
 from .phones import anonymised_phone, is_anonymised_phone, normalize_phone
-from .selectors import forget_scope, member_within_reach, scope_for
+from .selectors import member_within_reach
 
 
 def _check_level(level: str, parent: Team | None) -> None:
