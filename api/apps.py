@@ -6,4 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
+        from . import personal_data
         from . import schema  # noqa: F401  registers the JWT auth extension
+
+        personal_data.declare()

@@ -1,4 +1,5 @@
 """Views that belong to the API as a whole rather than to one app."""
+from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.views import TokenObtainPairView
@@ -31,3 +32,14 @@ def server_error(request):
     return JsonResponse(
         {"status": 500, "code": "server_error", "detail": _("Internal server error.")}, status=500
     )
+
+
+def healthz(request):
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", never a 500
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -11,7 +11,10 @@ class NotificationsConfig(AppConfig):
 
         from api.access import READ, Grant, register
 
+        from . import personal_data
         from .models import Device, Notification
+
+        personal_data.declare()
 
         # A notification and a device are their person's alone (superusers included).
         register(Notification, grants={READ: Grant(q=lambda s: Q(recipient_id=s.user_id), with_path=False,

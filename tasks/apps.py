@@ -7,6 +7,12 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks and campaigns")
 
     def ready(self):
+        from api import hooks
+
+        from . import personal_data
         from .access import register_all
+        from .services import assign_late_joiner
 
         register_all()
+        personal_data.declare()
+        hooks.member_joined.connect(assign_late_joiner)

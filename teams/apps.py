@@ -7,6 +7,8 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams and members")
 
     def ready(self):
+        from . import personal_data
         from .access import register_all
 
         register_all()
+        personal_data.declare()

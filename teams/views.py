@@ -1,5 +1,4 @@
-from django.db import connection
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +25,6 @@ from .serializers import (
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
-    PersonalDataSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
     TeamWriteSerializer,
@@ -213,7 +211,7 @@ class MeExportView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: PersonalDataSerializer},
+        responses={200: personal_data.export_serializer()},
         summary="Export everything held about the caller (one JSON document)",
         description="Profile, memberships and their history, assignments with evidence, notes and "
                     "reasons, the timeline entries the caller acted in or that concern their work, "
@@ -251,16 +249,3 @@ class LogoutView(APIView):
         except TokenError as exc:
             raise InvalidToken(str(exc))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def healthz(request):
-    """200 when the app and its database answer, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy", never a 500
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
-
