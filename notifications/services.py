@@ -16,6 +16,7 @@ from api.access import outermost_paths
 from api.exceptions import Conflict
 from tasks.choices import UNFINISHED_STATUSES, TaskStatus
 from tasks.models import Assignment, Task
+from tasks.overdue import overdue_q
 from teams.choices import Role
 from teams.models import Membership
 
@@ -156,7 +157,7 @@ def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     day = timezone.localtime(now).date()  # the network's day (TIME_ZONE)
-    overdue = Q(status__in=UNFINISHED_STATUSES, task__status=TaskStatus.OPEN, task__due_at__lt=now)
+    overdue = overdue_q(now)
     already = set(
         Notification.objects.filter(kind=NotificationKind.OVERDUE_DIGEST, digest_date=day)
         .values_list("recipient_id", flat=True)

@@ -19,10 +19,10 @@ from django.db.models import (
     Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Sum, Value,
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
-from django.utils import timezone
 
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Campaign, Task
+from tasks.overdue import overdue_q, past_due_tasks
 from teams.choices import Role
 from teams.models import Member, Membership, Team
 from api.access import restrict
@@ -37,29 +37,6 @@ MAX_RANGE_DAYS = 366
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
-    """The one definition of an overdue assignment, for filters and counts alike.
-
-    Overdue: the task's `due_at` has passed and the work is still to be done
-    (status assigned, in_progress or rejected: tasks.choices.UNFINISHED_STATUSES).
-    `prefix` lets a query that reaches assignments through a relation
-    (`assignments__`) use the same rule.
-    """
-    now = now or timezone.now()
-    # "task in (tasks past due)" rather than a join on the task: the counts then
-    # read only the assignment index, and the small task list is hashed once.
-    past_due = Task.objects.filter(due_at__lt=now).values("pk")
-    return Q(**{f"{prefix}status__in": UNFINISHED_STATUSES, f"{prefix}task__in": past_due})
-
-
-def is_overdue(assignment: Assignment, now: datetime | None = None) -> bool:
-    """The same rule as overdue_q for one loaded assignment (its task loaded too): the
-    predicate the API's `is_overdue` field uses."""
-    from tasks.serializers import assignment_is_overdue
-
-    return assignment_is_overdue(assignment.task.due_at, assignment.status, now)
 
 
 @dataclass(frozen=True)
@@ -170,7 +147,7 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
         rows = rows.filter(task_id=flt.task_id)
     if flt.campaign_id is not None:
         rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
-    past_due = Task.objects.filter(due_at__lt=now or timezone.now()).values("pk")
+    past_due = past_due_tasks(now)
     aggregates = {"total": Sum("n")}
     for status in STATUSES:
         aggregates[status] = Sum("n", filter=Q(status=status))

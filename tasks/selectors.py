@@ -16,12 +16,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from api.access import MANAGE, READ, restrict
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
+from .overdue import task_overdue_q
 
 # The statuses a task's progress counts, in the order clients show them.
 PROGRESS_STATUSES = (
@@ -74,7 +74,7 @@ def with_progress(qs: QuerySet[Task]) -> QuerySet[Task]:
     unfinished = sum((F(f"progress_{s.value}") for s in UNFINISHED_STATUSES), Value(0))
     return qs.annotate(
         progress_overdue=Case(
-            When(due_at__lt=timezone.now(), then=unfinished),
+            When(task_overdue_q(), then=unfinished),  # tasks.overdue: only an open task is overdue
             default=Value(0),
             output_field=IntegerField(),
         )
