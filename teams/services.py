@@ -64,7 +64,7 @@ def team_check_placement(*, team: Team | None, level: str, parent: Team | None) 
 
 
 @transaction.atomic
-def team_create(*, name: str, level: str, parent: Team | None, actor: Member) -> Team:
+def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None) -> Team:
     """Create a team under `parent`. Rules: parent exactly one level up; only
     provinces are roots (superusers only); the actor coordinates the parent.
     Raises ValidationError."""
