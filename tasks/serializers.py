@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from api.fields import ScopedPrimaryKeyRelatedField
+from api.fields import ScopedIdListField, ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
@@ -135,13 +135,12 @@ class TaskUpdateSerializer(serializers.Serializer):
 
 
 class TaskAssignSerializer(serializers.Serializer):
-    teams = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(teams_visible_to, Team), required=False, max_length=MAX_ASSIGN_TARGETS,
+    teams = ScopedIdListField(
+        teams_visible_to, Team, required=False, max_length=MAX_ASSIGN_TARGETS,
         help_text="Each team fans out to every active member (role `member`) in its subtree.",
     )
-    members = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(members_readable_by, Member), required=False,
-        max_length=MAX_ASSIGN_TARGETS,
+    members = ScopedIdListField(
+        members_readable_by, Member, required=False, max_length=MAX_ASSIGN_TARGETS,
         help_text=f"People assigned directly; each needs a role inside the task's team. "
                   f"At most {MAX_ASSIGN_TARGETS} teams and members together per call.",
     )
