@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.views import TokenObtainPairView
 
+from .exceptions import error_response
 from .throttling import LoginAddressThrottle, LoginPhoneThrottle
 
 
@@ -21,17 +22,15 @@ class TokenObtainView(TokenObtainPairView):
 # JSON answers, in the one error shape, for requests no view handled.
 
 def bad_request(request, exception=None):
-    return JsonResponse({"status": 400, "code": "bad_request", "detail": _("Bad request.")}, status=400)
+    return error_response(400, "bad_request", _("Bad request."))
 
 
 def not_found(request, exception=None):
-    return JsonResponse({"status": 404, "code": "not_found", "detail": _("Not found.")}, status=404)
+    return error_response(404, "not_found", _("Not found."))
 
 
 def server_error(request):
-    return JsonResponse(
-        {"status": 500, "code": "server_error", "detail": _("Internal server error.")}, status=500
-    )
+    return error_response(500, "server_error", _("Internal server error."))
 
 
 def healthz(request):
