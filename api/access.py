@@ -236,9 +236,22 @@ def scope_q(model: type, scope: Scope, capability: str) -> Q:
     return q
 
 
+def _scope_needed(user, model: type, capability: str) -> Scope:
+    """scope_for(user), except for a person's own rows (no team path, a strict grant):
+    those need only who the caller is, so no membership is read."""
+    reach = _reach(model)
+    rule = reach.grants.get(capability)
+    personal = reach.path is None and rule is not None and rule.strict and not rule.with_path
+    if not personal or getattr(user, "_scope_cache", None) is not None:
+        return scope_for(user)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS_SCOPE
+    return Scope(user_id=user.pk, is_superuser=user.is_superuser)
+
+
 def restrict(queryset: QuerySet, user, capability: str = READ) -> QuerySet:
     """`queryset` narrowed to the rows where `user` holds `capability`."""
-    scope = scope_for(user)
+    scope = _scope_needed(user, queryset.model, capability)
     if scope.is_anonymous:
         return queryset.none()
     if scope.is_superuser and not _strict(queryset.model, capability):
@@ -256,7 +269,7 @@ def _follow(obj, lookup: str):
 
 def allows(user, capability: str, obj: Model) -> bool:
     """Whether `user` holds `capability` on the loaded `obj` (a query only when a grant cannot tell)."""
-    scope = scope_for(user)
+    scope = _scope_needed(user, type(obj), capability)
     if scope.is_anonymous:
         return False
     if scope.is_superuser and not _strict(type(obj), capability):
