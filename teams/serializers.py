@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import ScopedPrimaryKeyRelatedField
+from api.fields import HistoryTypeField, ScopedPrimaryKeyRelatedField
 
 from .choices import Level, Role
 from .models import Member, Membership, Team
@@ -229,8 +229,8 @@ class PersonalDataMembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     team = serializers.IntegerField(source="team_id")
     team_name = serializers.CharField(source="team__name")
-    team_level = serializers.CharField(source="team__level")
-    role = serializers.CharField()
+    team_level = serializers.ChoiceField(choices=Level.choices, source="team__level")
+    role = serializers.ChoiceField(choices=Role.choices)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -239,9 +239,9 @@ class PersonalDataMembershipHistorySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     membership = serializers.IntegerField(source="id")
     changed_at = serializers.DateTimeField(source="history_date")
-    type = serializers.CharField(source="history_type", help_text="+ created, ~ changed, - removed.")
+    type = HistoryTypeField(source="history_type", help_text="`created`, `changed` or `deleted`.")
     team = serializers.IntegerField(source="team_id", allow_null=True)
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     reason = serializers.CharField(source="history_change_reason", allow_null=True)
     changed_by = serializers.IntegerField(source="history_user_id", allow_null=True,
                                           help_text="The id of whoever made the change.")

@@ -66,7 +66,7 @@ def test_schema_has_the_contract_paths_with_errors_and_security(schema):
 
 def test_schema_documents_the_enums_and_filters(schema):
     comps = schema["components"]["schemas"]
-    assert set(comps["LevelEnum"]["enum"]) == {"province", "district", "commune", "village"}
+    assert set(comps["TeamLevelEnum"]["enum"]) == {"province", "district", "commune", "village"}
     assert set(comps["RoleEnum"]["enum"]) == {"coordinator", "member", "observer"}
     team_params = {p["name"] for p in schema["paths"]["/api/v1/teams/"]["get"]["parameters"]}
     assert {"level", "parent", "within", "search", "page", "page_size", "ordering"} <= team_params
