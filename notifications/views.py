@@ -42,7 +42,8 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
     ),
     unread_count=extend_schema(
         responses={200: UnreadCountSerializer}, summary="How many of the caller's notifications are unread",
-        description="The number a phone shows on its badge.",
+        description="How many notifications of the caller's own feed are unread: the number a phone shows "
+                    "on its badge.",
     ),
 )
 class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
