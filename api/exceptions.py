@@ -62,8 +62,13 @@ STATUS_CODES = {
 }
 
 
+# Codes that libraries raise under another name.
+CODE_ALIASES = {"no_active_account": "authentication_failed", "too_large": "request_too_large"}
+
+
 def code_for(status_code: int, code) -> str:
     """`code` when it is one of ERROR_CODES, else the generic code of the status."""
+    code = CODE_ALIASES.get(code, code)
     if code in ERROR_CODES:
         return code
     return STATUS_CODES.get(status_code, "server_error" if status_code >= 500 else "bad_request")
