@@ -10,8 +10,9 @@ finished document the way Kotlin, Swift, Dart and TypeScript generators need it
   say `nullable: true`;
 - no `title` on properties (generators name classes after them, and they were
   the models' Vietnamese verbose names);
-- a URL that may be empty is one `string` with `format: uri`, never a `oneOf` of
-  two overlapping strings;
+- a URL that may be empty is one plain `string`, never a `oneOf` of two overlapping
+  strings: `format: uri` in requests, a "URL or empty" pattern in answers (a strict
+  validator asserts the format, and "" is no URI);
 - every integer says `format: int64`;
 - request bodies are JSON only, except `complete`, which is multipart first;
 - the response headers a client reads are declared where they are sent
@@ -184,8 +185,17 @@ def _walk(node, visit):
             _walk(value, visit)
 
 
-def _url_one_of(node):
-    """`oneOf: [{string, format: uri}, {string, maxLength: 0}]` -> one string, `format: uri`."""
+# An answer's URL that is "" when there is none: a strict validator asserts `format: uri`, and ""
+# is no URI, so answers say what they hold with a pattern (still one plain string for generators).
+URL_OR_EMPTY = r"^$|^[A-Za-z][A-Za-z0-9+.-]*://"
+
+
+def _url_one_of(node, response: bool):
+    """`oneOf: [{string, format: uri}, {string, maxLength: 0}]` -> one plain string.
+
+    In requests: `format: uri` (an empty string is accepted, as the description says). In
+    answers: a pattern for "a URL or an empty string", which every validator reads alike.
+    """
     options = node.get("oneOf")
     if not isinstance(options, list) or len(options) != 2:
         return
@@ -195,15 +205,20 @@ def _url_one_of(node):
         return
     del node["oneOf"]
     node.update(uri)
-    note = "An empty string when there is none."
+    if response:
+        del node["format"]
+        node["pattern"] = URL_OR_EMPTY
+        note = "An absolute URL, or an empty string when there is none."
+    else:
+        note = "An http(s) URL, or an empty string for none."
     node["description"] = f"{node['description']} {note}" if node.get("description") else note
 
 
-def _tidy_schema(node):
+def _tidy_schema(node, response: bool = False):
     if "title" in node and isinstance(node.get("title"), str) and ("type" in node or "$ref" in node
                                                                   or "allOf" in node or "oneOf" in node):
         del node["title"]
-    _url_one_of(node)
+    _url_one_of(node, response)
     if node.get("type") == "integer" and "format" not in node:
         node["format"] = "int64"
 
@@ -233,8 +248,9 @@ def postprocess_for_generators(result, generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     _walk(result, lambda node: _typed_nullable_refs(node, schemas))
     for name, component in schemas.items():
+        response = _response_component(name)
         for prop in component.get("properties", {}).values():
-            _walk(prop, _tidy_schema)
+            _walk(prop, lambda node: _tidy_schema(node, response))
         if _response_component(name) and component.get("type") == "object" and component.get("properties"):
             component["required"] = list(component["properties"])
     for _path, method, operation in _operations(result):

@@ -43,7 +43,7 @@ models_are_components(kotlin / "models", ".kt", lambda n: n)
 assignment = source(kotlin / "models/Assignment.kt")
 expect("val evidenceUrl: kotlin.String," in assignment, "Kotlin: Assignment.evidenceUrl is a non-null String")
 expect("val status: AssignmentStatusEnum," in assignment, "Kotlin: Assignment.status is not optional")
-expect("val evidenceImage: kotlin.String?" in assignment, "Kotlin: Assignment.evidenceImage is a nullable String")
+expect("val evidenceImage: java.net.URI?" in assignment, "Kotlin: Assignment.evidenceImage is a nullable URI")
 expect("val referenceUrl: kotlin.String," in source(kotlin / "models/AssignmentTask.kt"),
        "Kotlin: AssignmentTask.referenceUrl is a String")
 expect("val status: TaskStatusEnum," in source(kotlin / "models/Task.kt"), "Kotlin: Task.status is not optional")
