@@ -28,7 +28,7 @@ function step(text: string): void {
 
 const anonymous: Api = createClient<paths>({ baseUrl: BASE });
 
-function as(access: string): Api {
+function signedIn(access: string): Api {
   return createClient<paths>({ baseUrl: BASE, headers: { Authorization: `Bearer ${access}` } });
 }
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString();
 
   step("the coordinator logs in, plans a task for the commune and assigns it to Thôn 1");
-  const coordinator = as((await login(COORDINATOR)).access);
+  const coordinator = signedIn((await login(COORDINATOR)).access);
   const commune = await teamId(coordinator, "tam thang");
   const village = await teamId(coordinator, "thon 1");
   const created = await coordinator.POST("/api/v1/tasks/", {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 
   step("the member logs in and renews the session over a bad network");
   const tokens = await refreshWithRetry((await login(MEMBER)).refresh);
-  const member = as(tokens.access);
+  const member = signedIn(tokens.access);
 
   step("the member pages through their own assignments by cursor");
   const mine = await myAssignments(member);

@@ -60,7 +60,7 @@ def test_schema_has_the_contract_paths_with_errors_and_security(schema):
             assert "403" in responses, (path, method)
             if "{id}" in path:
                 assert "404" in responses
-    error = schema["components"]["schemas"]["Error"]
+    error = schema["components"]["schemas"]["ApiError"]  # "Error" is reserved in Swift and Dart
     assert {"status", "code", "detail"} <= set(error["required"])
 
 
