@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-PY=${PY:-$ROOT/.venv/bin/python}
+PY=${PY:-.venv/bin/python}
+case $PY in /*) ;; *) PY=$ROOT/$PY ;; esac  # relative to the project, like the Makefile's
 PORT=${CLIENTS_PORT:-8766}
 BUILD=$PWD/build
 started=$(date +%s)
