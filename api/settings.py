@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "simple_history",
     "reports",
     "notifications",
+    "surveys",
     "scale",
 ]
 
@@ -387,6 +388,12 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-digest": {  # 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
         "task": "notifications.tasks.send_overdue_digests_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Opens and closes surveys at opens_at/closes_at and reminds, a day before closing,
+    # those who have not answered.
+    "survey-clock": {
+        "task": "surveys.tasks.survey_clock_task",
+        "schedule": crontab(minute="*"),
     },
     "prune-idempotency-keys": {
         "task": "api.tasks.prune_idempotency_keys",

@@ -41,10 +41,16 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("reports.HistoricalTask", "created_by"): "kept (by id)",
     ("reports.HistoricalCampaign", "history_user"): "kept: who changed what is the record (by id)",
     ("reports.HistoricalCampaign", "created_by"): "kept (by id)",
+    # Surveys: see surveys/personal_data.py for the export and anonymisation handlers.
+    ("surveys.Survey", "created_by"): "exported by surveys (surveys_created); kept",
+    ("surveys.Participation", "member"): "exported by surveys (that they answered); kept: it refuses a second "
+                                         "response and counts in the response rate",
+    ("surveys.SurveyResponse", "member"): "exported by surveys (their own answers to named surveys); deleted on "
+                                          "anonymisation (the tallies keep the counts)",
 }
 
 # Notification parameters that are about the task, not the person: kept on anonymisation.
-NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date"})
+NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date", "survey", "survey_id", "closes_at"})
 
 CHUNK_ROWS = 500
 FLUSH_BYTES = 64 * 1024

@@ -80,6 +80,8 @@ class Command(BaseCommand):
 
     def _extra(self, teams):
         """Hook for other apps' demo data (tasks add theirs here)."""
+        from surveys.demo import seed_surveys
         from tasks.demo import seed_tasks
 
         seed_tasks(teams, stdout=self.stdout)
+        seed_surveys(teams, stdout=self.stdout)

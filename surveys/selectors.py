@@ -1,0 +1,121 @@
+"""Scoped reads of surveys.
+
+Who sees a survey:
+- coordinators and observers of its team or a team above it (every status);
+- its audience: every active person one of whose teams lies in the subtree of
+  one of the survey's audience teams, judged at the moment they ask (someone
+  who joins a team while the survey is open sees it; someone who left does
+  not), once it is open (and after it closed).
+"""
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from teams.models import Member, Membership, Team
+from teams.selectors import scope_for
+
+from .choices import SurveyStatus
+from .models import Participation, Question, Survey, SurveyAudience
+
+PUBLISHED = (SurveyStatus.OPEN, SurveyStatus.CLOSED)
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def own_team_paths(user) -> list[str]:
+    """Paths of the caller's teams (read per request, like the scope)."""
+    cached = getattr(user, "_survey_paths_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(member_id=user.pk).values_list("team__path", flat=True))
+        user._survey_paths_cache = cached
+    return cached
+
+
+def forget_own_team_paths(user) -> None:
+    if user is not None and hasattr(user, "_survey_paths_cache"):
+        del user._survey_paths_cache
+
+
+def _audience_q(user) -> Q:
+    """Published surveys one of whose audience teams holds one of the caller's teams."""
+    on_own_paths = {pk for path in own_team_paths(user) for pk in _path_ids(path)}
+    if not on_own_paths:
+        return Q(pk__in=[])
+    audience = SurveyAudience.objects.filter(survey=OuterRef("pk"), team_id__in=sorted(on_own_paths))
+    return Q(status__in=PUBLISHED) & Q(Exists(audience))
+
+
+def surveys_visible_to(user) -> QuerySet[Survey]:
+    scope = scope_for(user)
+    qs = Survey.objects.all()
+    if scope.is_superuser:
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(scope.q("read", "team__path") | _audience_q(user))
+
+
+def survey_list(user) -> QuerySet[Survey]:
+    return surveys_visible_to(user).select_related("team").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        Prefetch("audience", queryset=SurveyAudience.objects.order_by("team_id")),
+    )
+
+
+def surveys_to_answer(user, now=None) -> QuerySet[Survey]:
+    """`mine=true`: open surveys whose audience holds the caller and that they have not answered."""
+    now = now or timezone.now()
+    answered = Participation.objects.filter(survey=OuterRef("pk"), member_id=user.pk)
+    return Survey.objects.filter(
+        _audience_q(user), ~Q(Exists(answered)), Q(closes_at__isnull=True) | Q(closes_at__gt=now),
+        status=SurveyStatus.OPEN,
+    )
+
+
+def in_audience(user, survey: Survey) -> bool:
+    if not getattr(user, "is_active", False):
+        return False
+    return audience_teams_of(user, survey) != []
+
+
+def _audience_paths(survey: Survey) -> list[str]:
+    return list(SurveyAudience.objects.filter(survey=survey).values_list("team__path", flat=True))
+
+
+def audience_teams_of(user, survey: Survey) -> list[Team]:
+    """The caller's teams inside the survey's audience, deepest first."""
+    audience = _audience_paths(survey)
+    teams = [t for t in Team.objects.filter(memberships__member_id=user.pk).distinct()
+             if any(t.path.startswith(a) for a in audience)]
+    return sorted(teams, key=lambda t: (-len(t.ancestor_ids), t.pk))
+
+
+def respondent_team(user, survey: Survey) -> Team | None:
+    """The team a response counts under: the deepest of the person's teams inside the
+    audience (like a fan-out's assignment team), the lowest id among equals."""
+    teams = audience_teams_of(user, survey)
+    return teams[0] if teams else None
+
+
+def audience_members(survey: Survey, within: str | None = None) -> QuerySet[Member]:
+    """Active people holding a role inside the audience (and inside `within`, a team path)."""
+    audience = Q(pk__in=[])
+    for path in _audience_paths(survey):
+        audience |= Q(team__path__startswith=path)
+    memberships = Membership.objects.filter(audience, member_id=OuterRef("pk"))
+    if within:
+        memberships = memberships.filter(team__path__startswith=within)
+    return Member.objects.filter(Exists(memberships), is_active=True)
+
+
+def can_read_results(user, survey: Survey) -> bool:
+    return scope_for(user).has_capability_at("read", survey.team.path)
+
+
+def team_for_results(user, team_id) -> Team | None:
+    """A `?team=` the caller may ask for: a team inside their read scope."""
+    scope = scope_for(user)
+    return Team.objects.filter(scope.q("read"), pk=team_id).first()
