@@ -139,7 +139,10 @@ def survey_results(survey: Survey, *, team=None, audience_size: int, text_limit:
     path = team.path if team is not None else ROOT
     responses = groups.size(path)
     shown = groups.is_shown(path)
-    questions = list(survey.questions.order_by("position", "id"))
+    if "questions" in getattr(survey, "_prefetched_objects_cache", {}):
+        questions = list(survey.questions.all())
+    else:
+        questions = list(survey.questions.order_by("position", "id"))
     return {
         "survey": survey.pk,
         "team": team.pk if team is not None else None,

@@ -39,13 +39,19 @@ def forget_own_team_paths(user) -> None:
         del user._survey_paths_cache
 
 
+def _published_q() -> Q:
+    """Open or closed, or a draft whose opening time has come (the clock opens it within a
+    minute; answering it opens it at once): the API honours opens_at without waiting."""
+    return Q(status__in=PUBLISHED) | Q(status=SurveyStatus.DRAFT, opens_at__lte=timezone.now())
+
+
 def _audience_q(user) -> Q:
     """Published surveys one of whose audience teams holds one of the caller's teams."""
     on_own_paths = {pk for path in own_team_paths(user) for pk in _path_ids(path)}
     if not on_own_paths:
         return Q(pk__in=[])
     audience = SurveyAudience.objects.filter(survey=OuterRef("pk"), team_id__in=sorted(on_own_paths))
-    return Q(status__in=PUBLISHED) & Q(Exists(audience))
+    return _published_q() & Q(Exists(audience))
 
 
 def surveys_visible_to(user) -> QuerySet[Survey]:
@@ -61,7 +67,8 @@ def surveys_visible_to(user) -> QuerySet[Survey]:
 def survey_list(user) -> QuerySet[Survey]:
     return surveys_visible_to(user).select_related("team").prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
-        Prefetch("audience", queryset=SurveyAudience.objects.order_by("team_id")),
+        Prefetch("audience", queryset=SurveyAudience.objects.select_related("team").only(
+            "id", "survey_id", "team__id", "team__path").order_by("team_id")),
     )
 
 
@@ -71,7 +78,7 @@ def surveys_to_answer(user, now=None) -> QuerySet[Survey]:
     answered = Participation.objects.filter(survey=OuterRef("pk"), member_id=user.pk)
     return Survey.objects.filter(
         _audience_q(user), ~Q(Exists(answered)), Q(closes_at__isnull=True) | Q(closes_at__gt=now),
-        status=SurveyStatus.OPEN,
+        Q(status=SurveyStatus.OPEN) | Q(status=SurveyStatus.DRAFT, opens_at__lte=now),
     )
 
 
@@ -82,15 +89,26 @@ def in_audience(user, survey: Survey) -> bool:
 
 
 def _audience_paths(survey: Survey) -> list[str]:
+    if "audience" in getattr(survey, "_prefetched_objects_cache", {}):  # survey_list's rows carry them
+        return [a.team.path for a in survey.audience.all()]
     return list(SurveyAudience.objects.filter(survey=survey).values_list("team__path", flat=True))
 
 
+def survey_questions(survey: Survey) -> list[Question]:
+    if "questions" in getattr(survey, "_prefetched_objects_cache", {}):
+        return list(survey.questions.all())
+    return list(survey.questions.order_by("position", "id"))
+
+
 def audience_teams_of(user, survey: Survey) -> list[Team]:
-    """The caller's teams inside the survey's audience, deepest first."""
-    audience = _audience_paths(survey)
-    teams = [t for t in Team.objects.filter(memberships__member_id=user.pk).distinct()
-             if any(t.path.startswith(a) for a in audience)]
-    return sorted(teams, key=lambda t: (-len(t.ancestor_ids), t.pk))
+    """The caller's teams inside the survey's audience, deepest first (read once per request)."""
+    cache = survey.__dict__.setdefault("_audience_teams_of", {})
+    if user.pk not in cache:
+        audience = _audience_paths(survey)
+        teams = [t for t in Team.objects.filter(memberships__member_id=user.pk).distinct()
+                 if any(t.path.startswith(a) for a in audience)]
+        cache[user.pk] = sorted(teams, key=lambda t: (-len(t.ancestor_ids), t.pk))
+    return cache[user.pk]
 
 
 def respondent_team(user, survey: Survey) -> Team | None:

@@ -322,7 +322,7 @@ def survey_respond(*, survey: Survey, actor: Member, answers: list[dict],
     survey = _honour_clock(survey, now)
     if survey.status != SurveyStatus.OPEN:
         raise Conflict(_("This survey is not open."), code="not_open")
-    questions = list(survey.questions.order_by("position", "id"))
+    questions = selectors.survey_questions(survey)
     values = _clean_answers(questions, answers)
     team = selectors.respondent_team(actor, survey)
     if team is None:  # left the audience a moment ago
