@@ -357,6 +357,8 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "tasks.choices.TaskKind",
         "TaskPlatformEnum": "tasks.choices.Platform",
         "EventKindEnum": "tasks.choices.EventKind",
+        "SurveyQuestionKindEnum": "surveys.choices.QuestionKind",
+        "SurveyStatusEnum": "surveys.choices.SurveyStatus",
     },
 }
 
