@@ -409,6 +409,10 @@ PUSH_SENDER = os.environ.get("PUSH_SENDER") or (
     "notifications.push.FCMSender" if FCM_CREDENTIALS_FILE else "notifications.push.LoggingSender"
 )
 
+# Survey results in JSON carry at most this many text answers per question, picked at random
+# (`answers_total` says how many there are); CSV and XLSX carry them all.
+SURVEY_TEXT_ANSWERS_LIMIT = int(os.environ.get("SURVEY_TEXT_ANSWERS_LIMIT", "1000"))
+
 # Idempotency-Key: first responses are replayed this long, then pruned.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 # A key still "in progress" after this long belongs to a request that died; a retry may take it over.

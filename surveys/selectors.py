@@ -9,7 +9,7 @@ Who sees a survey:
 """
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from teams.models import Member, Membership, Team
@@ -127,6 +127,17 @@ def audience_members(survey: Survey, within: str | None = None) -> QuerySet[Memb
     if within:
         memberships = memberships.filter(team__path__startswith=within)
     return Member.objects.filter(Exists(memberships), is_active=True)
+
+
+def audience_size(survey: Survey, within: str | None = None) -> int:
+    """How many people `audience_members` holds, in one COUNT(DISTINCT) over memberships."""
+    audience = Q(pk__in=[])
+    for path in _audience_paths(survey):
+        audience |= Q(team__path__startswith=path)
+    memberships = Membership.objects.filter(audience, member__is_active=True)
+    if within:
+        memberships = memberships.filter(team__path__startswith=within)
+    return memberships.aggregate(n=Count("member_id", distinct=True))["n"]
 
 
 def can_read_results(user, survey: Survey) -> bool:

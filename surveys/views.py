@@ -128,7 +128,7 @@ class SurveyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             if team is None:
                 raise ValidationError({"team": [_("Unknown team.")]})
         within = team.path if team is not None else None
-        data = survey_results(survey, team=team, audience_size=selectors.audience_members(survey, within).count(),
+        data = survey_results(survey, team=team, audience_size=selectors.audience_size(survey, within),
                               text_limit=None if self._export_requested() else -1)
         data["survey_title"] = survey.title
         data["team_name"] = team.name if team is not None else None
