@@ -42,7 +42,6 @@ function request()
     return wrk.format("POST", "/api/v1/assignments/" .. id .. "/complete/",
                       {Authorization = "Bearer " .. tokens[1], ["Content-Type"] = "application/json"},
                       '{"evidence_url": "https://example.org/p/' .. id .. '", "note": ""}')
-  end
   elseif mode == "answer" then
     local token = tokens[((index + (n - 1) * stride) % #tokens) + 1]
     return wrk.format("POST", survey_path, {Authorization = "Bearer " .. token,

@@ -50,7 +50,8 @@ CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("LOAD_THREADS", "2"))
 PORT = int(os.environ.get("LOAD_PORT", "18766"))
 FEED_MEMBERS = 200
-ANSWER_PEOPLE = int(os.environ.get("ANSWER_PEOPLE", "1000"))
+# Few enough that every person sends their answer several times within the run.
+ANSWER_PEOPLE = int(os.environ.get("ANSWER_PEOPLE", "200"))
 MODES = [m for m in os.environ.get("LOAD_MODES", "ceiling,feed,complete,answer").split(",") if m]
 
 
@@ -120,8 +121,10 @@ def answer_run(seeded, workdir: Path) -> dict:
     from surveys.models import Participation, TeamTally
 
     survey, _coordinator = load_survey(seeded)
-    people = list(Member.objects.filter(memberships__team__path__startswith=seeded.province.path,
-                                        memberships__role="member").order_by("pk")[:ANSWER_PEOPLE])
+    ids = list(Member.objects.filter(memberships__team__path__startswith=seeded.province.path,
+                                     memberships__role="member").order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(ids) // ANSWER_PEOPLE)  # spread over the villages, as a real survey's answers are
+    people = list(Member.objects.filter(pk__in=ids[::step][:ANSWER_PEOPLE]).order_by("pk"))
     tokens = workdir / "answer_tokens"
     tokens.write_text("\n".join(str(AccessToken.for_user(m)) for m in people) + "\n")
     run = wrk("answer", tokens, LOAD_SURVEY=str(survey.pk), LOAD_BODY=load_body(survey))
@@ -145,15 +148,15 @@ def main() -> int:
         .exclude(pk=getattr(seeded.busy_member, "pk", None)).order_by("pk")[:FEED_MEMBERS]
     )
     busy = seeded.busy_member
-    if busy is None:
+    if busy is None and "complete" in MODES:
         raise SystemExit("the seed has no busy member to complete work (BENCH_SHAPE busy_tasks is 0)")
     pool = list(Assignment.objects.filter(assignee=busy, status="assigned").order_by("-id")
-                .values_list("pk", flat=True)[:50_000])
+                .values_list("pk", flat=True)[:50_000]) if busy is not None else []
     workdir = Path(tempfile.mkdtemp(prefix="api-load-"))
     feed_tokens = workdir / "feed_tokens"
     feed_tokens.write_text("\n".join(str(AccessToken.for_user(m)) for m in members) + "\n")
     busy_token = workdir / "busy_token"
-    busy_token.write_text(f"{AccessToken.for_user(busy)}\n")
+    busy_token.write_text(f"{AccessToken.for_user(busy or members[0])}\n")
     ids = workdir / "ids"
     ids.write_text("\n".join(map(str, pool)) + "\n")
 
