@@ -41,12 +41,13 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("reports.HistoricalTask", "created_by"): "kept (by id)",
     ("reports.HistoricalCampaign", "history_user"): "kept: who changed what is the record (by id)",
     ("reports.HistoricalCampaign", "created_by"): "kept (by id)",
-    # Surveys: see surveys/personal_data.py for the export and anonymisation handlers.
-    ("surveys.Survey", "created_by"): "exported by surveys (surveys_created); kept",
-    ("surveys.Participation", "member"): "exported by surveys (that they answered); kept: it refuses a second "
-                                         "response and counts in the response rate",
-    ("surveys.SurveyResponse", "member"): "exported by surveys (their own answers to named surveys); deleted on "
-                                          "anonymisation (the tallies keep the counts)",
+    # Surveys: surveys/personal_data.py holds the export and anonymisation handlers, to be
+    # registered through the apps' hooks (a lower app never imports surveys).
+    ("surveys.Survey", "created_by"): "surveys.personal_data.export_for (surveys_created); kept",
+    ("surveys.Participation", "member"): "surveys.personal_data.export_for (surveys_answered); kept: it refuses "
+                                         "a second response and counts in the response rate",
+    ("surveys.SurveyResponse", "member"): "surveys.personal_data.export_for (survey_answers, named surveys only); "
+                                          "deleted by surveys.personal_data.anonymise (the tallies keep the counts)",
 }
 
 # Notification parameters that are about the task, not the person: kept on anonymisation.
