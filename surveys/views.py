@@ -9,6 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.schema import ErrorSerializer
 from api.scoping import ScopedViewSetMixin
 
 from . import selectors, services
@@ -112,6 +113,8 @@ class SurveyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             (200, "application/json"): SurveyResultsSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The results as CSV."),
             (200, XLSX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The results as XLSX."),
+            (400, "application/json"): OpenApiResponse(ErrorSerializer, description="`team` is not a team in "
+                                                       "the caller's scope, or not a valid id."),
         },
         summary="Results for the whole audience or a team's subtree; groups under 5 responses are hidden",
         filters=False,

@@ -193,8 +193,8 @@ def _survey_answers() -> list[dict]:
     """Answers that fit the newest open survey (the one `build` just made)."""
     from surveys.models import Survey
 
-    survey = Survey.objects.filter(status="open").latest("id")
-    return [{"question": q.pk, "value": 4} for q in survey.questions.all()]
+    survey = Survey.objects.filter(status="open").order_by("-id").first()
+    return [{"question": q.pk, "value": 4} for q in survey.questions.all()] if survey else []
 
 
 def _refresh(world) -> str:
