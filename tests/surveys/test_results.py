@@ -169,3 +169,16 @@ def test_the_rule_on_its_own_every_remainder_is_empty_or_at_least_five(direct):
         remainder = groups.size(node) - sum(groups.size(c) for c in below)
         assert remainder == 0 or remainder >= 5, (direct, node, below)
         assert groups.size(node) >= 5
+
+
+def test_the_audience_size_counts_each_active_person_once(world, survey_factory):
+    from surveys.selectors import audience_members, audience_size
+    from tests.factories import MembershipFactory
+
+    survey = survey_factory(team=world.district, audience=[world.c1, world.v1a])
+    MembershipFactory(member=world.member_v1a, team=world.v1b, role=Role.MEMBER)  # two teams, one person
+    expected = {world.coord_c1.pk, world.coord_v1a.pk, world.member_v1a.pk, world.member_v1a_2.pk,
+                world.member_v1b.pk}
+    assert set(audience_members(survey).values_list("pk", flat=True)) == expected
+    assert audience_size(survey) == 5
+    assert audience_size(survey, world.v1a.path) == 3  # the inactive member is not asked
