@@ -76,7 +76,10 @@ class SurveyCreateSerializer(serializers.Serializer):
     def to_service(self) -> dict:
         data = dict(self.validated_data)
         if "audience" in data:
-            data["audience"] = data["audience"]["teams"]
+            if "teams" in data["audience"]:
+                data["audience"] = data["audience"]["teams"]
+            else:  # a PATCH with `audience: {}` changes nothing
+                del data["audience"]
         return data
 
 

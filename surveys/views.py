@@ -145,7 +145,8 @@ class SurveyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return isinstance(getattr(self.request, "accepted_renderer", None), RESULT_RENDERERS)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), RESULT_RENDERERS):
-            # Errors keep the one JSON error body whatever format was asked for.
+        if (response.status_code >= 400 or request.method == "OPTIONS") and isinstance(
+                getattr(request, "accepted_renderer", None), RESULT_RENDERERS):
+            # Errors (and OPTIONS' description) stay JSON whatever format was asked for.
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

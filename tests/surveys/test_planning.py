@@ -141,3 +141,16 @@ def test_a_coordinator_below_the_surveys_team_sees_nothing_to_manage(world, clie
     client = client_for(world.coord_v1a)
     assert client.get(f"/api/v1/surveys/{survey.pk}/").status_code == 200
     assert client.post(f"/api/v1/surveys/{survey.pk}/close/").status_code == 403
+
+
+def test_odd_patches_and_options_are_answered_without_an_error(world, client_for, survey_factory):
+    """Found by fuzzing: an empty `audience` object in a PATCH, OPTIONS on results as CSV."""
+    survey = survey_factory(open=False)
+    client = client_for(world.coord_c1)
+    response = client.patch(f"/api/v1/surveys/{survey.pk}/", {"title": "Mới", "audience": {}}, format="json")
+    assert response.status_code == 200 and response.json()["audience"] == {"teams": [world.c1.pk]}
+    past = client.patch(f"/api/v1/surveys/{survey.pk}/", {"opens_at": "2000-01-01T00:00:00Z",
+                                                          "closes_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert past.status_code == 400 and "closes_at" in past.json()["errors"]
+    options = client.options(f"/api/v1/surveys/{survey.pk}/results/?format=csv&team={world.c1.pk}")
+    assert options.status_code == 200 and options["Content-Type"].startswith("application/json")
