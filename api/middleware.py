@@ -1,19 +1,14 @@
 """Middleware shared by every endpoint."""
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from .exceptions import error_response
 
 
 def _too_large(limit):
-    return JsonResponse(
-        {
-            "status": 413,
-            "code": "request_too_large",
-            "detail": _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
-        },
-        status=413,
-    )
+    return error_response(413, "request_too_large",
+                          _("The request body is larger than %(limit)d bytes.") % {"limit": limit})
 
 
 class RequestSizeLimitMiddleware:
@@ -45,9 +40,5 @@ class RequestSizeLimitMiddleware:
         if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
             message = (_("Too many files in one request.") if isinstance(exception, TooManyFilesSent)
                        else _("Too many fields in one request."))
-            return JsonResponse(
-                {"status": 400, "code": "too_many_parts", "detail": message,
-                 "errors": {"non_field_errors": [message]}},
-                status=400,
-            )
+            return error_response(400, "too_many_parts", message, {"non_field_errors": [message]})
         return None

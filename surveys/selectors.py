@@ -12,31 +12,13 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from api.access import READ, restrict
 from teams.models import Member, Membership, Team
-from teams.selectors import scope_for
 
 from .choices import SurveyStatus
 from .models import Participation, Question, Survey, SurveyAudience
 
 PUBLISHED = (SurveyStatus.OPEN, SurveyStatus.CLOSED)
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def own_team_paths(user) -> list[str]:
-    """Paths of the caller's teams (read per request, like the scope)."""
-    cached = getattr(user, "_survey_paths_cache", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(member_id=user.pk).values_list("team__path", flat=True))
-        user._survey_paths_cache = cached
-    return cached
-
-
-def forget_own_team_paths(user) -> None:
-    if user is not None and hasattr(user, "_survey_paths_cache"):
-        del user._survey_paths_cache
 
 
 def _published_q() -> Q:
@@ -45,23 +27,22 @@ def _published_q() -> Q:
     return Q(status__in=PUBLISHED) | Q(status=SurveyStatus.DRAFT, opens_at__lte=timezone.now())
 
 
-def _audience_q(user) -> Q:
-    """Published surveys one of whose audience teams holds one of the caller's teams."""
-    on_own_paths = {pk for path in own_team_paths(user) for pk in _path_ids(path)}
-    if not on_own_paths:
+def _asked_q(user_id) -> Q:
+    """Surveys one of whose audience teams holds one of the person's teams (their team's
+    path starts with the audience team's), as their memberships are now."""
+    own = Membership.objects.filter(member_id=user_id, team__path__startswith=OuterRef("team__path"))
+    return Q(Exists(SurveyAudience.objects.filter(Exists(own), survey=OuterRef("pk"))))
+
+
+def audience_q(scope) -> Q:
+    """The audience's grant (api.access): published surveys that ask the caller."""
+    if scope.user_id is None:
         return Q(pk__in=[])
-    audience = SurveyAudience.objects.filter(survey=OuterRef("pk"), team_id__in=sorted(on_own_paths))
-    return _published_q() & Q(Exists(audience))
+    return _published_q() & _asked_q(scope.user_id)
 
 
 def surveys_visible_to(user) -> QuerySet[Survey]:
-    scope = scope_for(user)
-    qs = Survey.objects.all()
-    if scope.is_superuser:
-        return qs
-    if scope.user_id is None:
-        return qs.none()
-    return qs.filter(scope.q("read", "team__path") | _audience_q(user))
+    return restrict(Survey.objects.all(), user, READ)
 
 
 def survey_list(user) -> QuerySet[Survey]:
@@ -77,7 +58,7 @@ def surveys_to_answer(user, now=None) -> QuerySet[Survey]:
     now = now or timezone.now()
     answered = Participation.objects.filter(survey=OuterRef("pk"), member_id=user.pk)
     return Survey.objects.filter(
-        _audience_q(user), ~Q(Exists(answered)), Q(closes_at__isnull=True) | Q(closes_at__gt=now),
+        _asked_q(user.pk), ~Q(Exists(answered)), Q(closes_at__isnull=True) | Q(closes_at__gt=now),
         Q(status=SurveyStatus.OPEN) | Q(status=SurveyStatus.DRAFT, opens_at__lte=now),
     )
 
@@ -140,11 +121,6 @@ def audience_size(survey: Survey, within: str | None = None) -> int:
     return memberships.aggregate(n=Count("member_id", distinct=True))["n"]
 
 
-def can_read_results(user, survey: Survey) -> bool:
-    return scope_for(user).has_capability_at("read", survey.team.path)
-
-
 def team_for_results(user, team_id) -> Team | None:
     """A `?team=` the caller may ask for: a team inside their read scope."""
-    scope = scope_for(user)
-    return Team.objects.filter(scope.q("read"), pk=team_id).first()
+    return restrict(Team.objects.filter(pk=team_id), user, READ).first()

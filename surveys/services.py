@@ -20,7 +20,7 @@ from api.exceptions import Conflict
 from notifications.choices import NotificationKind
 from notifications.services import notify_members
 from teams.models import Member, Team
-from teams.selectors import scope_for
+from api.access import scope_for
 
 from . import selectors
 from .choices import CHOICE_KINDS, SCALE_VALUES, QuestionKind, SurveyStatus
@@ -410,7 +410,12 @@ def survey_clock(*, now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-# Team merges (issue 10) and people ---------------------------------------------------------
+# Team merges (issue 10) -----------------------------------------------------------------------
+
+def surveys_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
+    """api.hooks.teams_merged: what surveys hang on `source` moves to `target`."""
+    return surveys_move_team(source=source, target=target)
+
 
 @transaction.atomic
 def surveys_move_team(*, source: Team, target: Team) -> dict[str, int]:

@@ -51,10 +51,6 @@ class SurveyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     action_capabilities = {"create": "manage", "partial_update": "manage", "open": "manage", "close": "manage",
                            "results": "read"}
 
-    def initial(self, request, *args, **kwargs):
-        selectors.forget_own_team_paths(getattr(request, "user", None))
-        super().initial(request, *args, **kwargs)
-
     def get_queryset(self):
         qs = selectors.survey_list(self.request.user)
         if self.request.user.is_authenticated:

@@ -21,17 +21,17 @@ def test_the_list_costs_the_same_for_one_row_or_sixty(world, client_for, survey_
     client = client_for(getattr(world, caller))
     one = _queries(lambda: client.get("/api/v1/surveys/", {"page_size": 1}))
     sixty = _queries(lambda: client.get("/api/v1/surveys/", {"page_size": 60}))
-    # scope + own team paths (the audience rule) + count + page + questions + audience
-    assert one == sixty == 6
+    # scope + count + page + questions + audience
+    assert one == sixty == 5
 
 
 def test_answering_costs_a_fixed_number_of_queries(world, survey_factory, answer, people_in):
     survey = survey_factory(team=world.c1)
     first, second = people_in(world.v1a, 2)
     answer(survey, first, text="một")  # creates Thôn 1's counters
-    # scope, own team paths, survey (+ questions, audience), the caller's teams (once, for the check and
-    # the team), savepoint, participation, team counter, option counters, text pool (lock, write), release.
-    assert _queries(lambda: answer(survey, second, text="hai")) == 14
+    # scope, survey (+ questions, audience), the caller's teams (once, for the check and the team),
+    # savepoint, participation, team counter, option counters, text pool (lock, write), release.
+    assert _queries(lambda: answer(survey, second, text="hai")) == 13
 
 
 def test_results_cost_a_fixed_number_of_queries(world, client_for, survey_factory, answer, people_in):
@@ -39,6 +39,5 @@ def test_results_cost_a_fixed_number_of_queries(world, client_for, survey_factor
     for person in people_in(world.v1a, 7):
         answer(survey, person, text="ý kiến")
     client = client_for(world.coord_c1)
-    # scope, own team paths, survey (+ questions, audience), ?team=, audience size, team counts,
-    # option counts, texts
-    assert _queries(lambda: client.get(f"/api/v1/surveys/{survey.pk}/results/", {"team": world.v1a.pk})) == 10
+    # scope, survey (+ questions, audience), ?team=, audience size, team counts, option counts, texts
+    assert _queries(lambda: client.get(f"/api/v1/surveys/{survey.pk}/results/", {"team": world.v1a.pk})) == 9
