@@ -50,3 +50,19 @@ def test_the_export_and_anonymisation_of_a_person(world, survey_factory, answer)
     assert survey_results(named, audience_size=5)["responses"] == 1
     with pytest.raises(Conflict):
         services.survey_respond(survey=named, actor=world.member_v1a, answers=answers_for(named))
+
+
+def test_the_handlers_are_registered_with_the_lower_apps_hooks(world, survey_factory, answer, client_for):
+    from api import hooks
+    from api.access import restrict
+    from surveys.models import Survey
+
+    assert services.surveys_teams_merged in hooks.teams_merged.handlers
+    assert {"surveys_created", "surveys_answered", "survey_answers"} <= set(hooks.personal_data.sections)
+    assert ("surveys.Participation", "member") in hooks.personal_data.references
+    survey = survey_factory(team=world.c1, anonymous=False)
+    answer(survey, world.member_v1a, text="của tôi")
+    assert set(restrict(Survey.objects.all(), world.member_v1a, "read")) == {survey}
+    export = client_for(world.member_v1a).get("/api/v1/me/export/")
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    assert "của tôi".encode() in body and b"surveys_answered" in body
