@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "simple_history",
     "reports",
     "notifications",
+    "surveys",
     "scale",
 ]
 
@@ -364,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "Logging in and out; tokens."},
         {"name": "me", "description": "The caller's own profile and data."},
         {"name": "teams", "description": "The hierarchy of teams, their statistics and history."},
+        {"name": "surveys", "description": "Surveys and polls to members, answered once, with results that hide small groups."},
         {"name": "members", "description": "People and their accounts."},
         {"name": "memberships", "description": "Roles people hold in teams."},
         {"name": "campaigns", "description": "Campaigns that group tasks."},
@@ -397,6 +399,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryOutcomeEnum": "notifications.choices.DeliveryOutcome",
         "HistoryTypeEnum": "api.schema.HISTORY_TYPES",
         "ErrorCodeEnum": "api.schema.ERROR_CODE_CHOICES",
+        "SurveyQuestionKindEnum": "surveys.choices.QuestionKind",
+        "SurveyStatusEnum": "surveys.choices.SurveyStatus",
     },
 }
 
@@ -429,6 +433,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_overdue_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Opens and closes surveys at opens_at/closes_at and reminds, a day before closing,
+    # those who have not answered.
+    "survey-clock": {
+        "task": "surveys.tasks.survey_clock_task",
+        "schedule": crontab(minute="*"),
+    },
     "prune-idempotency-keys": {
         "task": "api.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -440,6 +450,10 @@ FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
 PUSH_SENDER = os.environ.get("PUSH_SENDER") or (
     "notifications.push.FCMSender" if FCM_CREDENTIALS_FILE else "notifications.push.LoggingSender"
 )
+
+# Survey results in JSON carry at most this many text answers per question, picked at random
+# (`answers_total` says how many there are); CSV and XLSX carry them all.
+SURVEY_TEXT_ANSWERS_LIMIT = int(os.environ.get("SURVEY_TEXT_ANSWERS_LIMIT", "1000"))
 
 # Idempotency-Key: first responses are replayed this long, then pruned.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)

@@ -4,7 +4,11 @@ Three runs against the same server (settings bench.settings, so /bench/ping exis
   ceiling   GET /bench/ping: no database, no authentication
   feed      GET /api/v1/assignments/?mine=true&page_size=20 as many different members
   complete  POST /api/v1/assignments/{id}/complete/ with evidence, the busy member's own work
+  answer    POST /api/v1/surveys/{id}/responses/ to a fresh survey, each of ANSWER_PEOPLE members
+            sending the same answer again and again: every person must be counted exactly once
+            (one 201 each, 409 for every repeat); its figures go under "survey_load"
 Each reports requests/s and p95; the figures go to bench/results.json under "load".
+LOAD_MODES (default ceiling,feed,complete,answer) picks the runs.
 The complete run really completes assignments of the busy member (up to the
 requests it makes); the rest of the seed stays as it was.
 
@@ -46,6 +50,9 @@ CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("LOAD_THREADS", "2"))
 PORT = int(os.environ.get("LOAD_PORT", "18766"))
 FEED_MEMBERS = 200
+# Few enough that every person sends their answer several times within the run.
+ANSWER_PEOPLE = int(os.environ.get("ANSWER_PEOPLE", "200"))
+MODES = [m for m in os.environ.get("LOAD_MODES", "ceiling,feed,complete,answer").split(",") if m]
 
 
 def start_server(workdir: Path) -> subprocess.Popen:
@@ -83,9 +90,9 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def wrk(mode: str, tokens: Path, ids: Path | None = None) -> dict:
+def wrk(mode: str, tokens: Path, ids: Path | None = None, **extra) -> dict:
     env = {**os.environ, "LOAD_MODE": mode, "LOAD_TOKENS": str(tokens), "LOAD_IDS": str(ids or ""),
-           "LOAD_THREADS": str(THREADS)}
+           "LOAD_THREADS": str(THREADS), **extra}
     result = subprocess.run(
         ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "10s",
          "-s", str(HERE / "load.lua"), f"http://127.0.0.1:{PORT}"],
@@ -94,13 +101,40 @@ def wrk(mode: str, tokens: Path, ids: Path | None = None) -> dict:
     line = next(line for line in result.stdout.splitlines() if line.startswith("LOAD "))
     raw = json.loads(line[5:])
     seconds = raw["duration_us"] / 1e6
-    return {
+    figures = {
         "requests_per_s": round(raw["requests"] / seconds, 1),
         "p95_ms": round(raw["p95_us"] / 1000, 1),
         "p50_ms": round(raw["p50_us"] / 1000, 1),
         "requests": raw["requests"],
         "errors": raw["non2xx"] + raw["socket_errors"],
     }
+    if mode == "answer":
+        # 409 is the expected answer to a repeat: errors are everything else.
+        figures.update(created=raw["created"], conflicts=raw["conflicts"],
+                       errors=raw["others"] + raw["socket_errors"])
+    return figures
+
+
+def answer_run(seeded, workdir: Path) -> dict:
+    """wrk against the responses endpoint, then the tables: every person exactly once."""
+    from bench.surveys import load_body, load_survey
+    from surveys.models import Participation, TeamTally
+
+    survey, _coordinator = load_survey(seeded)
+    ids = list(Member.objects.filter(memberships__team__path__startswith=seeded.province.path,
+                                     memberships__role="member").order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(ids) // ANSWER_PEOPLE)  # spread over the villages, as a real survey's answers are
+    people = list(Member.objects.filter(pk__in=ids[::step][:ANSWER_PEOPLE]).order_by("pk"))
+    tokens = workdir / "answer_tokens"
+    tokens.write_text("\n".join(str(AccessToken.for_user(m)) for m in people) + "\n")
+    run = wrk("answer", tokens, LOAD_SURVEY=str(survey.pk), LOAD_BODY=load_body(survey))
+    participations = Participation.objects.filter(survey=survey).count()
+    distinct = Participation.objects.filter(survey=survey).values("member_id").distinct().count()
+    counted = sum(TeamTally.objects.filter(survey=survey).values_list("responses", flat=True))
+    run.update(people=len(people), participations=participations, counted=counted,
+               exactly_once=participations == distinct == counted == run["created"]
+               and run["created"] + run["conflicts"] == run["requests"] - run["errors"])
+    return run
 
 
 def main() -> int:
@@ -114,15 +148,15 @@ def main() -> int:
         .exclude(pk=getattr(seeded.busy_member, "pk", None)).order_by("pk")[:FEED_MEMBERS]
     )
     busy = seeded.busy_member
-    if busy is None:
+    if busy is None and "complete" in MODES:
         raise SystemExit("the seed has no busy member to complete work (BENCH_SHAPE busy_tasks is 0)")
     pool = list(Assignment.objects.filter(assignee=busy, status="assigned").order_by("-id")
-                .values_list("pk", flat=True)[:50_000])
+                .values_list("pk", flat=True)[:50_000]) if busy is not None else []
     workdir = Path(tempfile.mkdtemp(prefix="api-load-"))
     feed_tokens = workdir / "feed_tokens"
     feed_tokens.write_text("\n".join(str(AccessToken.for_user(m)) for m in members) + "\n")
     busy_token = workdir / "busy_token"
-    busy_token.write_text(f"{AccessToken.for_user(busy)}\n")
+    busy_token.write_text(f"{AccessToken.for_user(busy or members[0])}\n")
     ids = workdir / "ids"
     ids.write_text("\n".join(map(str, pool)) + "\n")
 
@@ -132,20 +166,34 @@ def main() -> int:
               flush=True)
         runs = {}
         for mode, tokens, id_file in [("ceiling", busy_token, None), ("feed", feed_tokens, None),
-                                      ("complete", busy_token, ids)]:
-            runs[mode] = wrk("ping" if mode == "ceiling" else mode, tokens, id_file)
+                                      ("complete", busy_token, ids), ("answer", None, None)]:
+            if mode not in MODES:
+                continue
+            runs[mode] = (answer_run(seeded, workdir) if mode == "answer"
+                          else wrk("ping" if mode == "ceiling" else mode, tokens, id_file))
             print(f"  {mode:<9} {runs[mode]['requests_per_s']:>9,.1f} req/s  p95 {runs[mode]['p95_ms']:>7} ms  "
                   f"p50 {runs[mode]['p50_ms']:>7} ms  errors {runs[mode]['errors']}", flush=True)
+        if "answer" in runs:
+            a = runs["answer"]
+            print(f"  answer: {a['created']} created, {a['conflicts']} conflicts, {a['participations']} "
+                  f"participations, {a['counted']} counted: exactly once = {a['exactly_once']}", flush=True)
     finally:
         stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if "answer" in runs:
+        results["survey_load"] = {"workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS, "tool": "wrk",
+                                  **runs["answer"]}
+    if not {"ceiling", "feed", "complete"} <= set(runs):
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+        return 0
     load = {
         "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS, "tool": "wrk",
         "ceiling": runs["ceiling"], "feed": runs["feed"], "complete": runs["complete"],
         "feed_vs_ceiling": round(runs["feed"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3),
     }
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["load"] = load
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"feed / ceiling = {load['feed_vs_ceiling']} (target >= 0.5); wrote {RESULTS.relative_to(ROOT)}")

@@ -15,6 +15,8 @@ never a crash. Environment:
                  assignments in one district, one member with 100,110 of them
   BENCH_REPEATS  timed runs per figure (default 11; the naive baseline and the
                  fan-out take fewer, they are slow)
+  BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k); the
+                 others keep their earlier values in results.json
 """
 from __future__ import annotations
 
@@ -326,6 +328,27 @@ def _copy_fanout(task):
 
 # Report -------------------------------------------------------------------------------------
 
+def survey_results_100k(seeded, out, details):
+    from bench.surveys import results_survey
+
+    survey, coordinator = results_survey(seeded)
+    url = f"/api/v1/surveys/{survey.pk}/results/?team={seeded.province.pk}"
+    require_route(url, "survey_results_100k")
+    api = Api(coordinator)
+    body = api.json(url)
+    with CaptureQueriesContext(connection) as queries:
+        api.get(url)
+    out["responses"] = body["responses"]
+    out["questions"] = len(body["questions"])
+    out["queries"] = len(queries)
+    out["ms"] = median_ms(lambda: api.get(url))
+    details["survey_results_100k"] = {
+        "survey": survey.pk, "team": seeded.province.pk, "caller": "a coordinator of the province",
+        "audience_size": body["audience_size"], "suppressed": body["suppressed"],
+        "text_answers": [q.get("answers_total") for q in body["questions"] if q["kind"] == "text"],
+    }
+
+
 def machine() -> dict:
     info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
     try:
@@ -352,14 +375,18 @@ def main() -> int:
         "fanout": dict.fromkeys(["assignments", "seconds", "rows_per_s"]),
         "team_stats_district": dict.fromkeys(["assignments", "ms"]),
         "deep_page": dict.fromkeys(["page_1_ms", "page_deep_ms", "depth_rows"]),
+        "survey_results_100k": dict.fromkeys(["responses", "questions", "queries", "ms"]),
     }
     details = {"machine": machine(), "notes": {}}
     seeded = ensure_seed(details)
     vacuum()
     # The fan-out goes last: its rolled-back rows leave dead tuples that a VACUUM then clears.
+    only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
     for name, measure in [("list_assignments_100", list_assignments_100), ("queries_per_list", queries_per_list),
                           ("team_stats_district", team_stats_district), ("deep_page", deep_page),
-                          ("fanout", fanout)]:
+                          ("survey_results_100k", survey_results_100k), ("fanout", fanout)]:
+        if only and name not in only:
+            continue
         print(f"measuring {name} ...", flush=True)
         try:
             measure(seeded, results[name], details)
@@ -370,10 +397,21 @@ def main() -> int:
             traceback.print_exc()
     vacuum()
     if RESULTS.exists():
-        # `make load` writes its figures beside these; a new bench run keeps them.
+        # `make load` writes its figures beside these; a new bench run keeps them, and a run
+        # limited by BENCH_ONLY keeps every figure it did not measure.
         earlier = json.loads(RESULTS.read_text())
-        if "load" in earlier:
-            results["load"] = earlier["load"]
+        for key in ("load", "survey_load", *(k for k in earlier if only and k not in only and k != "database")):
+            if key in earlier:
+                results[key] = earlier[key]
+        if only and DETAILS.exists():
+            kept = json.loads(DETAILS.read_text())
+            kept_notes = {k: v for k, v in kept.get("notes", {}).items() if k not in only}
+            seed = details.pop("seed", None)  # this run's seed belongs to the figures it measured
+            for name in only:
+                if isinstance(details.get(name), dict):
+                    details[name]["seed"] = seed
+            details = {**kept, **details, "notes": {**kept_notes, **details["notes"]}}
+            results["database"] = earlier.get("database", results["database"])
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     DETAILS.write_text(json.dumps(details, indent=2, ensure_ascii=False, default=str) + "\n")
     print_table(results, details)
@@ -388,9 +426,10 @@ def print_table(results, details) -> None:
     print(f"{'figure':<22} {'key':<16} {'value':>12}   target")
     targets = {("list_assignments_100", "ratio_vs_raw"): "<= 2.0", ("list_assignments_100", "ratio_vs_naive"): "<= 0.25",
                ("queries_per_list", "page_100"): "== page_1, <= 6", ("fanout", "rows_per_s"): ">= 50,000",
-               ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1"}
+               ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
+               ("survey_results_100k", "ms"): "<= 200"}
     for figure, values in results.items():
-        if figure == "database":
+        if figure == "database" or not isinstance(values, dict):
             continue
         for key, value in values.items():
             shown = "-" if value is None else (f"{value:,}" if isinstance(value, (int, float)) else str(value))

@@ -9,6 +9,8 @@ class NotificationKind(models.TextChoices):
     DEADLINE_24H = "deadline_24h", _("Due within 24 hours")
     DEADLINE_2H = "deadline_2h", _("Due within 2 hours")
     OVERDUE_DIGEST = "overdue_digest", _("Overdue work in your teams")
+    SURVEY_OPENED = "survey_opened", _("New survey")
+    SURVEY_REMINDER = "survey_reminder", _("Survey closing soon")
 
 
 # A reminder is sent at most once per recipient, assignment and kind.

@@ -55,6 +55,20 @@ def render(kind: str, params: dict) -> RenderedText:
                 count,
             ) % {"count": count},
         )
+    if kind == NotificationKind.SURVEY_OPENED:
+        survey = params.get("survey", "")
+        if params.get("closes_at"):
+            body = _("Please answer “%(survey)s” before %(closes)s.") % {
+                "survey": survey, "closes": _due({"due_at": params["closes_at"]})}
+        else:
+            body = _("Please answer “%(survey)s”.") % {"survey": survey}
+        return RenderedText(_("New survey"), body)
+    if kind == NotificationKind.SURVEY_REMINDER:
+        return RenderedText(
+            _("Survey closing soon"),
+            _("“%(survey)s” closes at %(closes)s and still waits for your answers.") % {
+                "survey": params.get("survey", ""), "closes": _due({"due_at": params.get("closes_at")})},
+        )
     return RenderedText(str(NotificationKind(kind).label), "")
 
 

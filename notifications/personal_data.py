@@ -8,8 +8,8 @@ from api.hooks import ExportSection, personal_data
 from .messages import render, render_in
 from .models import Device, Notification, PushDelivery
 
-# Notification parameters that are about the task, not the person: kept on anonymisation.
-NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date"})
+# Notification parameters that are about the task or survey, not the person: kept on anonymisation.
+NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date", "survey", "survey_id", "closes_at"})
 
 
 class PersonalDataNotificationSerializer(serializers.Serializer):

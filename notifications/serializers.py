@@ -20,6 +20,12 @@ class NotificationParamsSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True, help_text="The reviewer's reason (rejected).")
     count = serializers.IntegerField(allow_null=True, help_text="Overdue assignments (overdue_digest).")
     date = serializers.DateField(allow_null=True, help_text="The day the digest is about (overdue_digest).")
+    survey = serializers.CharField(allow_null=True, help_text="The survey's title then (survey kinds).")
+    survey_id = serializers.IntegerField(allow_null=True, help_text="The survey to open (survey kinds).")
+
+
+def _int_or_none(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def notification_params(params) -> dict:
@@ -28,13 +34,14 @@ def notification_params(params) -> dict:
     due = parse_datetime(params["due_at"]) if isinstance(params.get("due_at"), str) else None
     if due is not None and timezone.is_naive(due):
         due = due.replace(tzinfo=UTC)  # services store UTC
-    count = params.get("count")
     return {
         "task": params.get("task") if isinstance(params.get("task"), str) else None,
         "due_at": serializers.DateTimeField().to_representation(timezone.localtime(due)) if due else None,
         "reason": params.get("reason") if isinstance(params.get("reason"), str) else None,
-        "count": count if isinstance(count, int) and not isinstance(count, bool) else None,
+        "count": _int_or_none(params.get("count")),
         "date": params.get("date") if isinstance(params.get("date"), str) else None,
+        "survey": params.get("survey") if isinstance(params.get("survey"), str) else None,
+        "survey_id": _int_or_none(params.get("survey_id")),
     }
 
 

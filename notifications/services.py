@@ -67,6 +67,22 @@ def _create(rows: list[Notification]) -> list[int]:
 
 
 @transaction.atomic
+def notify_members(*, member_ids: Iterable[int], kind: str, params: dict) -> list[int]:
+    """One notification of `kind` with the same `params` to each of the given people
+    (higher apps' announcements, e.g. a survey opening); returns the notification ids.
+
+    The caller decides who; `params` is a snapshot the text is rendered from
+    (notifications.messages), never a reference back into the caller's app.
+    """
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids: list[int] = []
+    for chunk in _chunks(sorted(set(member_ids))):
+        ids += _create([Notification(recipient_id=pk, kind=kind, params=params) for pk in chunk])
+    return ids
+
+
+@transaction.atomic
 def notify_assigned(*, assignment_ids: Iterable[int]) -> list[int]:
     """Tell each assignee about their new assignment; returns the notification ids."""
     rows = []

@@ -147,6 +147,18 @@ MATRIX: dict[str, Endpoint] = {
     "campaign-stats": Endpoint("campaign", {"get": READERS}),
     "team-history": Endpoint("team", {"get": READERS}),
     "task-history": Endpoint("task", {"get": READERS}),
+    # Surveys: the commune's, asked of c1's subtree (member_v1a and coord_c1 are in its audience) ------
+    "survey-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
+        "title": "Khảo sát mới", "team": w.c1.pk, "questions": [{"kind": "scale", "text": "Mức hài lòng"}]}}),
+    # A draft: only coordinators and observers above see it; only coordinators change it.
+    "survey-detail": Endpoint("draft_survey", {"get": codes(401, 404, 404, 200, 200, 200), "patch": COORDINATORS},
+                              {"patch": {"title": "Khảo sát đổi tên"}}),
+    "survey-open": Endpoint("draft_survey", {"post": COORDINATORS}),
+    "survey-close": Endpoint("survey", {"post": COORDINATORS}),
+    # The audience answers (coord_c1 is in it too); the observer and the superuser are not asked.
+    "survey-responses": Endpoint("survey", {"post": codes(401, 404, 201, 403, 201, 403)},
+                                 {"post": lambda w: {"answers": _survey_answers()}}),
+    "survey-results": Endpoint("survey", {"get": READERS}),
 }
 
 # Where the out-of-scope objects sit, for each caller: (caller, {place: team attribute of world}).
@@ -162,12 +174,27 @@ OUT_OF_SCOPE = {
 # its own, so that a village can file its tasks under the commune's campaign. Those are
 # readable, never writable (403: visible but not its to change), and nothing else is.
 VISIBLE_ABOVE = {("campaign-detail", "parent"): {"get": 200, "head": 200, "patch": 403}}
+# Likewise a survey of the team above that asks its whole subtree reaches the people below it:
+# they answer it (201), and its results and its steps stay its own team's (403).
+VISIBLE_ABOVE.update({
+    ("survey-responses", "parent"): {"post": 201},
+    ("survey-results", "parent"): {"get": 403, "head": 403},
+    ("survey-close", "parent"): {"post": 403},
+})
 
 
 def _password():
     from tests.factories import PASSWORD
 
     return PASSWORD
+
+
+def _survey_answers() -> list[dict]:
+    """Answers that fit the newest open survey (the one `build` just made)."""
+    from surveys.models import Survey
+
+    survey = Survey.objects.filter(status="open").order_by("-id").first()
+    return [{"question": q.pk, "value": 4} for q in survey.questions.all()] if survey else []
 
 
 def _refresh(world) -> str:
@@ -226,6 +253,12 @@ def build(kind: str, team, world, person=None):
                                            params={"task_title": task.title})
     if kind == "device":
         return Device.objects.create(member=person, token=f"token-{person.pk}-{team.pk}", platform="android")
+    if kind in ("survey", "draft_survey"):
+        from surveys import services as surveys
+
+        survey = surveys.survey_create(actor=world.superuser, team=team, title=f"Khảo sát {team.name}",
+                                       questions=[{"kind": "scale", "text": "Mức hài lòng"}])
+        return surveys.survey_open(survey=survey, actor=world.superuser) if kind == "survey" else survey
     raise ValueError(kind)
 
 
@@ -236,7 +269,7 @@ def build_home(kind: str, world):
         return world.v1a
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
-    if kind in ("campaign",):
+    if kind in ("campaign", "survey", "draft_survey"):
         return build(kind, world.c1, world)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))

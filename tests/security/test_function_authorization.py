@@ -28,6 +28,8 @@ OWN = {"token-obtain", "token-refresh", "logout", "me", "notification-read-all",
        "device-list", "device-detail"}
 # The assignee's own steps: open to whoever holds the assignment, whatever their role.
 ASSIGNEE_STEPS = {"assignment-start", "assignment-complete", "assignment-decline"}
+# Answering a survey: open to its audience, whatever their role (members above all).
+AUDIENCE_STEPS = {"survey-responses"}
 WRITES = [(name, method) for name, endpoint in MATRIX.items() for method in endpoint.methods
           if method != "get" and name not in OWN]
 
@@ -76,7 +78,7 @@ def test_observers_never_write(world, client_for, media, name, method):
     assert codes == [403, 403, 403]
 
 
-@pytest.mark.parametrize("name,method", [(n, m) for n, m in WRITES if n not in ASSIGNEE_STEPS])
+@pytest.mark.parametrize("name,method", [(n, m) for n, m in WRITES if n not in ASSIGNEE_STEPS | AUDIENCE_STEPS])
 def test_members_never_manage_plan_or_review(world, client_for, media, name, method):
     """member_v1a on their own village's objects and their own assignment."""
     codes = _refused(world, client_for, world.member_v1a, name, method)

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
+from surveys import services as survey_services
+from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task
 from teams.choices import Role
 from teams.models import Member, Membership, Team
@@ -194,6 +196,7 @@ LISTS = {
     "/api/v1/tasks/": Task,
     "/api/v1/assignments/": Assignment,
     "/api/v1/notifications/": Notification,
+    "/api/v1/surveys/": Survey,
 }
 PEOPLE = ["superuser", "coord_district", "observer_district", "coord_c1", "coord_c2", "coord_v1a",
           "member_v1a", "member_v1a_2", "inactive_v1a", "member_v1b", "member_v2a",
@@ -213,6 +216,14 @@ def full_world(world):
             AssignmentFactory(task=task, assignee_id=ms.member_id, team_id=ms.team_id)
     for member in Member.objects.all():
         Notification.objects.create(recipient=member, kind="assigned", params={})
+    # Every team: an open survey asking its subtree, one asking only its first child, and a draft.
+    for team in teams:
+        for audience, draft in [([team], False), ([team.children.order_by("id").first() or team], False),
+                                ([team], True)]:
+            survey = survey_services.survey_create(actor=world.superuser, team=team, title=f"Khảo sát {team.name}",
+                                                   audience=audience, questions=[{"kind": "text", "text": "Ý kiến"}])
+            if not draft:
+                survey_services.survey_open(survey=survey, actor=world.superuser)
     return world
 
 
@@ -260,6 +271,12 @@ class Oracle:
         if model is Assignment:
             return {a.pk for a in Assignment.objects.select_related("team")
                     if self.reads_path(a.team.path) or a.assignee_id == me.pk}
+        if model is Survey:  # readers above its team; its audience once it is open
+            own_paths = [m.team.path for m in Membership.objects.filter(member=me).select_related("team")]
+            return {s.pk for s in Survey.objects.select_related("team").prefetch_related("audience__team")
+                    if self.reads_path(s.team.path)
+                    or (s.status != "draft" and any(p.startswith(a.team.path) for a in s.audience.all()
+                                                    for p in own_paths))}
         if model is Campaign:
             behind_own = set(Task.objects.filter(pk__in=own_tasks).values_list("campaign_id", flat=True))
             return {c.pk for c in Campaign.objects.select_related("team")

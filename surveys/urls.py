@@ -1,0 +1,5 @@
+from .views import SurveyViewSet
+
+ROUTES = [
+    ("surveys", SurveyViewSet, "survey"),
+]
