@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "scale",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "api.urls"
 WSGI_APPLICATION = "api.wsgi.application"
 ASGI_APPLICATION = "api.asgi.application"
+
+# The web console (console/) logs in with a session: it lasts CONSOLE_SESSION_SECONDS
+# from the last page that changed something (8 hours by default, a working day), and
+# ends with the browser. Its CSRF refusals are an HTML page in the console's look.
+CONSOLE_SESSION_SECONDS = env_int("CONSOLE_SESSION_SECONDS", 8 * 3600)
+SESSION_COOKIE_AGE = CONSOLE_SESSION_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGIN_URL = "/console/login/"
+CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 TEMPLATES = [
     {

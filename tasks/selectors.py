@@ -69,6 +69,15 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     return qs.filter(scope.q("read", "team__path") | Q(assignee_id=scope.user_id))
 
 
+def assignments_reviewable_by(user) -> QuerySet[Assignment]:
+    """Assignments whose team lies where the caller reviews (coordinates), other than their own
+    (nobody reviews their own work): the console's review queue."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Assignment.objects.none()
+    return Assignment.objects.filter(scope.q("review", "team__path")).exclude(assignee_id=scope.user_id)
+
+
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
     scope = scope_for(user)
     qs = Campaign.objects.all()

@@ -1,0 +1,49 @@
+"""Template tags of the console: the menu for the caller's role, status badges, keyset links."""
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from tasks.choices import AssignmentStatus
+
+from ..roles import can
+
+register = template.Library()
+
+
+@register.inclusion_tag("console/_nav.html", takes_context=True)
+def console_nav(context):
+    request = context["request"]
+    user = request.user
+    items = []
+    if user.is_authenticated:
+        reads = can(user, "read")
+        items.append(("console:my-tasks", _("My tasks")))
+        if reads:
+            items.append(("console:progress", _("Progress")))
+            items.append(("console:overdue", _("Overdue")))
+        if can(user, "review"):
+            items.append(("console:review", _("Review")))
+        items.append(("console:tasks", _("Tasks")))
+        items.append(("console:campaigns", _("Campaigns")))
+        items.append(("console:members", _("Members")))
+    return {"items": items, "request": request, "current": request.resolver_match.url_name if request.resolver_match else ""}
+
+
+@register.filter
+def status_label(value):
+    try:
+        return AssignmentStatus(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def indent(depth):
+    return range(max(int(depth), 0))
+
+
+@register.simple_tag(takes_context=True)
+def page_after(context, before):
+    """The current URL with ?before=<id> (other parameters kept)."""
+    query = context["request"].GET.copy()
+    query["before"] = before
+    return "?" + query.urlencode()
