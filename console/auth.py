@@ -27,7 +27,7 @@ LOGIN_THROTTLES = (LoginAddressThrottle, LoginPhoneThrottle)
 def login_wait(request) -> int | None:
     """Seconds to wait when one of the login throttles refuses this attempt, else None (the attempt counts)."""
     # The throttles read `data` (the phone) and `META` (the client address) as from a DRF request.
-    attempt = SimpleNamespace(data=request.POST, META=request.META, user=request.user)
+    attempt = SimpleNamespace(data=request.POST, META=request.META, headers=request.headers, user=request.user)
     waits = []
     for throttle_class in LOGIN_THROTTLES:
         throttle = throttle_class()
