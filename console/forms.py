@@ -29,16 +29,24 @@ def put_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def team_label(team, base_depth: int = 0) -> str:
-    depth = max(team.path.count("/") - 2 - base_depth, 0)
-    return f"{'— ' * depth}{team.name}"
+def path_depth(path: str) -> int:
+    """"/1/" -> 1, "/1/4/17/" -> 3."""
+    return path.count("/") - 1
 
 
 class TeamChoiceField(forms.ModelChoiceField):
-    """A team picked from a list in tree order, each name indented under its parent."""
+    """A team picked from a list in tree order, each name indented under its parent
+    (`top` is the depth of the outermost teams offered: they are not indented)."""
+
+    top = 1
 
     def label_from_instance(self, team):
-        return team_label(team)
+        return f"{'— ' * max(path_depth(team.path) - self.top, 0)}{team.name}"
+
+
+def offer_teams(field: TeamChoiceField, teams, top_paths) -> None:
+    field.queryset = teams
+    field.top = min((path_depth(p) for p in top_paths), default=1)
 
 
 class LoginForm(forms.Form):
@@ -92,9 +100,9 @@ class TaskForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_INPUT)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
 
-    def __init__(self, *args, teams, campaigns, **kwargs):
+    def __init__(self, *args, teams, top_paths=(), campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        offer_teams(self.fields["team"], teams, top_paths)
         self.fields["campaign"].queryset = campaigns
 
 
@@ -106,9 +114,9 @@ class CampaignForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DATETIME_INPUT)
     ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DATETIME_INPUT)
 
-    def __init__(self, *args, teams, **kwargs):
+    def __init__(self, *args, teams, top_paths=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        offer_teams(self.fields["team"], teams, top_paths)
 
 
 class MemberForm(forms.Form):
@@ -120,6 +128,6 @@ class MemberForm(forms.Form):
     team = TeamChoiceField(label=_("Team"), queryset=None)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
-    def __init__(self, *args, teams, **kwargs):
+    def __init__(self, *args, teams, top_paths=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        offer_teams(self.fields["team"], teams, top_paths)

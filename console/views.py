@@ -355,6 +355,11 @@ def _managed_teams(user):
     return team_selectors.teams_managed_by(user).order_by("path")
 
 
+def _team_choices(user) -> dict:
+    """The teams a form offers: those the caller coordinates, in tree order."""
+    return {"teams": _managed_teams(user), "top_paths": scope_for(user).paths_for("manage")}
+
+
 @page()
 def tasks(request):
     rows, before = keyset_page(task_selectors.task_list(request.user), request)
@@ -365,7 +370,7 @@ def tasks(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def task_new(request):
-    form = TaskForm(request.POST or None, teams=_managed_teams(request.user),
+    form = TaskForm(request.POST or None, **_team_choices(request.user),
                     campaigns=task_selectors.campaign_list(request.user).order_by("-pk"))
     status = 200
     if request.method == "POST":
@@ -435,7 +440,7 @@ def task_assign(request, pk):
 @page()
 def campaigns(request):
     can_create = can(request.user, "manage")
-    form = CampaignForm(request.POST or None, teams=_managed_teams(request.user)) if can_create else None
+    form = CampaignForm(request.POST or None, **_team_choices(request.user)) if can_create else None
     status = 200
     if request.method == "POST":
         if not can_create:
@@ -496,7 +501,7 @@ def members(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def member_new(request):
-    form = MemberForm(request.POST or None, teams=_managed_teams(request.user))
+    form = MemberForm(request.POST or None, **_team_choices(request.user))
     status = 200
     if request.method == "POST":
         if form.is_valid():
