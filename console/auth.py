@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from api.throttling import LoginAddressThrottle, LoginPhoneThrottle
 
@@ -47,6 +47,7 @@ def _next_url(request) -> str:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 @csrf_protect
 def login_page(request):
     if request.user.is_authenticated and request.method == "GET":

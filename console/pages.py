@@ -54,6 +54,7 @@ def page(capability: str | None = None):
             except PermissionDenied as exc:
                 return refusal(request, 403, " ".join(str(arg) for arg in exc.args))
 
+        wrapper.capability = capability  # read by the console's permission matrix tests
         return wrapper
 
     return decorate

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from api.exceptions import Conflict
 from reports import selectors as report_selectors
@@ -57,6 +57,7 @@ def conflict_message(request, exc: Conflict) -> None:
 
 # Home ----------------------------------------------------------------------------------
 
+@require_safe
 @page()
 def home(request):
     """Coordinators and observers start at their subtree's progress; everyone else at their own tasks."""
@@ -74,6 +75,7 @@ MY_FILTERS = {
 }
 
 
+@require_safe
 @page()
 def my_tasks(request):
     shown = request.GET.get("show", "todo")
@@ -111,6 +113,7 @@ def _my_task_page(request, assignment, complete_form=None, decline_form=None, st
     }, status=status)
 
 
+@require_safe
 @page()
 def my_task(request, pk):
     return _my_task_page(request, _own_assignment(request, pk))
@@ -160,6 +163,7 @@ def my_task_decline(request, pk):
     return _my_task_page(request, assignment, decline_form=form, status=400)
 
 
+@require_safe
 @page()
 def evidence(request, pk):
     """The evidence photo, to those who see the assignment (the assignee, readers above)."""
@@ -182,6 +186,7 @@ def _report_team(request, pk) -> Team:
     return team
 
 
+@require_safe
 @page("read")
 def progress(request):
     """The caller's own subtrees (where they coordinate or observe), each with its counts."""
@@ -195,6 +200,7 @@ def progress(request):
     return render(request, "console/progress.html", {"rows": rows})
 
 
+@require_safe
 @page("read")
 def team(request, pk):
     team = _report_team(request, pk)
@@ -226,6 +232,7 @@ def _report_filter(request, team, query_serializer=StatsQuerySerializer):
     return report_selectors.StatsFilter(path=team.path, since=asked.get("since"), until=asked.get("until")), None
 
 
+@require_safe
 @page("read")
 def team_csv(request, pk, report):
     team = _report_team(request, pk)
@@ -250,6 +257,7 @@ def team_csv(request, pk, report):
     raise Http404
 
 
+@require_safe
 @page("read")
 def overdue(request):
     qs = task_selectors.assignment_rows(request.user).filter(report_selectors.overdue_q())
@@ -271,6 +279,7 @@ def _reviewable(request, pk):
     return assignment
 
 
+@require_safe
 @page("review")
 def review(request):
     qs = (task_selectors.assignment_rows(request.user)
@@ -360,6 +369,7 @@ def _team_choices(user) -> dict:
     return {"teams": _managed_teams(user), "top_paths": scope_for(user).paths_for("manage")}
 
 
+@require_safe
 @page()
 def tasks(request):
     rows, before = keyset_page(task_selectors.task_list(request.user), request)
@@ -408,6 +418,7 @@ def _task_page(request, task, picked=(), errors=(), status=200):
     }, status=status)
 
 
+@require_safe
 @page()
 def task(request, pk):
     return _task_page(request, _visible_task(request, pk))
@@ -459,6 +470,7 @@ def campaigns(request):
                   status=status)
 
 
+@require_safe
 @page()
 def campaign(request, pk):
     found = task_selectors.campaign_list(request.user).filter(pk=pk).first()
@@ -473,6 +485,7 @@ def campaign(request, pk):
     return render(request, "console/campaign.html", {"campaign": found, "stats": stats, "tasks": tasks_of})
 
 
+@require_safe
 @page("read")
 def campaign_csv(request, pk):
     reported = report_selectors.campaign_for_report(scope_for(request.user), pk)
@@ -485,6 +498,7 @@ def campaign_csv(request, pk):
 
 # Members -----------------------------------------------------------------------------
 
+@require_safe
 @page()
 def members(request):
     rows, before = keyset_page(team_selectors.member_list(request.user), request)
