@@ -225,7 +225,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The console's catalog is listed here (not only found as an app's) so that its wording
+# wins over django.contrib.admin's for the same English words ("Log out", "History").
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "console" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
