@@ -25,7 +25,17 @@ def console_nav(context):
         items.append(("console:tasks", _("Tasks")))
         items.append(("console:campaigns", _("Campaigns")))
         items.append(("console:members", _("Members")))
-    return {"items": items, "request": request, "current": request.resolver_match.url_name if request.resolver_match else ""}
+    return {"items": items, "request": request, "section": _section(request)}
+
+
+# Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
+SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
+            "campaign": "campaigns", "member-new": "members"}
+
+
+def _section(request) -> str:
+    name = request.resolver_match.url_name if request.resolver_match else ""
+    return "console:" + SECTIONS.get(name, name)
 
 
 @register.filter
