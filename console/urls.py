@@ -31,6 +31,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task, name="task"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="task-assign"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/new/", views.campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("campaigns/<int:pk>/stats.csv", views.campaign_csv, name="campaign-csv"),
     path("members/", views.members, name="members"),

@@ -282,9 +282,7 @@ def _reviewable(request, pk):
 @require_safe
 @page("review")
 def review(request):
-    qs = (task_selectors.assignment_rows(request.user)
-          .filter(status=AssignmentStatus.COMPLETED, pk__in=task_selectors.assignments_reviewable_by(request.user)))
-    rows, before = keyset_page(qs, request)
+    rows, before = keyset_page(task_selectors.review_queue(request.user), request)
     return render(request, "console/review.html", {"assignments": rows, "before": before,
                                                    "reject_form": ReasonForm()})
 
@@ -447,15 +445,20 @@ def task_assign(request, pk):
 
 # Campaigns ---------------------------------------------------------------------------
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 @page()
 def campaigns(request):
-    can_create = can(request.user, "manage")
-    form = CampaignForm(request.POST or None, **_team_choices(request.user)) if can_create else None
+    rows, before = keyset_page(task_selectors.campaign_list(request.user), request)
+    return render(request, "console/campaigns.html", {"campaigns": rows, "before": before,
+                                                      "can_create": can(request.user, "manage")})
+
+
+@require_http_methods(["GET", "POST"])
+@page("manage")
+def campaign_new(request):
+    form = CampaignForm(request.POST or None, **_team_choices(request.user))
     status = 200
     if request.method == "POST":
-        if not can_create:
-            raise PermissionDenied(_("Only coordinators create campaigns."))
         if form.is_valid():
             try:
                 created = task_services.campaign_create(actor=request.user, **form.cleaned_data)
@@ -465,9 +468,7 @@ def campaigns(request):
                 messages.success(request, _("Campaign created."))
                 return redirect("console:campaign", pk=created.pk)
         status = 400
-    rows, before = keyset_page(task_selectors.campaign_list(request.user), request)
-    return render(request, "console/campaigns.html", {"campaigns": rows, "before": before, "form": form},
-                  status=status)
+    return render(request, "console/campaign_new.html", {"form": form}, status=status)
 
 
 @require_safe

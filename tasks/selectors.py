@@ -161,6 +161,17 @@ def assignment_rows(user) -> QuerySet[Assignment]:
     return assignment_list(user).only(*ASSIGNMENT_ROW_COLUMNS)
 
 
+def review_queue(user) -> QuerySet[Assignment]:
+    """Completed work waiting for the caller's review (assignments_reviewable_by), as list rows."""
+    return (
+        assignments_reviewable_by(user)
+        .filter(status=AssignmentStatus.COMPLETED)
+        .select_related("task", "task__team", "team", "assignee")
+        .annotate(due_at=F("task__due_at"))
+        .only(*ASSIGNMENT_ROW_COLUMNS)
+    )
+
+
 def campaign_list(user) -> QuerySet[Campaign]:
     return campaigns_visible_to(user).select_related("team")
 

@@ -30,7 +30,7 @@ def console_nav(context):
 
 # Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
-            "campaign": "campaigns", "member-new": "members"}
+            "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members"}
 
 
 def _section(request) -> str:

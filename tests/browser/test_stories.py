@@ -196,6 +196,7 @@ def test_the_coordinators_story(page, shoot, axe, world, stage, tmp_path):
 
     # A campaign.
     page.get_by_role("link", name="Chiến dịch", exact=True).click()
+    page.get_by_role("link", name="Chiến dịch mới").click()
     page.get_by_label("Tên").fill("Tháng an toàn mạng")
     page.get_by_label("Tổ").select_option(label="Tâm Thắng")
     page.get_by_role("button", name="Tạo").click()

@@ -248,7 +248,7 @@ def test_members_see_the_tasks_behind_their_work_without_the_picker(world, work,
 
 def test_create_a_campaign_and_read_its_progress(world, work, browse):
     client = browse(world.coord_c1)
-    response = client.post("/console/campaigns/", {"name": "Tháng an toàn mạng", "team": world.c1.pk})
+    response = client.post("/console/campaigns/new/", {"name": "Tháng an toàn mạng", "team": world.c1.pk})
     campaign = Campaign.objects.get(name="Tháng an toàn mạng")
     assert response["Location"] == f"/console/campaigns/{campaign.pk}/"
     Task.objects.filter(pk=work.task.pk).update(campaign=campaign)
@@ -260,15 +260,16 @@ def test_create_a_campaign_and_read_its_progress(world, work, browse):
 @pytest.mark.parametrize("lang, message", [(None, "Thời điểm kết thúc không được trước thời điểm bắt đầu."),
                                            ("en", "The end must not be before the start.")])
 def test_a_campaign_that_ends_before_it_starts_is_refused(world, browse, lang, message):
-    response = browse(world.coord_c1, lang=lang).post("/console/campaigns/", {
+    response = browse(world.coord_c1, lang=lang).post("/console/campaigns/new/", {
         "name": "Ngược", "team": world.c1.pk, "starts_at": "2027-01-10T08:00", "ends_at": "2027-01-01T08:00"})
     assert response.status_code == 400 and message in text(response)
 
 
 def test_a_member_cannot_create_campaigns(world, browse):
     client = browse(world.member_v1a)
-    assert 'name="name"' not in text(client.get("/console/campaigns/"))
-    assert client.post("/console/campaigns/", {"name": "X", "team": world.v1a.pk}).status_code == 403
+    assert "/console/campaigns/new/" not in text(client.get("/console/campaigns/"))
+    assert client.get("/console/campaigns/new/").status_code == 403
+    assert client.post("/console/campaigns/new/", {"name": "X", "team": world.v1a.pk}).status_code == 403
     assert not Campaign.objects.exists()
 
 

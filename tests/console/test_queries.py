@@ -20,7 +20,7 @@ PAGES = {
     "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"], 10),
     "tasks": ("coord_c1", "/console/tasks/", ["/api/v1/tasks/"], 4),
     "task": ("coord_c1", "/console/tasks/{task}/", ["/api/v1/tasks/{task}/"], 5),
-    "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 5),
+    "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),
     "members": ("coord_c1", "/console/members/", ["/api/v1/members/"], 5),
     "my task": ("member_v1a_2", "/console/mine/{todo}/", ["/api/v1/assignments/{todo}/", "/api/v1/assignments/{todo}/events/"], 5),
 }
