@@ -27,7 +27,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	@echo "API on http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "API on http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/docs/  console: http://$(HOST):$(PORT)/console/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: export DEBUG = 0
