@@ -37,6 +37,7 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/new/", views.member_new, name="member-new"),
     path("members/<int:pk>/deactivate/", views.member_deactivate, name="member-deactivate"),
+    path("members/<int:pk>/activate/", views.member_activate, name="member-activate"),
     # Anything else under /console/ is the console's 404 page, not the API's JSON one.
     re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),
 ]

@@ -505,10 +505,9 @@ def members(request):
     rows, before = keyset_page(team_selectors.member_list(request.user), request)
     scope = scope_for(request.user)
     for member in rows:
-        # Whether to offer "deactivate": the service decides (member_within_reach) when it is pressed.
-        member.offer_deactivate = (member.is_active and member.pk != request.user.pk and bool(member.visible_memberships)
-                                   and all(scope.has_capability_at("manage", m.team.path)
-                                           for m in member.visible_memberships))
+        # Whether to offer (de)activation: the service decides (member_within_reach) when it is pressed.
+        member.in_reach = (member.pk != request.user.pk and bool(member.visible_memberships)
+                           and all(scope.has_capability_at("manage", m.team.path) for m in member.visible_memberships))
     return render(request, "console/members.html", {"members": rows, "before": before,
                                                     "can_add": can(request.user, "manage")})
 
@@ -532,20 +531,31 @@ def member_new(request):
     return render(request, "console/member_new.html", {"form": form}, status=status)
 
 
-@require_POST
-@page("manage")
-def member_deactivate(request, pk):
+def _set_active(request, pk, active: bool):
     member = team_selectors.members_visible_to(request.user).filter(pk=pk).first()
     if member is None:
         raise Http404
     try:
-        team_services.member_update(member=member, actor=request.user, is_active=False)
+        team_services.member_update(member=member, actor=request.user, is_active=active)
     except Conflict as exc:
         conflict_message(request, exc)
     else:
-        messages.success(request, _("%(name)s is deactivated: they can no longer log in.") % {
-            "name": member.full_name})
+        message = (_("%(name)s is active again and can log in.") if active
+                   else _("%(name)s is deactivated: they can no longer log in."))
+        messages.success(request, message % {"name": member.full_name})
     return redirect("console:members")
+
+
+@require_POST
+@page("manage")
+def member_deactivate(request, pk):
+    return _set_active(request, pk, False)
+
+
+@require_POST
+@page("manage")
+def member_activate(request, pk):
+    return _set_active(request, pk, True)
 
 
 # Errors ------------------------------------------------------------------------------

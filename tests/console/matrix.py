@@ -83,6 +83,14 @@ def _campaign(world, coordinator, team):
     return services.campaign_create(actor=getattr(world, coordinator), name="Chiến dịch", team=getattr(world, team)).pk
 
 
+def _inactive(team):
+    from tests.factories import MemberFactory, MembershipFactory
+
+    member = MemberFactory(is_active=False)
+    MembershipFactory(member=member, team=team)
+    return member.pk
+
+
 KINDS = {
     "assigned": (_assigned, lambda w, k: _assigned(w, k, **SIBLING)),
     "completed": (_completed_with_photo, lambda w, k: _completed_with_photo(w, k, **SIBLING)),
@@ -90,6 +98,7 @@ KINDS = {
     "task": (lambda w, k: k.task.pk, lambda w, k: k.sibling_task.pk),
     "campaign": (lambda w, k: _campaign(w, "coord_c1", "c1"), lambda w, k: _campaign(w, "coord_c2", "c2")),
     "member": (lambda w, k: w.member_v1a_2.pk, lambda w, k: w.member_v2a.pk),
+    "inactive member": (lambda w, k: w.inactive_v1a.pk, lambda w, k: _inactive(w.v2a)),
 }
 
 TASK_BODY = {"title": "Việc mới", "team": lambda w, o: w.c1.pk, "kind": "post", "platform": "zalo",
@@ -128,6 +137,7 @@ MATRIX: dict[str, Page] = {
                        {"post": lambda w, o: {"full_name": "Người Mới", "phone": "0988000111",
                                               "password": "mat-khau-dai-2026", "team": w.v1b.pk, "role": "member"}}),
     "member-deactivate": Page("member", {"post": MANAGERS_STEP}),
+    "member-activate": Page("inactive member", {"post": MANAGERS_STEP}),
     "not-found": Page(None, {"get": codes(404, 404, 404, 404, 404, 404)}, kwargs={"rest": "no-such-page/"}),
 }
 

@@ -320,6 +320,17 @@ def test_deactivate_a_member(world, browse):
     assert not world.member_v1a_2.is_active
 
 
+def test_activate_a_member_again(world, browse):
+    client = browse(world.coord_c1, lang="en")
+    page = text(client.get("/console/members/"))
+    assert f'action="/console/members/{world.inactive_v1a.pk}/activate/"' in page
+    assert f'action="/console/members/{world.inactive_v1a.pk}/deactivate/"' not in page
+    response = client.post(f"/console/members/{world.inactive_v1a.pk}/activate/", follow=True)
+    assert f"{world.inactive_v1a.full_name} is active again and can log in." in text(response)
+    world.inactive_v1a.refresh_from_db()
+    assert world.inactive_v1a.is_active
+
+
 def test_deactivating_outside_the_subtree_is_404_and_a_member_403(world, browse):
     assert browse(world.coord_c1).post(f"/console/members/{world.member_v2a.pk}/deactivate/").status_code == 404
     assert browse(world.member_v1a).post(f"/console/members/{world.member_v1a_2.pk}/deactivate/").status_code == 403
