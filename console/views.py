@@ -283,8 +283,9 @@ def _reviewable(request, pk):
 @page("review")
 def review(request):
     rows, before = keyset_page(task_selectors.review_queue(request.user), request)
-    return render(request, "console/review.html", {"assignments": rows, "before": before,
-                                                   "reject_form": ReasonForm()})
+    return render(request, "console/review.html", {
+        "assignments": rows, "before": before, "shown_ids": ",".join(str(a.pk) for a in rows),
+    })
 
 
 def _back_to_review(request):
@@ -332,12 +333,16 @@ def review_reject(request, pk):
 @require_POST
 @page("review")
 def review_bulk_verify(request):
-    """Verify the ticked assignments (or every one shown on the page), each through the service.
+    """Verify the ticked assignments, or every one shown on the page (`shown`: the ids the page
+    listed, so nothing that arrived since is verified unseen), each through the service.
 
     Each is its own step: one that someone else changed meanwhile is reported, the rest go through.
     """
-    field = "page_ids" if request.POST.get("all") else "ids"
-    ids = [int(value) for value in request.POST.getlist(field) if value.isdigit()][:PAGE_SIZE * 2]
+    if request.POST.get("all"):
+        values = request.POST.get("shown", "").split(",")
+    else:
+        values = request.POST.getlist("ids")
+    ids = [int(value) for value in values if value.strip().isdigit()][:PAGE_SIZE * 2]
     if not ids:
         messages.error(request, _("Tick at least one item to verify."))
         return _back_to_review(request)

@@ -167,7 +167,8 @@ def test_bulk_verify_everything_shown(world, work, browse):
     client = browse(world.coord_c1)
     page = text(client.get("/console/review/"))
     assert "Duyệt cả 2 mục đang hiện" in page
-    response = client.post("/console/review/verify/", {"all": "1", "page_ids": [work.done.pk, work.todo.pk]},
+    assert f'name="shown" value="{work.todo.pk},{work.done.pk}"' in page
+    response = client.post("/console/review/verify/", {"all": "1", "shown": f"{work.todo.pk},{work.done.pk}"},
                            follow=True)
     assert "Đã duyệt 2 mục." in text(response)
     assert set(Assignment.objects.filter(task=work.task).values_list("status", flat=True)) == {"verified"}

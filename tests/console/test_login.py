@@ -106,6 +106,16 @@ def test_every_form_carries_a_csrf_token_and_a_post_without_it_is_the_403_page(w
     assert work.todo.status == "declined"
 
 
+@pytest.mark.parametrize("who, url", [
+    ("coord_c1", "/console/review/"), ("coord_c1", "/console/tasks/new/"), ("coord_c1", "/console/members/"),
+    ("coord_c1", "/console/campaigns/new/"), ("coord_c1", "/console/members/new/"), ("member_v1a", "/console/mine/"),
+])
+def test_every_form_of_the_main_pages_carries_the_token(world, work, browse, who, url):
+    page = text(browse(getattr(world, who)).get(url))
+    assert page.count("<form") >= 2  # the page's own forms besides the header's
+    assert page.count('name="csrfmiddlewaretoken"') == page.count("<form")
+
+
 def test_the_login_form_itself_needs_its_csrf_token(world, browse):
     client = browse(csrf=True)
     response = client.post(LOGIN, {"phone": world.member_v1a.phone, "password": PASSWORD})
