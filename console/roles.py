@@ -1,7 +1,7 @@
 """What the console asks of the caller's scope: which menu entries to show and
 which pages a role may open. The scope itself is the API's (one place to change
 when the scope kernel moves)."""
-from teams.selectors import forget_scope, scope_for
+from api.access import forget_scope, scope_for
 
 __all__ = ["forget_scope", "scope_for", "can", "read_roots"]
 

@@ -27,7 +27,7 @@ from reports.serializers import DailyQuerySerializer, DailyStatsSerializer, Stat
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
-from tasks.serializers import assignment_is_overdue
+from tasks.overdue import is_overdue, overdue_q
 from teams import selectors as team_selectors
 from teams import services as team_services
 from teams.models import Team
@@ -86,7 +86,7 @@ def my_tasks(request):
     rows, before = keyset_page(qs, request)
     now = timezone.now()
     for row in rows:
-        row.overdue = assignment_is_overdue(row.task.due_at, row.status, now)
+        row.overdue = is_overdue(row, now)
     return render(request, "console/my_tasks.html", {
         "assignments": rows, "before": before, "shown": shown if shown in MY_FILTERS else "todo",
     })
@@ -100,7 +100,7 @@ def _own_assignment(request, pk):
 
 
 def _my_task_page(request, assignment, complete_form=None, decline_form=None, status=200):
-    assignment.overdue = assignment_is_overdue(assignment.task.due_at, assignment.status)
+    assignment.overdue = is_overdue(assignment)
     is_mine = assignment.assignee_id == request.user.pk
     open_task = assignment.task.status == TaskStatus.OPEN
     can_complete = is_mine and open_task and assignment.status in task_services.TRANSITIONS["complete"].sources
@@ -180,7 +180,7 @@ def evidence(request, pk):
 # Progress and reports ------------------------------------------------------------------
 
 def _report_team(request, pk) -> Team:
-    team = report_selectors.team_for_report(scope_for(request.user), pk)
+    team = report_selectors.team_for_report(request.user, pk)
     if team is None:
         raise Http404
     return team
@@ -260,7 +260,7 @@ def team_csv(request, pk, report):
 @require_safe
 @page("read")
 def overdue(request):
-    qs = task_selectors.assignment_rows(request.user).filter(report_selectors.overdue_q())
+    qs = task_selectors.assignment_rows(request.user).filter(overdue_q())
     within = request.GET.get("within", "")
     team = _report_team(request, int(within)) if within.isdigit() else None
     if team is not None:
@@ -482,7 +482,7 @@ def campaign(request, pk):
     found = task_selectors.campaign_list(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    reported = report_selectors.campaign_for_report(scope_for(request.user), pk)
+    reported = report_selectors.campaign_for_report(request.user, pk)
     stats = None
     if reported is not None:
         stats = report_selectors.campaign_stats(
@@ -494,7 +494,7 @@ def campaign(request, pk):
 @require_safe
 @page("read")
 def campaign_csv(request, pk):
-    reported = report_selectors.campaign_for_report(scope_for(request.user), pk)
+    reported = report_selectors.campaign_for_report(request.user, pk)
     if reported is None:
         raise Http404
     flt = report_selectors.StatsFilter(path=reported.team.path, campaign_id=reported.pk)

@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from django.db.models import Q
+
+        from api.access import READ, Grant, register
+
+        from . import personal_data
+        from .models import Device, Notification
+
+        personal_data.declare()
+
+        # A notification and a device are their person's alone (superusers included).
+        register(Notification, grants={READ: Grant(q=lambda s: Q(recipient_id=s.user_id), with_path=False,
+                                                   strict=True, test=lambda s, n: n.recipient_id == s.user_id)})
+        register(Device, grants={READ: Grant(q=lambda s: Q(member_id=s.user_id), with_path=False,
+                                             strict=True, test=lambda s, d: d.member_id == s.user_id)})
