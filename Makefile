@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench fuzz load e2e clients clean
+.PHONY: install run test migrate seed messages bench fuzz load e2e clients browser clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,7 +27,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	@echo "API on http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "API on http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/docs/  console: http://$(HOST):$(PORT)/console/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: export DEBUG = 0
@@ -39,6 +39,24 @@ test: export THROTTLE_LOGIN_PHONE ?= 1000000/s
 test: export THROTTLE_LOGIN_ADDRESS ?= 1000000/s
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The web console walked in chromium (tests/browser): Debian's chromium (CHROMIUM, never a
+# downloaded browser), axe-core from npm (tests/browser/package-lock.json), screenshots in
+# artifacts/screenshots/. BROWSER_ADDRESS is the live server's host:port (0: any free port).
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_ADDRESS ?= 127.0.0.1:0
+browser: export DEBUG = 0
+browser: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789
+browser: export THROTTLE_USER ?= 1000000/s
+browser: export THROTTLE_ANON ?= 1000000/s
+browser: export THROTTLE_LOGIN_PHONE ?= 1000000/s
+browser: export THROTTLE_LOGIN_ADDRESS ?= 1000000/s
+browser: export BROWSER_TESTS = 1
+browser: export CHROMIUM := $(CHROMIUM)
+browser: install
+	@test -x "$(CHROMIUM)" || { echo "$(CHROMIUM) is missing: apt-get install -y chromium" >&2; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	$(PY) -m pytest tests/browser --liveserver=$(BROWSER_ADDRESS) $(PYTEST_ARGS)
 
 # schemathesis over every operation of /api/schema/ against a served demo (scripts/fuzz.sh).
 fuzz: install
@@ -75,7 +93,7 @@ e2e: install $(E2E_VENV)/.installed
 	E2E_PYTHON=$(E2E_VENV)/bin/python $(PY) deploy/e2e.py
 
 clean:
-	rm -rf $(VENV) $(E2E_VENV) db.sqlite3 .pytest_cache clients/node_modules clients/build
+	rm -rf $(VENV) $(E2E_VENV) db.sqlite3 .pytest_cache clients/node_modules clients/build tests/browser/node_modules artifacts
 
 # Background work when CELERY_BROKER_URL is set (without it, tasks run inside the request).
 .PHONY: worker beat

@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "notifications",
     "surveys",
     "scale",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "api.urls"
 WSGI_APPLICATION = "api.wsgi.application"
 ASGI_APPLICATION = "api.asgi.application"
+
+# The web console (console/) logs in with a session: it lasts CONSOLE_SESSION_SECONDS
+# from the last page that changed something (8 hours by default, a working day), and
+# ends with the browser. Its CSRF refusals are an HTML page in the console's look.
+CONSOLE_SESSION_SECONDS = env_int("CONSOLE_SESSION_SECONDS", 8 * 3600)
+SESSION_COOKIE_AGE = CONSOLE_SESSION_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGIN_URL = "/console/login/"
+CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -221,7 +231,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The console's catalog is listed here (not only found as an app's) so that its wording
+# wins over django.contrib.admin's for the same English words ("Log out", "History").
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "console" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

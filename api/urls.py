@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("console/", include("console.urls")),
 ]
 
 handler400 = "api.views.bad_request"

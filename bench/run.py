@@ -15,8 +15,9 @@ never a crash. Environment:
                  assignments in one district, one member with 100,110 of them
   BENCH_REPEATS  timed runs per figure (default 11; the naive baseline and the
                  fan-out take fewer, they are slow)
-  BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k); the
-                 others keep their earlier values in results.json
+  BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k, console:
+                 its own small commune, no national seed); the others keep their
+                 earlier values in results.json
 """
 from __future__ import annotations
 
@@ -364,8 +365,16 @@ def machine() -> dict:
     return info
 
 
+def console_figures(out, details):
+    from bench import console
+
+    console.measure(out, details, repeats=REPEATS)
+
+
 def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
+    if os.environ.get("BENCH_ONLY") == "console":
+        return main_console_only()
     if connection.vendor != "postgresql":
         print("warning: DATABASE_URL is not PostgreSQL; the published figures are PostgreSQL's", file=sys.stderr)
     results = {
@@ -376,6 +385,7 @@ def main() -> int:
         "team_stats_district": dict.fromkeys(["assignments", "ms"]),
         "deep_page": dict.fromkeys(["page_1_ms", "page_deep_ms", "depth_rows"]),
         "survey_results_100k": dict.fromkeys(["responses", "questions", "queries", "ms"]),
+        "console": dict.fromkeys(["review_queue_1000_ms", "max_ratio", "max_extra_queries", "pages"]),
     }
     details = {"machine": machine(), "notes": {}}
     seeded = ensure_seed(details)
@@ -384,7 +394,9 @@ def main() -> int:
     only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
     for name, measure in [("list_assignments_100", list_assignments_100), ("queries_per_list", queries_per_list),
                           ("team_stats_district", team_stats_district), ("deep_page", deep_page),
-                          ("survey_results_100k", survey_results_100k), ("fanout", fanout)]:
+                          ("survey_results_100k", survey_results_100k),
+                          ("console", lambda seeded, out, details: console_figures(out, details)),
+                          ("fanout", fanout)]:
         if only and name not in only:
             continue
         print(f"measuring {name} ...", flush=True)
@@ -418,6 +430,25 @@ def main() -> int:
     return 0
 
 
+def main_console_only() -> int:
+    """BENCH_ONLY=console: the console's figures alone, merged into the results already written."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"database": connection.vendor}
+    details = json.loads(DETAILS.read_text()) if DETAILS.exists() else {"notes": {}}
+    details.setdefault("machine", machine())
+    details.setdefault("notes", {}).pop("console", None)
+    results["console"] = dict.fromkeys(["review_queue_1000_ms", "max_ratio", "max_extra_queries", "pages"])
+    print("measuring console ...", flush=True)
+    try:
+        console_figures(results["console"], details)
+    except Exception as exc:
+        details["notes"]["console"] = f"failed: {exc!r}"
+        traceback.print_exc()
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    DETAILS.write_text(json.dumps(details, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_table({"database": results.get("database"), "console": results["console"]}, details)
+    return 0
+
+
 def print_table(results, details) -> None:
     print()
     print(f"database: {results['database']}  ({details['machine'].get('database', '')[:60]})")
@@ -427,13 +458,20 @@ def print_table(results, details) -> None:
     targets = {("list_assignments_100", "ratio_vs_raw"): "<= 2.0", ("list_assignments_100", "ratio_vs_naive"): "<= 0.25",
                ("queries_per_list", "page_100"): "== page_1, <= 6", ("fanout", "rows_per_s"): ">= 50,000",
                ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
-               ("survey_results_100k", "ms"): "<= 200"}
+               ("survey_results_100k", "ms"): "<= 200",
+               ("console", "review_queue_1000_ms"): "<= 300", ("console", "max_ratio"): "<= 1.5",
+               ("console", "max_extra_queries"): "<= 3"}
     for figure, values in results.items():
         if figure == "database" or not isinstance(values, dict):
             continue
         for key, value in values.items():
+            if isinstance(value, dict):  # the console's per-page table, printed below
+                continue
             shown = "-" if value is None else (f"{value:,}" if isinstance(value, (int, float)) else str(value))
             print(f"{figure:<22} {key:<16} {shown:>12}   {targets.get((figure, key), '')}")
+    for page, row in ((results.get("console") or {}).get("pages") or {}).items():
+        print(f"{'console page':<22} {page:<16} {row['console_ms']:>9} ms   API {row['api_ms']} ms (x{row['ratio']}), "
+              f"queries {row['console_queries']} vs {row['api_queries']}")
     fan = details.get("fanout", {})
     for ref in ("raw_insert_select", "python_bulk_write"):
         if ref in fan:

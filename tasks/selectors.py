@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from api.access import MANAGE, READ, restrict
+from api.access import MANAGE, READ, REVIEWER, restrict
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
@@ -46,6 +46,12 @@ def tasks_managed_by(user) -> QuerySet[Task]:
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
     return restrict(Assignment.objects.all(), user, READ)
+
+
+def assignments_reviewable_by(user) -> QuerySet[Assignment]:
+    """Assignments whose team lies where the caller reviews (coordinates), other than their own
+    (nobody reviews their own work): the console's review queue."""
+    return restrict(Assignment.objects.all(), user, REVIEWER)
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
@@ -111,6 +117,17 @@ ASSIGNMENT_ROW_COLUMNS = (
 def assignment_rows(user) -> QuerySet[Assignment]:
     """assignment_list with only the columns a list row shows (for lists, not for actions)."""
     return assignment_list(user).only(*ASSIGNMENT_ROW_COLUMNS)
+
+
+def review_queue(user) -> QuerySet[Assignment]:
+    """Completed work waiting for the caller's review (assignments_reviewable_by), as list rows."""
+    return (
+        assignments_reviewable_by(user)
+        .filter(status=AssignmentStatus.COMPLETED)
+        .select_related("task", "task__team", "team", "assignee")
+        .annotate(due_at=F("task__due_at"))
+        .only(*ASSIGNMENT_ROW_COLUMNS)
+    )
 
 
 def campaign_list(user) -> QuerySet[Campaign]:

@@ -89,7 +89,7 @@ def members_visible_to(user) -> QuerySet[Member]:
 
 def member_list(user) -> QuerySet[Member]:
     visible_memberships = memberships_visible_to(user).select_related("team").only(
-        "id", "member_id", "role", "team__id", "team__name", "team__level"
+        "id", "member_id", "role", "team__id", "team__name", "team__level", "team__path"
     )
     return members_visible_to(user).prefetch_related(
         Prefetch("memberships", queryset=visible_memberships, to_attr="visible_memberships")

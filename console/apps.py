@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConsoleConfig(AppConfig):
+    """The server-rendered web console at /console/ (the top of the house: it may use
+    every app; no app uses it)."""
+
+    name = "console"
+    verbose_name = "Web console"

@@ -1,0 +1,133 @@
+"""The console's forms: they shape what a person types; every rule stays in the services.
+
+A service's ValidationError is put back on the form field it names
+(`put_errors`), so a page shows the same message the API would send.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ValidationError as ApiValidationError
+
+from api.images import clean_evidence_image
+from tasks.choices import Platform, Priority, TaskKind
+from teams.choices import Role
+
+TEXT_MAX_LENGTH = 2000  # as the API's bodies (tasks.serializers)
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def put_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def path_depth(path: str) -> int:
+    """"/1/" -> 1, "/1/4/17/" -> 3."""
+    return path.count("/") - 1
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team picked from a list in tree order, each name indented under its parent
+    (`top` is the depth of the outermost teams offered: they are not indented)."""
+
+    top = 1
+
+    def label_from_instance(self, team):
+        return f"{'— ' * max(path_depth(team.path) - self.top, 0)}{team.name}"
+
+
+def offer_teams(field: TeamChoiceField, teams, top_paths) -> None:
+    field.queryset = teams
+    field.top = min((path_depth(p) for p in top_paths), default=1)
+
+
+class LoginForm(forms.Form):
+    phone = forms.CharField(label=_("Phone number"), max_length=64,
+                            widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}))
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class CompleteForm(forms.Form):
+    evidence_url = forms.CharField(
+        label=_("Link to your post"), required=False, max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"], message=_("Enter a link that starts with http:// or https://."))],
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+    evidence_image = forms.FileField(
+        label=_("…or a photo of it"), required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_evidence_image(self):
+        upload = self.cleaned_data.get("evidence_image")
+        if not upload:
+            return None
+        try:
+            # The API's own cleaning: decoded, size-capped, EXIF and GPS stripped.
+            return clean_evidence_image(upload)
+        except ApiValidationError as exc:
+            detail = exc.detail.get("evidence_image", exc.detail) if isinstance(exc.detail, dict) else exc.detail
+            raise ValidationError([str(message) for message in detail])
+        except APIException as exc:  # too large
+            raise ValidationError(str(exc.detail))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    team = TeamChoiceField(label=_("Team"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    instructions = forms.CharField(label=_("Instructions"), required=False, max_length=TEXT_MAX_LENGTH * 5,
+                                   widget=forms.Textarea(attrs={"rows": 4}))
+    reference_url = forms.URLField(label=_("Reference URL"), required=False, max_length=2000, assume_scheme="https")
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_INPUT)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+
+    def __init__(self, *args, teams, top_paths=(), campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_teams(self.fields["team"], teams, top_paths)
+        self.fields["campaign"].queryset = campaigns
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    team = TeamChoiceField(label=_("Team"), queryset=None)
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH * 5,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DATETIME_INPUT)
+    ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DATETIME_INPUT)
+
+    def __init__(self, *args, teams, top_paths=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_teams(self.fields["team"], teams, top_paths)
+
+
+class MemberForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    phone = forms.CharField(label=_("Phone number"), max_length=32,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    password = forms.CharField(label=_("First password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    team = TeamChoiceField(label=_("Team"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, teams, top_paths=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_teams(self.fields["team"], teams, top_paths)

@@ -1,0 +1,43 @@
+"""/console/: every page of the web console (tests/console/matrix.py has a row for each)."""
+from django.urls import path, re_path
+from django.views.i18n import set_language
+
+from . import auth, views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth.login_page, name="login"),
+    path("logout/", auth.logout_page, name="logout"),
+    path("language/", set_language, name="language"),
+    # The member's side
+    path("mine/", views.my_tasks, name="my-tasks"),
+    path("mine/<int:pk>/", views.my_task, name="my-task"),
+    path("mine/<int:pk>/complete/", views.my_task_complete, name="my-task-complete"),
+    path("mine/<int:pk>/decline/", views.my_task_decline, name="my-task-decline"),
+    path("assignments/<int:pk>/evidence/", views.evidence, name="evidence"),
+    # Coordinators and observers
+    path("progress/", views.progress, name="progress"),
+    path("teams/<int:pk>/", views.team, name="team"),
+    path("teams/<int:pk>/<str:report>.csv", views.team_csv, name="team-csv"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("review/", views.review, name="review"),
+    path("review/verify/", views.review_bulk_verify, name="review-bulk-verify"),
+    path("review/<int:pk>/verify/", views.review_verify, name="review-verify"),
+    path("review/<int:pk>/reject/", views.review_reject, name="review-reject"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/new/", views.task_new, name="task-new"),
+    path("tasks/<int:pk>/", views.task, name="task"),
+    path("tasks/<int:pk>/assign/", views.task_assign, name="task-assign"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/new/", views.campaign_new, name="campaign-new"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("campaigns/<int:pk>/stats.csv", views.campaign_csv, name="campaign-csv"),
+    path("members/", views.members, name="members"),
+    path("members/new/", views.member_new, name="member-new"),
+    path("members/<int:pk>/deactivate/", views.member_deactivate, name="member-deactivate"),
+    path("members/<int:pk>/activate/", views.member_activate, name="member-activate"),
+    # Anything else under /console/ is the console's 404 page, not the API's JSON one.
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),
+]

@@ -1,0 +1,577 @@
+"""The console's pages. Each one reads through the API's selectors and writes through
+its services; none builds a scope filter or a transition of its own (see pages.page
+for how refusals become the 403 and 404 pages).
+
+Lists page by id (`?before=<id>`, newest first), never by OFFSET or COUNT, like the
+API's long feeds: a page deep into a district's work costs what the first one does.
+"""
+from __future__ import annotations
+
+import mimetypes
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from api.exceptions import Conflict
+from reports import selectors as report_selectors
+from reports import views as report_views
+from reports.renderers import CSVRenderer
+from reports.serializers import DailyQuerySerializer, DailyStatsSerializer, StatsQuerySerializer
+from tasks import selectors as task_selectors
+from tasks import services as task_services
+from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
+from tasks.overdue import is_overdue, overdue_q
+from teams import selectors as team_selectors
+from teams import services as team_services
+from teams.models import Team
+
+from .forms import CampaignForm, CompleteForm, MemberForm, ReasonForm, TaskForm, put_errors
+from .pages import page, refusal
+from .roles import can, read_roots, scope_for
+
+PAGE_SIZE = 50
+DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.VERIFIED)
+
+
+def keyset_page(qs, request, size: int = PAGE_SIZE):
+    """One page of `qs` newest first, and the id to continue from (None on the last page)."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        qs = qs.filter(pk__lt=int(before))
+    rows = list(qs.order_by("-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+def conflict_message(request, exc: Conflict) -> None:
+    messages.error(request, exc.message)
+
+
+# Home ----------------------------------------------------------------------------------
+
+@require_safe
+@page()
+def home(request):
+    """Coordinators and observers start at their subtree's progress; everyone else at their own tasks."""
+    if can(request.user, "read"):
+        return redirect("console:progress")
+    return redirect("console:my-tasks")
+
+
+# The member's side ---------------------------------------------------------------------
+
+MY_FILTERS = {
+    "todo": UNFINISHED_STATUSES,
+    "done": (*DONE_STATUSES,),
+    "all": None,
+}
+
+
+@require_safe
+@page()
+def my_tasks(request):
+    shown = request.GET.get("show", "todo")
+    statuses = MY_FILTERS.get(shown, UNFINISHED_STATUSES)
+    qs = task_selectors.assignment_list(request.user).filter(assignee_id=request.user.pk)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    rows, before = keyset_page(qs, request)
+    now = timezone.now()
+    for row in rows:
+        row.overdue = is_overdue(row, now)
+    return render(request, "console/my_tasks.html", {
+        "assignments": rows, "before": before, "shown": shown if shown in MY_FILTERS else "todo",
+    })
+
+
+def _own_assignment(request, pk):
+    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def _my_task_page(request, assignment, complete_form=None, decline_form=None, status=200):
+    assignment.overdue = is_overdue(assignment)
+    is_mine = assignment.assignee_id == request.user.pk
+    open_task = assignment.task.status == TaskStatus.OPEN
+    can_complete = is_mine and open_task and assignment.status in task_services.TRANSITIONS["complete"].sources
+    can_decline = is_mine and open_task and assignment.status in task_services.TRANSITIONS["decline"].sources
+    return render(request, "console/my_task.html", {
+        "a": assignment, "task": assignment.task, "is_mine": is_mine,
+        "complete_form": complete_form or CompleteForm(), "decline_form": decline_form or ReasonForm(),
+        "can_complete": can_complete, "can_decline": can_decline,
+        "events": task_selectors.assignment_events(assignment),
+    }, status=status)
+
+
+@require_safe
+@page()
+def my_task(request, pk):
+    return _my_task_page(request, _own_assignment(request, pk))
+
+
+@require_POST
+@page()
+def my_task_complete(request, pk):
+    assignment = _own_assignment(request, pk)
+    task_services.assignment_check_actor(action="complete", assignment=assignment, actor=request.user)
+    form = CompleteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            task_services.assignment_complete(
+                assignment=assignment, actor=request.user, evidence_url=form.cleaned_data["evidence_url"],
+                note=form.cleaned_data["note"], evidence_image=form.cleaned_data["evidence_image"],
+            )
+        except ValidationError as exc:
+            put_errors(form, exc)
+        except Conflict as exc:
+            conflict_message(request, exc)
+            return redirect("console:my-task", pk=pk)
+        else:
+            messages.success(request, _("Reported as done. Thank you!"))
+            return redirect("console:my-tasks")
+    return _my_task_page(request, assignment, complete_form=form, status=400)
+
+
+@require_POST
+@page()
+def my_task_decline(request, pk):
+    assignment = _own_assignment(request, pk)
+    task_services.assignment_check_actor(action="decline", assignment=assignment, actor=request.user)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            task_services.assignment_decline(assignment=assignment, actor=request.user,
+                                             reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        except Conflict as exc:
+            conflict_message(request, exc)
+            return redirect("console:my-task", pk=pk)
+        else:
+            messages.success(request, _("Declined."))
+            return redirect("console:my-tasks")
+    return _my_task_page(request, assignment, decline_form=form, status=400)
+
+
+@require_safe
+@page()
+def evidence(request, pk):
+    """The evidence photo, to those who see the assignment (the assignee, readers above)."""
+    assignment = task_selectors.assignments_visible_to(request.user).filter(pk=pk).only("evidence_image").first()
+    if assignment is None or not assignment.evidence_image:
+        raise Http404
+    stored = assignment.evidence_image
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Progress and reports ------------------------------------------------------------------
+
+def _report_team(request, pk) -> Team:
+    team = report_selectors.team_for_report(request.user, pk)
+    if team is None:
+        raise Http404
+    return team
+
+
+@require_safe
+@page("read")
+def progress(request):
+    """The caller's own subtrees (where they coordinate or observe), each with its counts."""
+    paths = read_roots(request.user)
+    teams = team_selectors.teams_visible_to(request.user)
+    teams = teams.filter(path__in=paths) if paths else teams.filter(parent__isnull=True)
+    roots = list(teams.order_by("path"))
+    if len(roots) == 1:
+        return redirect("console:team", pk=roots[0].pk)
+    rows = [(team, report_selectors.subtree_stats(report_selectors.StatsFilter(path=team.path))) for team in roots]
+    return render(request, "console/progress.html", {"rows": rows})
+
+
+@require_safe
+@page("read")
+def team(request, pk):
+    team = _report_team(request, pk)
+    flt = report_selectors.StatsFilter(path=team.path)
+    scope = scope_for(request.user)
+    # The way up, as far as the caller reads (the teams above their own are not theirs to open).
+    above = [t for t in team_selectors.team_ancestor_map([team]).values() if scope.has_capability_at("read", t.path)]
+    above.sort(key=lambda t: len(t.path))
+    return render(request, "console/team.html", {
+        "team": team, "stats": report_selectors.subtree_stats(flt), "above": above,
+        "children": report_selectors.children_stats(team, flt),
+        "can_review": scope.has_capability_at("review", team.path),
+    })
+
+
+def _csv(view_class, data, name: str, pk: int) -> HttpResponse:
+    """The API's CSV (same columns, same renderer) as a download."""
+    body = CSVRenderer().render(data, renderer_context={"view": SimpleNamespace(csv_columns=view_class.csv_columns)})
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{pk}.csv"'
+    return response
+
+
+def _report_filter(request, team, query_serializer=StatsQuerySerializer):
+    params = query_serializer(data=request.GET)
+    if not params.is_valid():
+        return None, params.errors
+    asked = params.validated_data
+    return report_selectors.StatsFilter(path=team.path, since=asked.get("since"), until=asked.get("until")), None
+
+
+@require_safe
+@page("read")
+def team_csv(request, pk, report):
+    team = _report_team(request, pk)
+    query = DailyQuerySerializer if report == "daily" else StatsQuerySerializer
+    flt, errors = _report_filter(request, team, query)
+    if errors:
+        return render(request, "console/bad_report.html", {"team": team, "errors": errors}, status=400)
+    if report == "stats":
+        data = {"team": report_views.team_ref(team), **report_selectors.subtree_stats(flt)}
+        return _csv(report_views.TeamStatsView, data, "team-stats", team.pk)
+    if report == "children":
+        return _csv(report_views.TeamChildrenStatsView, report_selectors.children_stats(team, flt),
+                    "team-children-stats", team.pk)
+    if report == "members":
+        board = list(report_selectors.member_board(flt))
+        report_selectors.add_medians(board, flt)
+        return _csv(report_views.TeamMemberStatsView, report_selectors.member_board_rows(board),
+                    "team-member-stats", team.pk)
+    if report == "daily":
+        data = DailyStatsSerializer(report_selectors.daily_stats(flt), many=True).data
+        return _csv(report_views.TeamDailyStatsView, data, "team-daily-stats", team.pk)
+    raise Http404
+
+
+@require_safe
+@page("read")
+def overdue(request):
+    qs = task_selectors.assignment_rows(request.user).filter(overdue_q())
+    within = request.GET.get("within", "")
+    team = _report_team(request, int(within)) if within.isdigit() else None
+    if team is not None:
+        qs = qs.filter(report_selectors.StatsFilter(path=team.path).q())
+    rows, before = keyset_page(qs, request)
+    return render(request, "console/overdue.html", {"assignments": rows, "before": before, "team": team})
+
+
+# Review ----------------------------------------------------------------------------------
+
+def _reviewable(request, pk):
+    """An assignment the caller sees (404 otherwise); the service decides whether they may review it (403)."""
+    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@require_safe
+@page("review")
+def review(request):
+    rows, before = keyset_page(task_selectors.review_queue(request.user), request)
+    return render(request, "console/review.html", {
+        "assignments": rows, "before": before, "shown_ids": ",".join(str(a.pk) for a in rows),
+    })
+
+
+def _back_to_review(request):
+    target = request.POST.get("back", "")
+    return redirect(target if target.startswith(reverse("console:review")) else "console:review")
+
+
+@require_POST
+@page("review")
+def review_verify(request, pk):
+    assignment = _reviewable(request, pk)
+    try:
+        task_services.assignment_verify(assignment=assignment, actor=request.user,
+                                        note=request.POST.get("note", "")[:2000])
+    except Conflict as exc:
+        conflict_message(request, exc)
+    else:
+        messages.success(request, _("Verified: %(title)s — %(name)s") % {
+            "title": assignment.task.title, "name": assignment.assignee.full_name})
+    return _back_to_review(request)
+
+
+@require_POST
+@page("review")
+def review_reject(request, pk):
+    assignment = _reviewable(request, pk)
+    task_services.assignment_check_actor(action="reject", assignment=assignment, actor=request.user)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            task_services.assignment_reject(assignment=assignment, actor=request.user,
+                                            reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        except Conflict as exc:
+            conflict_message(request, exc)
+            return _back_to_review(request)
+        else:
+            messages.success(request, _("Sent back: %(title)s — %(name)s") % {
+                "title": assignment.task.title, "name": assignment.assignee.full_name})
+            return _back_to_review(request)
+    return render(request, "console/reject.html", {"a": assignment, "form": form}, status=400)
+
+
+@require_POST
+@page("review")
+def review_bulk_verify(request):
+    """Verify the ticked assignments, or every one shown on the page (`shown`: the ids the page
+    listed, so nothing that arrived since is verified unseen), each through the service.
+
+    Each is its own step: one that someone else changed meanwhile is reported, the rest go through.
+    """
+    if request.POST.get("all"):
+        values = request.POST.get("shown", "").split(",")
+    else:
+        values = request.POST.getlist("ids")
+    ids = [int(value) for value in values if value.strip().isdigit()][:PAGE_SIZE * 2]
+    if not ids:
+        messages.error(request, _("Tick at least one item to verify."))
+        return _back_to_review(request)
+    verified, refused = 0, []
+    for assignment in task_selectors.assignment_list(request.user).filter(pk__in=ids):
+        try:
+            task_services.assignment_verify(assignment=assignment, actor=request.user)
+            verified += 1
+        except (Conflict, PermissionDenied) as exc:
+            refused.append(f"{assignment.task.title} — {assignment.assignee.full_name}: "
+                           f"{getattr(exc, 'message', None) or ' '.join(map(str, exc.args))}")
+    if verified:
+        messages.success(request, _("Verified %(count)d items.") % {"count": verified})
+    for line in refused:
+        messages.error(request, line)
+    return _back_to_review(request)
+
+
+# Tasks -------------------------------------------------------------------------------
+
+def _managed_teams(user):
+    return team_selectors.teams_managed_by(user).order_by("path")
+
+
+def _team_choices(user) -> dict:
+    """The teams a form offers: those the caller coordinates, in tree order."""
+    return {"teams": _managed_teams(user), "top_paths": scope_for(user).paths_for("manage")}
+
+
+@require_safe
+@page()
+def tasks(request):
+    rows, before = keyset_page(task_selectors.task_list(request.user), request)
+    return render(request, "console/tasks.html", {"tasks": rows, "before": before,
+                                                  "can_create": can(request.user, "manage")})
+
+
+@require_http_methods(["GET", "POST"])
+@page("manage")
+def task_new(request):
+    form = TaskForm(request.POST or None, **_team_choices(request.user),
+                    campaigns=task_selectors.campaign_list(request.user).order_by("-pk"))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = task_services.task_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("Task created. Now choose who does it."))
+                return redirect("console:task", pk=created.pk)
+        status = 400
+    return render(request, "console/task_new.html", {"form": form}, status=status)
+
+
+def _visible_task(request, pk):
+    task = task_selectors.task_list(request.user).filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def _task_page(request, task, picked=(), errors=(), status=200):
+    scope = scope_for(request.user)
+    manages = scope.has_capability_at("manage", task.team.path) and task.status == TaskStatus.OPEN
+    picker = []
+    if manages:
+        base = task.team.path.count("/")
+        for t in _managed_teams(request.user).filter(path__startswith=task.team.path):
+            picker.append({"team": t, "depth": t.path.count("/") - base, "picked": t.pk in picked})
+    progress = [(s, getattr(task, f"progress_{s.value}")) for s in task_selectors.PROGRESS_STATUSES]
+    return render(request, "console/task.html", {
+        "task": task, "progress": progress, "overdue": task.progress_overdue, "picker": picker,
+        "assign_errors": errors, "manages": manages,
+    }, status=status)
+
+
+@require_safe
+@page()
+def task(request, pk):
+    return _task_page(request, _visible_task(request, pk))
+
+
+@require_POST
+@page("manage")
+def task_assign(request, pk):
+    task = _visible_task(request, pk)
+    ids = [int(value) for value in request.POST.getlist("teams") if value.isdigit()]
+    teams = list(team_selectors.teams_visible_to(request.user).filter(pk__in=ids))
+    try:
+        if len(teams) != len(set(ids)):
+            raise ValidationError({"teams": _("Some of the chosen teams are not yours to assign to.")})
+        result = task_services.task_assign(task=task, actor=request.user, teams=teams)
+    except ValidationError as exc:
+        errors = [m for ms in getattr(exc, "message_dict", {"": exc.messages}).values() for m in ms]
+        return _task_page(request, task, picked={t.pk for t in teams}, errors=errors, status=400)
+    except Conflict as exc:
+        conflict_message(request, exc)
+        return redirect("console:task", pk=pk)
+    messages.success(request, _("Assigned to %(created)d people (%(already)d had it already).") % {
+        "created": result.created, "already": result.already_assigned})
+    return redirect("console:task", pk=pk)
+
+
+# Campaigns ---------------------------------------------------------------------------
+
+@require_safe
+@page()
+def campaigns(request):
+    rows, before = keyset_page(task_selectors.campaign_list(request.user), request)
+    return render(request, "console/campaigns.html", {"campaigns": rows, "before": before,
+                                                      "can_create": can(request.user, "manage")})
+
+
+@require_http_methods(["GET", "POST"])
+@page("manage")
+def campaign_new(request):
+    form = CampaignForm(request.POST or None, **_team_choices(request.user))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = task_services.campaign_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("Campaign created."))
+                return redirect("console:campaign", pk=created.pk)
+        status = 400
+    return render(request, "console/campaign_new.html", {"form": form}, status=status)
+
+
+@require_safe
+@page()
+def campaign(request, pk):
+    found = task_selectors.campaign_list(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    reported = report_selectors.campaign_for_report(request.user, pk)
+    stats = None
+    if reported is not None:
+        stats = report_selectors.campaign_stats(
+            reported, report_selectors.StatsFilter(path=reported.team.path, campaign_id=reported.pk))
+    tasks_of = task_selectors.task_list(request.user).filter(campaign_id=found.pk).order_by("-pk")[:PAGE_SIZE]
+    return render(request, "console/campaign.html", {"campaign": found, "stats": stats, "tasks": tasks_of})
+
+
+@require_safe
+@page("read")
+def campaign_csv(request, pk):
+    reported = report_selectors.campaign_for_report(request.user, pk)
+    if reported is None:
+        raise Http404
+    flt = report_selectors.StatsFilter(path=reported.team.path, campaign_id=reported.pk)
+    return _csv(report_views.CampaignStatsView, report_selectors.campaign_stats(reported, flt),
+                "campaign-stats", reported.pk)
+
+
+# Members -----------------------------------------------------------------------------
+
+@require_safe
+@page()
+def members(request):
+    rows, before = keyset_page(team_selectors.member_list(request.user), request)
+    scope = scope_for(request.user)
+    for member in rows:
+        # Whether to offer (de)activation: the service decides (member_within_reach) when it is pressed.
+        member.in_reach = (member.pk != request.user.pk and bool(member.visible_memberships)
+                           and all(scope.has_capability_at("manage", m.team.path) for m in member.visible_memberships))
+    return render(request, "console/members.html", {"members": rows, "before": before,
+                                                    "can_add": can(request.user, "manage")})
+
+
+@require_http_methods(["GET", "POST"])
+@page("manage")
+def member_new(request):
+    form = MemberForm(request.POST or None, **_team_choices(request.user))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                team_services.member_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s can now log in with their phone number.") % {
+                    "name": form.cleaned_data["full_name"]})
+                return redirect("console:members")
+        status = 400
+    return render(request, "console/member_new.html", {"form": form}, status=status)
+
+
+def _set_active(request, pk, active: bool):
+    member = team_selectors.members_visible_to(request.user).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    try:
+        team_services.member_update(member=member, actor=request.user, is_active=active)
+    except Conflict as exc:
+        conflict_message(request, exc)
+    else:
+        message = (_("%(name)s is active again and can log in.") if active
+                   else _("%(name)s is deactivated: they can no longer log in."))
+        messages.success(request, message % {"name": member.full_name})
+    return redirect("console:members")
+
+
+@require_POST
+@page("manage")
+def member_deactivate(request, pk):
+    return _set_active(request, pk, False)
+
+
+@require_POST
+@page("manage")
+def member_activate(request, pk):
+    return _set_active(request, pk, True)
+
+
+# Errors ------------------------------------------------------------------------------
+
+def not_found(request, rest=""):
+    return refusal(request, 404)
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal in the console's look (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "console/403.html", {
+        "message": _("The form had expired or came from another site. Go back, reload the page and try again."),
+    }, status=403)
+

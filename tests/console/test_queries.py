@@ -1,0 +1,78 @@
+"""Query budgets: each console page costs at most 3 queries more than the API request(s)
+showing the same data, and the same whatever the number of rows (no query per row)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tasks import services
+from tasks.models import Assignment
+from tests.factories import MemberFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+# page -> (caller, console URL, API URLs for the same data, console's exact budget)
+PAGES = {
+    "my tasks": ("member_v1a_2", "/console/mine/?show=all", ["/api/v1/assignments/?mine=true"], 4),
+    "review queue": ("coord_c1", "/console/review/", ["/api/v1/assignments/?status=completed"], 4),
+    "overdue": ("coord_c1", "/console/overdue/", ["/api/v1/assignments/?due_before={now}"], 4),
+    "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"], 10),
+    "tasks": ("coord_c1", "/console/tasks/", ["/api/v1/tasks/"], 4),
+    "task": ("coord_c1", "/console/tasks/{task}/", ["/api/v1/tasks/{task}/"], 5),
+    "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),
+    "members": ("coord_c1", "/console/members/", ["/api/v1/members/"], 5),
+    "my task": ("member_v1a_2", "/console/mine/{todo}/", ["/api/v1/assignments/{todo}/", "/api/v1/assignments/{todo}/events/"], 5),
+}
+
+
+def grow(world, work, n):
+    """n more people in village v1a, each with the home task and a completed one (more rows everywhere)."""
+    for _ in range(n):
+        MembershipFactory(member=MemberFactory(), team=world.v1a)
+    extra = services.task_create(actor=world.coord_c1, title="Thêm", kind="post", platform="zalo", team=world.c1,
+                                 due_at=timezone.now() + timezone.timedelta(days=1))
+    services.task_assign(task=extra, actor=world.coord_c1, teams=[world.v1a])
+    services.task_assign(task=work.task, actor=world.coord_c1, teams=[world.v1a])
+    for assignment in Assignment.objects.filter(task=extra):
+        services.assignment_complete(assignment=assignment, actor=assignment.assignee, evidence_url="https://x.example/")
+
+
+def count(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = fn()
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+def measure(world, work, name):
+    caller, page, api_urls, _budget = PAGES[name]
+    values = {"c1": world.c1.pk, "task": work.task.pk, "todo": work.todo.pk,
+              "now": timezone.now().isoformat().replace("+", "%2B")}
+    person = getattr(world, caller)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person)
+    api = APIClient()
+    api.force_authenticate(person)
+    console = count(lambda: client.get(page.format(**values)))
+    # force_authenticate skips the token's user lookup, which a real request makes: +1 per request.
+    api_total = sum(count(lambda url=url: api.get(url.format(**values))) + 1 for url in api_urls)
+    return console, api_total
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_console_page_costs_at_most_three_queries_more_than_the_api(world, work, name):
+    console, api_total = measure(world, work, name)
+    print(f"{name}: console {console}, API {api_total}")
+    assert console <= api_total + 3, f"{name}: console {console} queries, API {api_total}"
+    assert console == PAGES[name][3], f"{name}: {console} queries (budget {PAGES[name][3]}); explain a new one"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_more_rows_cost_no_more_queries(world, work, name):
+    before, _ = measure(world, work, name)
+    grow(world, work, 12)
+    after, _ = measure(world, work, name)
+    assert after == before, f"{name}: {before} queries with few rows, {after} with more"
