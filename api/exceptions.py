@@ -8,6 +8,8 @@ messages. Messages follow the request's Accept-Language (vi by default).
 Services raise Django's ValidationError/PermissionDenied or `Conflict`; they are
 mapped here so no view needs try/except.
 """
+import json
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -15,7 +17,17 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .unavailable import is_dependency_error, unavailable
+
+
+def _as_drf_response(response) -> Response:
+    drf = Response(json.loads(response.content), status=response.status_code)
+    drf["Retry-After"] = response["Retry-After"]
+    return drf
 
 
 class Conflict(Exception):
@@ -69,6 +81,10 @@ def _first_code(codes):
 
 
 def exception_handler(exc, context):
+    if is_dependency_error(exc):
+        # The database, the cache or the broker is down or slow: 503 with Retry-After.
+        set_rollback()
+        return _as_drf_response(unavailable(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):

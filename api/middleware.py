@@ -1,8 +1,17 @@
 """Middleware shared by every endpoint."""
+import logging
+import signal
+import threading
+
 from django.conf import settings
+from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from .unavailable import DeadlineExceeded, is_dependency_error, unavailable
+
+logger = logging.getLogger(__name__)
 
 
 def _too_large(limit):
@@ -50,4 +59,59 @@ class RequestSizeLimitMiddleware:
                  "errors": {"non_field_errors": [message]}},
                 status=400,
             )
+        return None
+
+
+def _drop_connections() -> None:
+    """Close every database connection without waiting on the server (it may be frozen)."""
+    for conn in connections.all(initialized_only=True):
+        try:
+            conn.close()
+        except Exception:  # already broken: nothing more to release
+            pass
+
+
+class RequestDeadlineMiddleware:
+    """Bound every request by REQUEST_TIMEOUT_SECONDS and answer dependency failures with 503.
+
+    A frozen PostgreSQL, Redis or broker answers nothing, and no server-side timeout
+    can fire; without a bound of our own the worker would hang to gunicorn's kill and
+    the client would get its HTML page. In a process's main thread (gunicorn's sync
+    workers) SIGALRM interrupts the request at the deadline; the database
+    connections are then dropped (a new one is opened for the next request) and the
+    answer is a JSON 503 with Retry-After. Work committed before the deadline stays
+    committed: a client retrying with its Idempotency-Key gets that first answer.
+    Database, cache and broker errors that escape a view are answered the same way.
+    It is the outermost middleware, so that nothing past it talks to the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.REQUEST_TIMEOUT_SECONDS
+        armed = seconds > 0 and threading.current_thread() is threading.main_thread()
+        if armed:
+            previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            response = self.get_response(request)
+        except DeadlineExceeded as exc:
+            logger.error("request deadline (%.1f s) passed: %s %s", seconds, request.method, request.path)
+            _drop_connections()
+            return unavailable(exc)
+        finally:
+            if armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
+        return response
+
+    @staticmethod
+    def _expire(signum, frame):
+        raise DeadlineExceeded()
+
+    def process_exception(self, request, exception):
+        if is_dependency_error(exception):
+            logger.warning("dependency unavailable: %s", exception.__class__.__name__)
+            return unavailable(exception)
         return None
