@@ -110,13 +110,17 @@ class _Publisher:
 
     def _run(self):
         while True:
-            message_key = self._queue.get()
-            try:
-                outbox_deliver.apply_async((message_key,), retry=False)
-            except Exception as exc:  # broker down or frozen: the relay sends it later
-                self.failures += 1
-                logger.warning("outbox message %s not handed to the broker (%s); the relay will retry",
-                               message_key, exc.__class__.__name__)
+            self.publish(self._queue.get())
+
+    def publish(self, message_key: str) -> bool:
+        try:
+            outbox_deliver.apply_async((message_key,), retry=False)
+        except Exception as exc:  # broker down or frozen: the relay sends it later
+            self.failures += 1
+            logger.warning("outbox message %s not handed to the broker (%s); the relay will retry",
+                           message_key, exc.__class__.__name__)
+            return False
+        return True
 
 
 _publisher = _Publisher()
