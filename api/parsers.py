@@ -4,9 +4,12 @@ DRF's parser hands whatever `json.loads` returns to the view. Two kinds of body
 reach a 500 that way: nesting deep enough to exhaust the recursion limit (in the
 decoder, or later in a serializer walking it), and strings PostgreSQL cannot
 store: a lone surrogate (`"\\ud800"` is valid JSON, yet not encodable as UTF-8)
-or a NUL character. Both are a 400 here, before any view or throttle sees the
+or a NUL character; and numbers too large for any field (`1e400` decodes to
+infinity, which no integer conversion survives). All are a 400 here, before any view or throttle sees the
 body, for every endpoint (login and refresh included).
 """
+
+import math
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -45,6 +48,8 @@ def check_document(data, max_depth: int) -> str | None:
             problem = check_text(value)
             if problem:
                 return problem
+        elif isinstance(value, float) and not math.isfinite(value):
+            return _("Numbers must be finite (%(value)s does not fit).") % {"value": value}
     return None
 
 

@@ -369,6 +369,13 @@ def main() -> int:
             details["notes"][name] = f"failed: {exc!r}"
             traceback.print_exc()
     vacuum()
+    print("measuring evidence_decode_worst_case ...", flush=True)
+    try:
+        from bench.images import measure as evidence_decode
+
+        results["evidence_decode_worst_case"] = evidence_decode()
+    except Exception as exc:  # a figure that breaks must not hide the others
+        details["notes"]["evidence_decode_worst_case"] = f"failed: {exc!r}"
     if RESULTS.exists():
         # `make load` writes its figures beside these; a new bench run keeps them.
         earlier = json.loads(RESULTS.read_text())
@@ -388,7 +395,8 @@ def print_table(results, details) -> None:
     print(f"{'figure':<22} {'key':<16} {'value':>12}   target")
     targets = {("list_assignments_100", "ratio_vs_raw"): "<= 2.0", ("list_assignments_100", "ratio_vs_naive"): "<= 0.25",
                ("queries_per_list", "page_100"): "== page_1, <= 6", ("fanout", "rows_per_s"): ">= 50,000",
-               ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1"}
+               ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
+               ("evidence_decode_worst_case", "cpu_s"): "< 1", ("evidence_decode_worst_case", "rss_growth_mb"): "< 150"}
     for figure, values in results.items():
         if figure == "database":
             continue

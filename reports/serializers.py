@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,20 @@ from . import selectors
 
 # Query parameters -----------------------------------------------------------
 
+# Days far enough from the ends of the calendar that a day's bounds in Asia/Ho_Chi_Minh
+# (and the day after `until`) can be computed: 9999-12-31 would overflow to a 500.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+class StatsDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise serializers.ValidationError(_("Must be a day from %(first)s to %(last)s.")
+                                              % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
+        return day
+
+
 
 class StatsQuerySerializer(serializers.Serializer):
     """Filters of the statistics endpoints; days are calendar days in Asia/Ho_Chi_Minh."""
@@ -18,10 +32,10 @@ class StatsQuerySerializer(serializers.Serializer):
     campaign = serializers.IntegerField(
         required=False, min_value=1, help_text="Only assignments of this campaign's tasks."
     )
-    since = serializers.DateField(
+    since = StatsDateField(
         required=False, help_text="First day counted (on the assignment's creation), YYYY-MM-DD, included."
     )
-    until = serializers.DateField(
+    until = StatsDateField(
         required=False, help_text="Last day counted (on the assignment's creation), YYYY-MM-DD, included."
     )
 
@@ -49,8 +63,8 @@ class CampaignStatsQuerySerializer(StatsQuerySerializer):
 class DailyQuerySerializer(StatsQuerySerializer):
     """A daily series needs a bounded range: by default the 30 days up to today."""
 
-    since = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD (default: 29 days before until).")
-    until = serializers.DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
+    since = StatsDateField(required=False, help_text="First day, YYYY-MM-DD (default: 29 days before until).")
+    until = StatsDateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
 
     def validate(self, attrs):
         until = attrs.get("until") or timezone.localdate()
