@@ -113,14 +113,29 @@ class _Publisher:
             self.publish(self._queue.get())
 
     def publish(self, message_key: str) -> bool:
-        try:
-            outbox_deliver.apply_async((message_key,), retry=False)
-        except Exception as exc:  # broker down or frozen: the relay sends it later
-            self.failures += 1
-            logger.warning("outbox message %s not handed to the broker (%s); the relay will retry",
-                           message_key, exc.__class__.__name__)
-            return False
-        return True
+        return bool(publish([message_key]))
+
+
+def publish(keys: list[str]) -> list[str]:
+    """Send one consumer message per key over a fresh broker connection; the keys sent.
+
+    A fresh connection each time: a pooled one can be left broken by a broker restart
+    (kombu then fails on it until the process restarts), and the whole point here is to
+    recover by itself. Stops at the first refusal; what was not sent stays owed.
+    """
+    from celery import current_app
+
+    sent: list[str] = []
+    try:
+        with current_app.connection_for_write() as conn:
+            for key in keys:
+                outbox_deliver.apply_async((key,), connection=conn, retry=False)
+                sent.append(key)
+    except Exception as exc:  # broker down or frozen: the relay sends the rest later
+        _publisher.failures += 1
+        logger.warning("outbox: broker refused (%s); %d of %d messages stay owed for the relay",
+                       exc.__class__.__name__, len(keys) - len(sent), len(keys))
+    return sent
 
 
 _publisher = _Publisher()
@@ -202,19 +217,8 @@ def relay(*, limit: int = 1000, now=None) -> int:
         )
         if not due:
             return 0
-        published = []
         eager = _eager()
-        for key in due:
-            if eager:
-                published.append(key)
-                continue
-            try:
-                outbox_deliver.apply_async((key,))
-            except Exception as exc:
-                logger.warning("outbox relay: broker refused (%s); %d rows stay due",
-                               exc.__class__.__name__, len(due) - len(published))
-                break
-            published.append(key)
+        published = list(due) if eager else publish(due)
         OutboxMessage.objects.filter(key__in=published).update(
             available_at=now + _retry_after(), attempts=F("attempts") + 1
         )
