@@ -144,8 +144,10 @@ def check_database(database_url: str, phase: str, members: int) -> dict:
             "WHERE t.title LIKE %s AND p.device_id IS NOT NULL "
             "GROUP BY 1, 2 HAVING count(*) > 1) d", like)[0][0]
         owed = q("SELECT count(*) FROM api_outboxmessage WHERE done_at IS NULL")[0][0]
-        redriven = q("SELECT count(*) FROM api_outboxmessage WHERE attempts > 0 AND created_at > now() - "
-                     "interval '10 minutes'")[0][0]
+        # the assign rows of this phase that the first hand-over did not finish (relayed again)
+        redriven = q("SELECT count(*) FROM api_outboxmessage o JOIN tasks_task t "
+                     "ON t.id = (o.payload->>'task_id')::bigint WHERE o.kind = 'tasks.assigned' "
+                     "AND o.attempts > 0 AND t.title LIKE %s", like)[0][0]
     counts = Counter(n for _, n in per_assignment)
     return {
         "tasks": len(per_title),
@@ -157,7 +159,7 @@ def check_database(database_url: str, phase: str, members: int) -> dict:
         "pushes": dict(pushes),
         "pushes_doubled": doubled_pushes,
         "outbox_owed": owed,
-        "outbox_rows_redriven": redriven,
+        "assign_rows_redriven": redriven,
     }
 
 
@@ -165,5 +167,14 @@ def outbox_owed(database_url: str) -> int | None:
     try:
         with psycopg.connect(database_url, connect_timeout=3) as conn:
             return conn.execute("SELECT count(*) FROM api_outboxmessage WHERE done_at IS NULL").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def pushes_pending(database_url: str) -> int | None:
+    try:
+        with psycopg.connect(database_url, connect_timeout=3) as conn:
+            return conn.execute("SELECT count(*) FROM notifications_pushdelivery WHERE outcome = 'pending'"
+                                ).fetchone()[0]
     except psycopg.Error:
         return None

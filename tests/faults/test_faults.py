@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from .load import Client, Record, check_database, login, outbox_owed, run_ops
+from .load import Client, Record, check_database, login, outbox_owed, pushes_pending, run_ops
 from .stack import HOST, WEB_PORT, Stack
 
 pytestmark = pytest.mark.skipif(os.environ.get("FAULTS") != "1", reason="the fault suite runs with `make faults`")
@@ -57,10 +57,20 @@ def wait_ready(s: Stack, timeout: float) -> float:
 
 
 def wait_drained(s: Stack, timeout: float = 120) -> float:
+    """Until nothing is owed; then a few seconds more for the pushes being sent to report."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if outbox_owed(s.database_url) == 0:
-            return round(time.monotonic() - started, 2)
+            drained = round(time.monotonic() - started, 2)
+            settle = time.monotonic() + 5
+            last = pushes_pending(s.database_url)
+            while time.monotonic() < settle:
+                time.sleep(0.5)
+                now = pushes_pending(s.database_url)
+                if now == last:
+                    break
+                last = now
+            return drained
         time.sleep(0.5)
     raise AssertionError(f"outbox still owes {outbox_owed(s.database_url)} rows after {timeout} s\n"
                          f"worker:\n{s.tail('worker')}\nbeat:\n{s.tail('beat', 10)}")
