@@ -2,6 +2,7 @@
 import logging
 import signal
 import threading
+import time
 
 from django.conf import settings
 from django.db import connections
@@ -92,10 +93,12 @@ class RequestDeadlineMiddleware:
 
     def __call__(self, request):
         seconds = settings.REQUEST_TIMEOUT_SECONDS
+        started = time.monotonic()
         armed = seconds > 0 and threading.current_thread() is threading.main_thread()
         if armed:
+            outer = signal.getitimer(signal.ITIMER_REAL)[0]  # a request inside a request (tests)
             previous = signal.signal(signal.SIGALRM, self._expire)
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
         try:
             response = self.get_response(request)
         except DeadlineExceeded as exc:
@@ -106,6 +109,8 @@ class RequestDeadlineMiddleware:
             if armed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
+                if outer:
+                    signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
         return response
 
     @staticmethod
