@@ -6,4 +6,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
-        from . import schema  # noqa: F401  registers the JWT auth extension
+        from . import personal_data, schema  # noqa: F401  schema registers the JWT auth extension
+
+        personal_data.declare()

@@ -8,12 +8,11 @@ messages. Messages follow the request's Accept-Language (vi by default).
 Services raise Django's ValidationError/PermissionDenied or `Conflict`; they are
 mapped here so no view needs try/except.
 """
-import json
-
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -21,13 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .unavailable import is_dependency_error, unavailable
-
-
-def _as_drf_response(response) -> Response:
-    drf = Response(json.loads(response.content), status=response.status_code)
-    drf["Retry-After"] = response["Retry-After"]
-    return drf
+from .unavailable import is_dependency_error, which
 
 
 class Conflict(Exception):
@@ -71,6 +64,33 @@ def _flatten(detail):
     return {"non_field_errors": [str(detail)]}
 
 
+def error_body(status_code: int, code: str, detail, errors: dict | None = None) -> dict:
+    """The one error shape. Everything that answers an error without DRF (middleware,
+    the URLconf's handlers) builds its body here, as the exception handler does."""
+    body = {"status": status_code, "code": code, "detail": str(detail)}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def error_response(status_code: int, code: str, detail, errors: dict | None = None) -> JsonResponse:
+    return JsonResponse(error_body(status_code, code, detail, errors), status=status_code)
+
+
+def _unavailable_body(exc) -> dict:
+    message = _("A service the API depends on is unavailable or slow; retry shortly.")
+    body = error_body(503, "service_unavailable", message, {"non_field_errors": [str(message)]})
+    body["dependency"] = which(exc)  # database, cache, broker or timeout
+    return body
+
+
+def unavailable_response(exc=None) -> JsonResponse:
+    """The JSON 503 with Retry-After for a dependency that is down or slow (api/unavailable.py)."""
+    response = JsonResponse(_unavailable_body(exc), status=503)
+    response["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
 def _first_code(codes):
     if isinstance(codes, dict):
         for value in codes.values():
@@ -84,7 +104,8 @@ def exception_handler(exc, context):
     if is_dependency_error(exc):
         # The database, the cache or the broker is down or slow: 503 with Retry-After.
         set_rollback()
-        return _as_drf_response(unavailable(exc))
+        return Response(_unavailable_body(exc), status=503,
+                        headers={"Retry-After": str(settings.UNAVAILABLE_RETRY_AFTER)})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -100,23 +121,17 @@ def exception_handler(exc, context):
     if response is None:
         return None
 
-    body = {"status": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        body["code"] = _first_code(exc.get_codes())
-        body["detail"] = str(_("Invalid input."))
-        body["errors"] = errors
+        body = error_body(response.status_code, _first_code(exc.get_codes()), _("Invalid input."),
+                          _flatten(exc.detail))
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        body["code"] = _first_code(codes)
         if isinstance(detail, (dict, list)):
-            flat = _flatten(detail)
-            body["detail"] = next(iter(flat.values()))[0]
-        else:
-            body["detail"] = str(detail)
-        if response.status_code == status.HTTP_400_BAD_REQUEST:
-            # e.g. malformed JSON: every 400 names what was wrong in `errors`.
-            body["errors"] = {"non_field_errors": [body["detail"]]}
+            detail = next(iter(_flatten(detail).values()))[0]
+        detail = str(detail)
+        # e.g. malformed JSON: every 400 names what was wrong in `errors`.
+        errors = {"non_field_errors": [detail]} if response.status_code == status.HTTP_400_BAD_REQUEST else None
+        body = error_body(response.status_code, _first_code(codes), detail, errors)
     response.data = body
     return response

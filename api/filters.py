@@ -10,6 +10,9 @@ MAX_ID = 2**63 - 1
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the id range (else 400), never a decimal
+    that the database cannot hold."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):

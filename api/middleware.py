@@ -7,23 +7,17 @@ import time
 from django.conf import settings
 from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from .unavailable import DeadlineExceeded, is_dependency_error, unavailable
+from .exceptions import error_response, unavailable_response
+from .unavailable import DeadlineExceeded, is_dependency_error
 
 logger = logging.getLogger(__name__)
 
 
 def _too_large(limit):
-    return JsonResponse(
-        {
-            "status": 413,
-            "code": "request_too_large",
-            "detail": _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
-        },
-        status=413,
-    )
+    return error_response(413, "request_too_large",
+                          _("The request body is larger than %(limit)d bytes.") % {"limit": limit})
 
 
 class RequestSizeLimitMiddleware:
@@ -55,11 +49,7 @@ class RequestSizeLimitMiddleware:
         if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
             message = (_("Too many files in one request.") if isinstance(exception, TooManyFilesSent)
                        else _("Too many fields in one request."))
-            return JsonResponse(
-                {"status": 400, "code": "too_many_parts", "detail": message,
-                 "errors": {"non_field_errors": [message]}},
-                status=400,
-            )
+            return error_response(400, "too_many_parts", message, {"non_field_errors": [message]})
         return None
 
 
@@ -104,7 +94,7 @@ class RequestDeadlineMiddleware:
         except DeadlineExceeded as exc:
             logger.error("request deadline (%.1f s) passed: %s %s", seconds, request.method, request.path)
             _drop_connections()
-            return unavailable(exc)
+            return unavailable_response(exc)
         finally:
             if armed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
@@ -120,5 +110,5 @@ class RequestDeadlineMiddleware:
     def process_exception(self, request, exception):
         if is_dependency_error(exception):
             logger.warning("dependency unavailable: %s", exception.__class__.__name__)
-            return unavailable(exception)
+            return unavailable_response(exception)
         return None

@@ -9,7 +9,7 @@ named need only an authenticated caller (scope still filters what they see).
 """
 from rest_framework.permissions import BasePermission
 
-from teams.selectors import scope_for
+from api.access import scope_for
 
 
 class HasCapability(BasePermission):

@@ -2,7 +2,7 @@
 from rest_framework.permissions import IsAuthenticated
 
 from api.permissions import HasCapability
-from teams.selectors import forget_scope
+from api.access import forget_scope
 
 
 class ScopedViewSetMixin:

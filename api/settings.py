@@ -40,6 +40,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def env_int(name: str, default: int) -> int:
+    """An integer setting: the default when unset or empty, a clear ImproperlyConfigured otherwise."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
@@ -183,7 +184,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
 # Lets several test runs share one PostgreSQL server without clobbering each other.
@@ -192,7 +193,7 @@ if os.environ.get("TEST_DATABASE_NAME"):
 # A streaming replica for report reads (api/db_routers.py); unset: everything reads the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # PostgreSQL's JIT compiles a plan's expressions when its estimated cost is high. Over
@@ -353,8 +354,8 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "30"))),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 30)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
@@ -472,7 +473,7 @@ IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 # Delta sync: the cursor handed to clients lags the server clock by this much (clock skew
 # between app servers, and the instant between computing updated_at and sending the row).
-SYNC_OVERLAP = timedelta(seconds=int(os.environ.get("SYNC_OVERLAP_SECONDS", "5")))
+SYNC_OVERLAP = timedelta(seconds=env_int("SYNC_OVERLAP_SECONDS", 5))
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # 12 MP: one upload decodes in ~0.25 s and ~45 MB at worst (api/images.py, make bench).

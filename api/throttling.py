@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from teams.phones import try_normalize_phone
+from .phones import try_normalize_phone
 
 
 class _RateFromSettings:

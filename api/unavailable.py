@@ -3,15 +3,11 @@
 `is_dependency_error(exc)` names what counts: a database that refused, dropped or
 timed out (Django's OperationalError and InterfaceError: connect_timeout,
 statement_timeout, lock_timeout, a server restart), Redis or the broker not
-answering, and the request deadline. The DRF exception handler, the
-middleware below and the 500 handler all answer them with `unavailable()`.
+answering, and the request deadline. The DRF exception handler, the deadline
+middleware and the 500 handler all answer them with
+`api.exceptions.unavailable_response()`.
 """
-import json
-
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.utils.translation import gettext as _
 
 
 class DeadlineExceeded(BaseException):
@@ -57,13 +53,3 @@ def which(exc: BaseException | None) -> str:
     if module.startswith("kombu"):
         return "broker"
     return "dependency"
-
-
-def unavailable(exc: BaseException | None = None) -> HttpResponse:
-    message = _("A service the API depends on is unavailable or slow; retry shortly.")
-    body = {"status": 503, "code": "service_unavailable", "detail": message,
-            "errors": {"non_field_errors": [message]}, "dependency": which(exc)}
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=503,
-                            content_type="application/json")
-    response["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER)
-    return response

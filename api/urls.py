@@ -4,11 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api.docs import RedocView
-from api.views import readyz
+from api.views import healthz, readyz
 from tasks import urls as task_urls
 from notifications import urls as notification_urls
 from teams import urls as team_urls
-from teams.views import healthz
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -1,12 +1,14 @@
 """Views that belong to the API as a whole rather than to one app."""
 import sys
 
+from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.views import TokenObtainPairView
 
+from .exceptions import error_response, unavailable_response
 from .throttling import LoginAddressThrottle, LoginPhoneThrottle
-from .unavailable import is_dependency_error, unavailable
+from .unavailable import is_dependency_error
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -23,20 +25,29 @@ class TokenObtainView(TokenObtainPairView):
 # JSON answers, in the one error shape, for requests no view handled.
 
 def bad_request(request, exception=None):
-    return JsonResponse({"status": 400, "code": "bad_request", "detail": _("Bad request.")}, status=400)
+    return error_response(400, "bad_request", _("Bad request."))
 
 
 def not_found(request, exception=None):
-    return JsonResponse({"status": 404, "code": "not_found", "detail": _("Not found.")}, status=404)
+    return error_response(404, "not_found", _("Not found."))
 
 
 def server_error(request):
     exc = sys.exc_info()[1]
     if is_dependency_error(exc):  # a dependency failed outside a view (middleware, auth)
-        return unavailable(exc)
-    return JsonResponse(
-        {"status": 500, "code": "server_error", "detail": _("Internal server error.")}, status=500
-    )
+        return unavailable_response(exc)
+    return error_response(500, "server_error", _("Internal server error."))
+
+
+def healthz(request):
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", never a 500
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 # Readiness ---------------------------------------------------------------------------
@@ -49,7 +60,7 @@ READY_TIMEOUT_SECONDS = 1.5
 
 
 def _check_database() -> dict:
-    from django.db import connection, connections
+    from django.db import connections
 
     from .outbox import outbox_stats
 

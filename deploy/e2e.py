@@ -219,7 +219,7 @@ def main() -> int:
             subprocess.run([PY, "manage.py", *step], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         password = subprocess.run(
             [PY, "manage.py", "shell", "--verbosity", "0", "-c",
-             "from teams.management.commands.seed_demo import DEMO_PASSWORD; print(DEMO_PASSWORD)"],
+             "from teams.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)"],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
         ).stdout.strip().splitlines()[-1]
 

@@ -1,16 +1,18 @@
 """Reads of a member's own notifications and devices (nobody reads another's)."""
 from django.db.models import QuerySet
 
+from api.access import READ, restrict
+
 from .models import Device, Notification
 
 
 def notifications_for(member) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=member)
+    return restrict(Notification.objects.all(), member, READ)
 
 
 def unread_count(member) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    return notifications_for(member).filter(read_at__isnull=True).count()
 
 
 def devices_of(member) -> QuerySet[Device]:
-    return Device.objects.filter(member=member)
+    return restrict(Device.objects.all(), member, READ)

@@ -16,10 +16,12 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.access import outermost_paths
 from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
 from tasks.choices import UNFINISHED_STATUSES, TaskStatus
 from tasks.models import Assignment, Task
+from tasks.overdue import overdue_q
 from teams.choices import Role
 from teams.models import Membership
 
@@ -155,15 +157,6 @@ def send_deadline_reminders(*, now: datetime | None = None) -> dict[str, int]:
     return {str(kind): len(_reminders_for(kind, now, start, end)) for kind, start, end in REMINDER_WINDOWS}
 
 
-def _outermost(paths: list[str]) -> list[str]:
-    """Drop paths that lie inside another one of the list (nested roles count once)."""
-    kept: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(outer) for outer in kept):
-            kept.append(path)
-    return kept
-
-
 @transaction.atomic
 def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
     """One notification per coordinator per local day: the overdue assignments in their subtrees.
@@ -174,7 +167,7 @@ def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     day = timezone.localtime(now).date()  # the network's day (TIME_ZONE)
-    overdue = Q(status__in=UNFINISHED_STATUSES, task__status=TaskStatus.OPEN, task__due_at__lt=now)
+    overdue = overdue_q(now)
     already = set(
         Notification.objects.filter(kind=NotificationKind.OVERDUE_DIGEST, digest_date=day)
         .values_list("recipient_id", flat=True)
@@ -189,11 +182,11 @@ def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
     if not paths_by_member:
         return []
     # One grouped count per subtree root that some coordinator holds.
-    roots = sorted({p for paths in paths_by_member.values() for p in _outermost(paths)})
+    roots = sorted({p for paths in paths_by_member.values() for p in outermost_paths(paths)})
     counts = _overdue_counts(roots, overdue)
     rows = []
     for member_id, paths in sorted(paths_by_member.items()):
-        count = sum(counts.get(p, 0) for p in _outermost(paths))
+        count = sum(counts.get(p, 0) for p in outermost_paths(paths))
         if count:
             rows.append(Notification(recipient_id=member_id, kind=NotificationKind.OVERDUE_DIGEST,
                                      digest_date=day, created_at=now, key=f"digest:{member_id}:{day.isoformat()}",

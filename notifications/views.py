@@ -2,10 +2,10 @@ from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from api.ordering import OrderingFilter
 from api.sync import DeltaSyncMixin
 
 from . import selectors, services
@@ -28,7 +28,8 @@ class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.Retrieve
     permission_classes = [IsAuthenticated]
     pagination_class = FeedPagination
     filterset_class = NotificationFilter
-    filter_backends = [f for f in viewsets.GenericViewSet.filter_backends if f is not OrderingFilter]
+    # The keyset feed has one order (newest first): ?ordering= is ignored, never honoured.
+    filter_backends = [f for f in viewsets.GenericViewSet.filter_backends if not issubclass(f, OrderingFilter)]
 
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)

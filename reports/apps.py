@@ -11,3 +11,14 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports and history")
+
+    def ready(self):
+        from api import hooks
+
+        from . import personal_data
+        from .access import register_all
+        from .history import record_subtree_move
+
+        register_all()
+        personal_data.declare()
+        hooks.subtree_moved.connect(record_subtree_move)

@@ -97,3 +97,8 @@ def history_entries(records: list, full: QuerySet) -> list[dict]:
         })
     return entries
 
+
+
+def record_subtree_move(*, team, subtree: QuerySet, actor=None) -> int:
+    """api.hooks.subtree_moved: the descendants' new paths go into their history."""
+    return record_bulk_change(subtree, actor=actor, reason="subtree moved")

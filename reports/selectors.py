@@ -19,14 +19,15 @@ from django.db.models import (
     Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Sum, Value,
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
-from django.utils import timezone
 
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Campaign, Task
+from tasks.overdue import overdue_q, past_due_tasks
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from teams.selectors import Scope
+from api.access import restrict
 
+from .access import REPORT, REPORT_FILTER
 from .models import AssignmentTally
 
 STATUSES = tuple(AssignmentStatus.values)
@@ -36,29 +37,6 @@ MAX_RANGE_DAYS = 366
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
-    """The one definition of an overdue assignment, for filters and counts alike.
-
-    Overdue: the task's `due_at` has passed and the work is still to be done
-    (status assigned, in_progress or rejected: tasks.choices.UNFINISHED_STATUSES).
-    `prefix` lets a query that reaches assignments through a relation
-    (`assignments__`) use the same rule.
-    """
-    now = now or timezone.now()
-    # "task in (tasks past due)" rather than a join on the task: the counts then
-    # read only the assignment index, and the small task list is hashed once.
-    past_due = Task.objects.filter(due_at__lt=now).values("pk")
-    return Q(**{f"{prefix}status__in": UNFINISHED_STATUSES, f"{prefix}task__in": past_due})
-
-
-def is_overdue(assignment: Assignment, now: datetime | None = None) -> bool:
-    """The same rule as overdue_q for one loaded assignment (its task loaded too): the
-    predicate the API's `is_overdue` field uses."""
-    from tasks.serializers import assignment_is_overdue
-
-    return assignment_is_overdue(assignment.task.due_at, assignment.status, now)
 
 
 @dataclass(frozen=True)
@@ -169,7 +147,7 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
         rows = rows.filter(task_id=flt.task_id)
     if flt.campaign_id is not None:
         rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
-    past_due = Task.objects.filter(due_at__lt=now or timezone.now()).values("pk")
+    past_due = past_due_tasks(now)
     aggregates = {"total": Sum("n")}
     for status in STATUSES:
         aggregates[status] = Sum("n", filter=Q(status=status))
@@ -352,40 +330,24 @@ def member_board_rows(members: list[Member]) -> list[dict]:
 
 # Scoped lookups ---------------------------------------------------------------
 
-def _ancestor_paths(path: str) -> list[str]:
-    """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+def team_for_report(user, pk: int) -> Team | None:
+    return restrict(Team.objects.filter(pk=pk), user, REPORT).only("id", "name", "level", "path").first()
 
 
-def related_to_scope_q(scope: Scope, path_field: str) -> Q:
-    """Rows whose team lies in the caller's read scope or above it.
-
-    A task or campaign owned by the province is still work the district
-    coordinator reports on, so it is a known id for their filters.
-    """
-    if scope.is_superuser:
-        return Q()
-    q = Q(pk__in=[])
-    for path in scope.paths_for("read"):
-        q |= Q(**{f"{path_field}__startswith": path}) | Q(**{f"{path_field}__in": _ancestor_paths(path)})
-    return q
+def campaign_for_report(user, pk: int) -> Campaign | None:
+    return restrict(Campaign.objects.filter(pk=pk), user, REPORT).select_related("team").first()
 
 
-def team_for_report(scope: Scope, pk: int) -> Team | None:
-    return Team.objects.filter(scope.q("read"), pk=pk).only("id", "name", "level", "path").first()
+def task_for_report(user, pk: int) -> Task | None:
+    return restrict(Task.objects.filter(pk=pk), user, REPORT).only("pk").first()
 
 
-def campaign_for_report(scope: Scope, pk: int) -> Campaign | None:
-    return Campaign.objects.filter(scope.q("read", "team__path"), pk=pk).select_related("team").first()
+def task_known_to(user, pk: int) -> bool:
+    return restrict(Task.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
 
-def task_known_to(scope: Scope, pk: int) -> bool:
-    return Task.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
-
-
-def campaign_known_to(scope: Scope, pk: int) -> bool:
-    return Campaign.objects.filter(related_to_scope_q(scope, "team__path"), pk=pk).exists()
+def campaign_known_to(user, pk: int) -> bool:
+    return restrict(Campaign.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
 
 def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:

@@ -20,7 +20,7 @@ from api.pagination import PageNumberPagination
 from api.schema import ErrorSerializer
 from tasks.models import Task
 from teams.models import Team
-from teams.selectors import forget_scope, scope_for
+from api.access import forget_scope, scope_for
 
 from . import history, selectors
 from .renderers import CSVRenderer
@@ -103,12 +103,8 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
             response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{self.kwargs["pk"]}.csv"'
         return response
 
-    @property
-    def scope(self):
-        return scope_for(self.request.user)
-
     def get_team(self) -> Team:
-        team = selectors.team_for_report(self.scope, self.kwargs["pk"])
+        team = selectors.team_for_report(self.request.user, self.kwargs["pk"])
         if team is None:
             raise Http404
         return team
@@ -117,9 +113,9 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
         params = self.query_serializer_class(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         asked = params.validated_data
-        if "task" in asked and not selectors.task_known_to(self.scope, asked["task"]):
+        if "task" in asked and not selectors.task_known_to(self.request.user, asked["task"]):
             raise ValidationError({"task": [_("Unknown task.")]})
-        if "campaign" in asked and not selectors.campaign_known_to(self.scope, asked["campaign"]):
+        if "campaign" in asked and not selectors.campaign_known_to(self.request.user, asked["campaign"]):
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
         data = {**asked, **fixed}
         return selectors.StatsFilter(
@@ -213,7 +209,7 @@ class CampaignStatsView(ReportView):
     csv_name = "campaign-stats"
 
     def get(self, request, pk):
-        campaign = selectors.campaign_for_report(self.scope, pk)
+        campaign = selectors.campaign_for_report(self.request.user, pk)
         if campaign is None:
             raise Http404
         flt = self.get_filter(campaign.team.path, campaign=campaign.pk)
@@ -248,7 +244,7 @@ class TaskHistoryView(HistoryView):
     model = Task
 
     def get_object_for_history(self):
-        task = Task.objects.filter(self.scope.q("read", "team__path"), pk=self.kwargs["pk"]).only("pk").first()
+        task = selectors.task_for_report(self.request.user, self.kwargs["pk"])
         if task is None:
             raise Http404
         return task
@@ -259,7 +255,7 @@ class TeamHistoryView(HistoryView):
     model = Team
 
     def get_object_for_history(self):
-        team = selectors.team_for_report(self.scope, self.kwargs["pk"])
+        team = selectors.team_for_report(self.request.user, self.kwargs["pk"])
         if team is None:
             raise Http404
         return team

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = _("Tasks and campaigns")
+
+    def ready(self):
+        from api import hooks
+
+        from . import personal_data
+        from .access import register_all
+        from .services import assign_late_joiner
+
+        register_all()
+        personal_data.declare()
+        hooks.member_joined.connect(assign_late_joiner)

@@ -1,4 +1,4 @@
-"""Demo campaign and tasks in every state, on top of the demo network (seed_demo).
+"""Demo campaign and tasks in every state, on top of the demo network (scale's seed_demo).
 
 Everything goes through the services, so the timelines are real. Running it
 again changes nothing: a task that already exists (same title and team) is

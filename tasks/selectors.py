@@ -1,10 +1,6 @@
 """Scoped reads of campaigns, tasks, assignments and their timelines.
 
-Scope (the contract's): a caller sees the tasks whose team, and the assignments
-whose team, lies in a subtree where they coordinate or observe, plus their own
-assignments and the tasks behind them. Campaigns are scoped like tasks, and a
-caller also sees the campaigns of the teams above their own (so a village
-coordinator can file a task under the commune's campaign).
+Who sees which rows is declared once, in tasks/access.py (api.access).
 """
 from __future__ import annotations
 
@@ -14,19 +10,18 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from teams.selectors import scope_for
+from api.access import MANAGE, READ, restrict
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
+from .overdue import task_overdue_q
 
 # The statuses a task's progress counts, in the order clients show them.
 PROGRESS_STATUSES = (
@@ -40,56 +35,21 @@ PROGRESS_STATUSES = (
 )
 
 
-def _own_task_ids(user_id):
-    return Assignment.objects.filter(assignee_id=user_id).values("task_id")
-
-
 def tasks_visible_to(user) -> QuerySet[Task]:
-    scope = scope_for(user)
-    qs = Task.objects.all()
-    if scope.is_superuser:
-        return qs
-    if scope.user_id is None:
-        return qs.none()
-    return qs.filter(scope.q("read", "team__path") | Q(pk__in=_own_task_ids(scope.user_id)))
+    return restrict(Task.objects.all(), user, READ)
 
 
 def tasks_managed_by(user) -> QuerySet[Task]:
     """Tasks whose team the caller coordinates (or a team above it)."""
-    return Task.objects.filter(scope_for(user).q("manage", "team__path"))
+    return restrict(Task.objects.all(), user, MANAGE)
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
-    scope = scope_for(user)
-    qs = Assignment.objects.all()
-    if scope.is_superuser:
-        return qs
-    if scope.user_id is None:
-        return qs.none()
-    return qs.filter(scope.q("read", "team__path") | Q(assignee_id=scope.user_id))
+    return restrict(Assignment.objects.all(), user, READ)
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
-    scope = scope_for(user)
-    qs = Campaign.objects.all()
-    if scope.is_superuser:
-        return qs
-    if scope.user_id is None:
-        return qs.none()
-    # Every id on the caller's own team paths: their teams and the teams above them.
-    on_own_paths = {
-        int(part)
-        for paths in scope.paths.values()
-        for path in paths
-        for part in path.strip("/").split("/")
-        if part
-    }
-    behind_own_work = Task.objects.filter(pk__in=_own_task_ids(scope.user_id), campaign__isnull=False)
-    return qs.filter(
-        scope.q("read", "team__path")
-        | Q(team_id__in=on_own_paths)
-        | Q(pk__in=behind_own_work.values("campaign_id"))
-    )
+    return restrict(Campaign.objects.all(), user, READ)
 
 
 # Lists -----------------------------------------------------------------------
@@ -114,7 +74,7 @@ def with_progress(qs: QuerySet[Task]) -> QuerySet[Task]:
     unfinished = sum((F(f"progress_{s.value}") for s in UNFINISHED_STATUSES), Value(0))
     return qs.annotate(
         progress_overdue=Case(
-            When(due_at__lt=timezone.now(), then=unfinished),
+            When(task_overdue_q(), then=unfinished),  # tasks.overdue: only an open task is overdue
             default=Value(0),
             output_field=IntegerField(),
         )

@@ -1,18 +1,18 @@
 from django.core.validators import URLValidator
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from api.fields import ScopedPrimaryKeyRelatedField
+from api.fields import ScopedIdListField, ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
-from .choices import UNFINISHED_STATUSES, Platform, Priority, TaskKind, TaskStatus
+from .choices import Platform, Priority, TaskKind, TaskStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
+from .overdue import is_overdue, task_is_overdue
 from .selectors import PROGRESS_STATUSES, campaigns_visible_to
 
 URL_MAX_LENGTH = 2000
@@ -33,12 +33,6 @@ class HttpURLField(serializers.URLField):
         super().__init__(**kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
         self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
-
-
-def assignment_is_overdue(due_at, status, now=None) -> bool:
-    """Overdue: the task's due time has passed and the work is still to be done.
-    reports.selectors.overdue_q is the same rule as a query filter."""
-    return due_at is not None and status in UNFINISHED_STATUSES and due_at < (now or timezone.now())
 
 
 # Campaigns -------------------------------------------------------------------
@@ -104,7 +98,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, task):
-        return task.status == TaskStatus.OPEN and task.due_at is not None and task.due_at < timezone.now()
+        return task_is_overdue(task)
 
 
 class TaskCreateSerializer(serializers.Serializer):
@@ -141,13 +135,12 @@ class TaskUpdateSerializer(serializers.Serializer):
 
 
 class TaskAssignSerializer(serializers.Serializer):
-    teams = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(teams_visible_to, Team), required=False, max_length=MAX_ASSIGN_TARGETS,
+    teams = ScopedIdListField(
+        teams_visible_to, Team, required=False, max_length=MAX_ASSIGN_TARGETS,
         help_text="Each team fans out to every active member (role `member`) in its subtree.",
     )
-    members = serializers.ListField(
-        child=ScopedPrimaryKeyRelatedField(members_readable_by, Member), required=False,
-        max_length=MAX_ASSIGN_TARGETS,
+    members = ScopedIdListField(
+        members_readable_by, Member, required=False, max_length=MAX_ASSIGN_TARGETS,
         help_text=f"People assigned directly; each needs a role inside the task's team. "
                   f"At most {MAX_ASSIGN_TARGETS} teams and members together per call.",
     )
@@ -216,7 +209,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, assignment):
-        return assignment_is_overdue(assignment.task.due_at, assignment.status)
+        return is_overdue(assignment)
 
 
 class AssignmentCompleteSerializer(serializers.Serializer):

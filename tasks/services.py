@@ -15,11 +15,13 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api import access
+from api.access import require, scope_for
 from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from teams.selectors import outermost_teams, scope_for
+from teams.selectors import outermost_teams
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority, TaskStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task, TaskTarget
@@ -424,66 +426,71 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member) -> None:
-    """Who may take `action` on `assignment`: the assignee for their own steps; a
-    coordinator of the assignment's team or a team above it, other than the
-    assignee, for reviews. Raises PermissionDenied."""
-    transition = TRANSITIONS[action]
-    if transition.by == ASSIGNEE:
-        if assignment.assignee_id != actor.pk:
-            raise PermissionDenied(_("Only the assignee can do this."))
+    """Who may take `action` on `assignment` (api.access ASSIGNEE / REVIEWER): the
+    assignee for their own steps; a coordinator of the assignment's team or a team
+    above it, other than the assignee, for reviews. Raises PermissionDenied."""
+    if TRANSITIONS[action].by == ASSIGNEE:
+        require(actor, access.ASSIGNEE, assignment, message=_("Only the assignee can do this."))
         return
     if assignment.assignee_id == actor.pk:
         raise PermissionDenied(_("Nobody reviews their own work."))
-    if not scope_for(actor).has_capability_at("review", assignment.team.path):
-        raise PermissionDenied(_("You do not coordinate this assignment's team or a team above it."))
+    require(actor, access.REVIEWER, assignment,
+            message=_("You do not coordinate this assignment's team or a team above it."))
 
 
 def _transition(*, action: str, assignment: Assignment, actor: Member, changes: dict, note: str = "") -> Assignment:
-    assignment_check_actor(action=action, assignment=assignment, actor=actor)
+    """Move `assignment` (the row the caller loaded; the actor is already checked)
+    and return it with the changes applied: the row is not read again."""
     transition = TRANSITIONS[action]
-    # The row lock orders concurrent requests; the task is read after it, so a
-    # cancel that committed meanwhile is seen.
-    current = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    task_status = Task.objects.filter(pk=current.task_id).values_list("status", flat=True).get()
+    # The row lock orders concurrent requests; the task's status is read with it,
+    # so a cancel that committed meanwhile is seen.
+    status, task_status = (Assignment.objects.select_for_update(of=("self",)).filter(pk=assignment.pk)
+                           .values_list("status", "task__status").get())
+    current = assignment
     if task_status == TaskStatus.CANCELLED:
         raise Conflict(_("This task was cancelled."), code="task_cancelled")
     if transition.by == ASSIGNEE and task_status != TaskStatus.OPEN:
         raise Conflict(_("This task is closed."), code="task_closed")
-    if current.status not in transition.sources:
+    if status not in transition.sources:
         raise Conflict(
             _("An assignment that is %(status)s cannot be changed this way.")
-            % {"status": AssignmentStatus(current.status).label.lower()},
+            % {"status": AssignmentStatus(status).label.lower()},
             code="invalid_transition",
         )
     now = timezone.now()
     changes = {**changes, "status": transition.target, "updated_at": now}
     # Conditional on the status read under the lock: even without row locks
     # (SQLite) two requests cannot both move the same row.
-    moved = Assignment.objects.filter(pk=current.pk, status=current.status).update(**changes)
+    moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
     if moved != 1:
         raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
     AssignmentEvent.objects.create(assignment_id=current.pk, kind=transition.event, actor=actor,
-                                   from_status=current.status, to_status=transition.target, note=note,
+                                   from_status=status, to_status=transition.target, note=note,
                                    created_at=now)
-    current.refresh_from_db()
+    for name, value in changes.items():
+        setattr(current, name, value)
     return current
 
 
 @transaction.atomic
-def assignment_start(*, assignment: Assignment, actor: Member) -> Assignment:
-    """The assignee starts work (from assigned or rejected). Raises PermissionDenied or Conflict."""
+def assignment_start(*, assignment: Assignment, actor: Member, checked: bool = False) -> Assignment:
+    """The assignee starts work (from assigned or rejected). Raises PermissionDenied or Conflict.
+    `checked`: the caller already ran assignment_check_actor (every step checks once)."""
+    if not checked:
+        assignment_check_actor(action="start", assignment=assignment, actor=actor)
     return _transition(action="start", assignment=assignment, actor=actor,
                        changes={"started_at": timezone.now()})
 
 
 @transaction.atomic
 def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: str = "",
-                        note: str = "", evidence_image=None) -> Assignment:
+                        note: str = "", evidence_image=None, checked: bool = False) -> Assignment:
     """The assignee reports the work done with evidence: an http(s) URL or an
     image (one of them is required). Allowed from assigned, in progress and
     rejected; a previous review is cleared (the timeline keeps it). Raises
     PermissionDenied, ValidationError or Conflict."""
-    assignment_check_actor(action="complete", assignment=assignment, actor=actor)
+    if not checked:
+        assignment_check_actor(action="complete", assignment=assignment, actor=actor)
     if not evidence_url and not evidence_image:
         raise ValidationError({"evidence_url": _("Send the link to your post or an image of it.")})
     changes = {"evidence_url": evidence_url, "note": note, "completed_at": timezone.now(),
@@ -497,9 +504,11 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
 
 
 @transaction.atomic
-def assignment_decline(*, assignment: Assignment, actor: Member, reason: str) -> Assignment:
+def assignment_decline(*, assignment: Assignment, actor: Member, reason: str, checked: bool = False) -> Assignment:
     """The assignee declines (from assigned or in progress) with a reason. Raises
     PermissionDenied, ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="decline", assignment=assignment, actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
     return _transition(action="decline", assignment=assignment, actor=actor,
@@ -507,17 +516,21 @@ def assignment_decline(*, assignment: Assignment, actor: Member, reason: str) ->
 
 
 @transaction.atomic
-def assignment_verify(*, assignment: Assignment, actor: Member, note: str = "") -> Assignment:
+def assignment_verify(*, assignment: Assignment, actor: Member, note: str = "", checked: bool = False) -> Assignment:
     """A reviewer accepts completed work. Raises PermissionDenied or Conflict."""
+    if not checked:
+        assignment_check_actor(action="verify", assignment=assignment, actor=actor)
     return _transition(action="verify", assignment=assignment, actor=actor,
                        changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
                        note=note)
 
 
 @transaction.atomic
-def assignment_reject(*, assignment: Assignment, actor: Member, reason: str) -> Assignment:
+def assignment_reject(*, assignment: Assignment, actor: Member, reason: str, checked: bool = False) -> Assignment:
     """A reviewer sends completed work back with a reason; the assignee can start
     or complete it again. Raises PermissionDenied, ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="reject", assignment=assignment, actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
     rejected = _transition(action="reject", assignment=assignment, actor=actor,

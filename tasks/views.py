@@ -3,7 +3,7 @@ import mimetypes
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,6 +11,7 @@ from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
 from api.parsers import JSONParser
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin
 
 from . import selectors, services
@@ -35,16 +36,12 @@ from .serializers import (
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
 
 
-class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ScopedViewSetMixin, mixins.ListModelMixin,
-                               mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin,
+                               mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = READ_CREATE_PATCH
     sync_field = None  # the filtersets apply updated_since
     # The contract's bodies are JSON (lists of ids included); form encodings add nothing but ambiguity.
     parser_classes = [JSONParser]
-
-    def _respond(self, obj, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
 
 
 @extend_schema_view(
@@ -65,19 +62,12 @@ class CampaignViewSet(_ListRetrieveCreatePatch):
     def get_queryset(self):
         return selectors.campaign_list(self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = CampaignCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        campaign = services.campaign_create(actor=request.user, **serializer.validated_data)
-        return self._respond(campaign, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        campaign = self.get_object()
-        serializer = CampaignUpdateSerializer(data=request.data, partial=True,
-                                              context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        campaign = services.campaign_update(campaign=campaign, actor=request.user, **serializer.validated_data)
-        return self._respond(campaign)
+    create_serializer_class = CampaignCreateSerializer
+    update_serializer_class = CampaignUpdateSerializer
+    services = services
+    create_service = "campaign_create"
+    update_service = "campaign_update"
+    service_object = "campaign"
 
 
 @extend_schema_view(
@@ -98,18 +88,12 @@ class TaskViewSet(_ListRetrieveCreatePatch):
     def get_queryset(self):
         return selectors.task_list(self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = TaskCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        task = services.task_create(actor=request.user, **serializer.validated_data)
-        return self._respond(task, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        task = self.get_object()
-        serializer = TaskUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        task = services.task_update(task=task, actor=request.user, **serializer.validated_data)
-        return self._respond(task)
+    create_serializer_class = TaskCreateSerializer
+    update_serializer_class = TaskUpdateSerializer
+    services = services
+    create_service = "task_create"
+    update_service = "task_update"
+    service_object = "task"
 
     @extend_schema(request=TaskAssignSerializer, responses={200: TaskAssignResultSerializer},
                    summary="Assign the task to teams (fan-out to their members) and people; idempotent")
@@ -170,9 +154,10 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
             serializer = body_serializer(data=self.request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, **data)
-        fresh = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(fresh).data)
+        # The service applies its changes to the loaded row: it is read once (and locked once).
+        assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, checked=True,
+                                                   **data)
+        return Response(self.get_serializer(assignment).data)
 
     @_assignment_action(None, "Start the work (the assignee)")
     @action(detail=True, methods=["post"])

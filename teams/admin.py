@@ -10,7 +10,7 @@ from api.exceptions import Conflict
 
 from . import services
 from .models import Member, Membership, Team
-from .phones import normalize_phone
+from api.phones import normalize_phone
 from .text import fold
 
 

@@ -51,22 +51,6 @@ class WithinFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.path_field}__startswith": value.path})
 
 
-MAX_ID = 2**63 - 1  # the largest BigAutoField value on both databases
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An object id: a whole number in the id range (else 400), never a decimal
-    that the database cannot hold."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
 class StrictBooleanField(forms.NullBooleanField):
     """`true`/`false` (or 1/0); anything else is a 400 rather than silently no filter."""
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Level, Role
-from .phones import normalize_phone, try_normalize_phone
+from api.phones import normalize_phone, try_normalize_phone
 from .text import fold
 
 

@@ -6,7 +6,7 @@ from api.fields import ScopedPrimaryKeyRelatedField
 
 from .choices import Level, Role
 from .models import Member, Membership, Team
-from .phones import is_anonymised_phone, normalize_phone
+from api.phones import is_anonymised_phone, normalize_phone
 from .selectors import members_readable_by, teams_managed_by
 
 
@@ -210,7 +210,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 # The personal data export (GET /me/export/) ----------------------------------------
-# Rows come from `.values()` (teams.personal_data): plain serializers over the columns
+# Rows come from `.values()` (each app's personal_data module): plain serializers over the columns
 # read, so the document holds exactly what is listed here and the schema says so.
 
 class PersonalDataProfileSerializer(serializers.Serializer):
@@ -235,139 +235,9 @@ class PersonalDataMembershipSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class PersonalDataMembershipHistorySerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
-    membership = serializers.IntegerField(source="id")
-    changed_at = serializers.DateTimeField(source="history_date")
-    type = serializers.CharField(source="history_type", help_text="+ created, ~ changed, - removed.")
-    team = serializers.IntegerField(source="team_id", allow_null=True)
-    role = serializers.CharField()
-    reason = serializers.CharField(source="history_change_reason", allow_null=True)
-    changed_by = serializers.IntegerField(source="history_user_id", allow_null=True,
-                                          help_text="The id of whoever made the change.")
-
-
-class PersonalDataAssignmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    task = serializers.IntegerField(source="task_id")
-    task_title = serializers.CharField(source="task__title")
-    team = serializers.IntegerField(source="team_id")
-    team_name = serializers.CharField(source="team__name")
-    status = serializers.CharField()
-    evidence_url = serializers.CharField(allow_blank=True)
-    evidence_image = serializers.SerializerMethodField(help_text="null, or the URL that serves the image.")
-    note = serializers.CharField(allow_blank=True)
-    decline_reason = serializers.CharField(allow_blank=True)
-    started_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
-    reviewed_by = serializers.IntegerField(source="reviewed_by_id", allow_null=True)
-    reviewed_at = serializers.DateTimeField(allow_null=True)
-    review_note = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_evidence_image(self, row):
-        if not row.get("evidence_image"):
-            return None
-        from django.urls import reverse
-
-        url = reverse("assignment-evidence-image", kwargs={"pk": row["id"]})
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
-
-class PersonalDataAssignmentEventSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    assignment = serializers.IntegerField(source="assignment_id")
-    kind = serializers.CharField()
-    actor = serializers.IntegerField(source="actor_id", allow_null=True)
-    from_status = serializers.CharField(allow_blank=True)
-    to_status = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-
-
-class PersonalDataTaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    team = serializers.IntegerField(source="team_id")
-    created_at = serializers.DateTimeField()
-
-
-class PersonalDataCampaignSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    team = serializers.IntegerField(source="team_id")
-    created_at = serializers.DateTimeField()
-
-
-class PersonalDataNotificationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    title = serializers.SerializerMethodField()
-    body = serializers.SerializerMethodField()
-    params = serializers.DictField(help_text="What the message was written from (a task's title, dates).")
-    task = serializers.IntegerField(source="task_id", allow_null=True)
-    assignment = serializers.IntegerField(source="assignment_id", allow_null=True)
-    read_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-    def _text(self, row):
-        from notifications.messages import render
-
-        return render(row["kind"], row["params"] if isinstance(row["params"], dict) else {})
-
-    @extend_schema_field(serializers.CharField())
-    def get_title(self, row):
-        return self._text(row).title
-
-    @extend_schema_field(serializers.CharField())
-    def get_body(self, row):
-        return self._text(row).body
-
-
-class PersonalDataPushDeliverySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    notification = serializers.IntegerField(source="notification_id")
-    platform = serializers.CharField()
-    outcome = serializers.CharField()
-    title = serializers.CharField(allow_blank=True)
-    body = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-
-
-class PersonalDataDeviceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    token = serializers.CharField()
-    platform = serializers.CharField()
-    language = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    last_seen = serializers.DateTimeField()
-
-
 class PersonalDataSessionSerializer(serializers.Serializer):
     jti = serializers.CharField(help_text="The id of a refresh token issued at a login.")
     created_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(source="blacklistedtoken__blacklisted_at", allow_null=True,
                                            help_text="When it was logged out or rotated away; null if still valid.")
-
-
-class PersonalDataSerializer(serializers.Serializer):
-    """Everything held about the caller: one document, every list complete (not paginated)."""
-
-    generated_at = serializers.DateTimeField()
-    profile = PersonalDataProfileSerializer()
-    memberships = PersonalDataMembershipSerializer(many=True)
-    membership_history = PersonalDataMembershipHistorySerializer(
-        many=True, help_text="Every change to the caller's roles, oldest first.")
-    assignments = PersonalDataAssignmentSerializer(many=True)
-    assignment_events = PersonalDataAssignmentEventSerializer(
-        many=True, help_text="Timeline entries the caller acted in or that concern their assignments.")
-    tasks_created = PersonalDataTaskSerializer(many=True)
-    campaigns_created = PersonalDataCampaignSerializer(many=True)
-    notifications = PersonalDataNotificationSerializer(many=True)
-    push_deliveries = PersonalDataPushDeliverySerializer(many=True)
-    devices = PersonalDataDeviceSerializer(many=True)
-    sessions = PersonalDataSessionSerializer(many=True)

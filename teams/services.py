@@ -8,12 +8,14 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from api import hooks
+from api.access import forget_scope, scope_for
 from api.exceptions import Conflict
 
 from .choices import LEVEL_ORDER, Level, Role, level_depth
 from .models import Member, Membership, Team
-from .phones import anonymised_phone, is_anonymised_phone, normalize_phone
-from .selectors import forget_scope, member_within_reach, scope_for
+from api.phones import anonymised_phone, is_anonymised_phone, normalize_phone
+from .selectors import member_within_reach
 
 
 def _check_level(level: str, parent: Team | None) -> None:
@@ -62,7 +64,7 @@ def team_check_placement(*, team: Team | None, level: str, parent: Team | None) 
 
 
 @transaction.atomic
-def team_create(*, name: str, level: str, parent: Team | None, actor: Member) -> Team:
+def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None) -> Team:
     """Create a team under `parent`. Rules: parent exactly one level up; only
     provinces are roots (superusers only); the actor coordinates the parent.
     Raises ValidationError."""
@@ -105,11 +107,9 @@ def team_update(*, team: Team, actor: Member, name: str | None = None,
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
         team.path = new_path
-        # The UPDATE skips save(): record the descendants' new paths in the change history.
-        from reports.history import record_bulk_change
-
-        record_bulk_change(Team.objects.filter(path__startswith=new_path).exclude(pk=team.pk),
-                           actor=actor, reason="subtree moved")
+        # The UPDATE skips save(): whoever keeps a record of the descendants is told (reports' history).
+        hooks.subtree_moved.send(team=team, subtree=Team.objects.filter(path__startswith=new_path).exclude(pk=team.pk),
+                                 actor=actor)
     team.save()
     return team
 
@@ -223,14 +223,12 @@ def member_anonymise(*, member: Member, actor: Member) -> Member:
     real number can be (phones.anonymised_phone), their password unusable and
     the account inactive, without staff rights; devices, sessions, free text in
     their notifications and cached responses naming them are removed
-    (personal_data.scrub_references). Their memberships, assignments, evidence
+    (each app's part, through api.hooks.person_anonymised). Their memberships, assignments, evidence
     and timeline are kept, so every statistic of their teams stays the same
     (except members_active, exactly as for a deactivation).
     Rules: superusers only, never themselves (PermissionDenied); a person already
     anonymised is a Conflict (409), nothing is written twice.
     """
-    from .personal_data import scrub_references
-
     if not actor.is_superuser:
         raise PermissionDenied(_("Only a superuser can anonymise a member."))
     if member.pk == actor.pk:
@@ -249,7 +247,7 @@ def member_anonymise(*, member: Member, actor: Member) -> Member:
     member.save()
     member.groups.clear()
     member.user_permissions.clear()
-    scrub_references(member, old_phone=old_phone, old_name=old_name)
+    hooks.person_anonymised.send(member=member, old_phone=old_phone, old_name=old_name)
     forget_scope(member)
     return member
 
@@ -284,10 +282,9 @@ def membership_create(*, member: Member, team: Team, role: str, actor: Member) -
 
 
 def _assign_open_tasks(membership: Membership, actor: Member) -> None:
-    """A new `member` inherits the open tasks fanned out to a team above them."""
-    from tasks.services import assign_late_joiner  # tasks builds on teams, not the other way round
-
-    assign_late_joiner(membership=membership, actor=actor)
+    """A new `member` inherits the open tasks fanned out to a team above them (tasks
+    connects assign_late_joiner to this hook)."""
+    hooks.member_joined.send(membership=membership, actor=actor)
 
 
 @transaction.atomic

@@ -1,5 +1,4 @@
-from django.db import connection
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from api.conditional import IfMatchMixin
 from api.scoping import ScopedViewSetMixin
+from api.writes import ServiceWriteMixin
 
 from . import personal_data, selectors, services
 from .filters import MemberFilter, MembershipFilter, TeamFilter
@@ -26,7 +26,6 @@ from .serializers import (
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
-    PersonalDataSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
     TeamWriteSerializer,
@@ -43,7 +42,7 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
                                  summary="Rename, re-level or move a team with its subtree"),
     destroy=extend_schema(summary="Delete an empty team (409 with the reason otherwise)"),
 )
-class TeamViewSet(IfMatchMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+class TeamViewSet(IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     ordering_fields = ["name", "level", "path", "id", "updated_at"]
@@ -64,30 +63,13 @@ class TeamViewSet(IfMatchMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
             kwargs["context"]["ancestor_map"] = selectors.team_ancestor_map(teams)
         return super().get_serializer(*args, **kwargs)
 
-    def _respond(self, team, code=status.HTTP_200_OK):
-        team = self.get_queryset().get(pk=team.pk)
-        return Response(self.get_serializer(team).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = TeamWriteSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        team = services.team_create(
-            name=data["name"], level=data["level"], parent=data.get("parent"), actor=request.user
-        )
-        return self._respond(team, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        team = self.get_object()
-        serializer = TeamUpdateSerializer(team, data=request.data, partial=True,
-                                          context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        team = services.team_update(team=team, actor=request.user, **serializer.validated_data)
-        return self._respond(team)
-
-    def destroy(self, request, *args, **kwargs):
-        services.team_delete(team=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    create_serializer_class = TeamWriteSerializer
+    update_serializer_class = TeamUpdateSerializer
+    services = services
+    create_service = "team_create"
+    update_service = "team_update"
+    destroy_service = "team_delete"
+    service_object = "team"
 
 
 @extend_schema_view(
@@ -97,7 +79,7 @@ class TeamViewSet(IfMatchMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer},
                                  summary="Change a member; is_active=false deactivates"),
 )
-class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
@@ -114,21 +96,12 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def get_queryset(self):
         return selectors.member_list(self.request.user)
 
-    def _respond(self, member, code=status.HTTP_200_OK):
-        return Response(MemberSerializer(self.get_queryset().get(pk=member.pk)).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = MemberCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        member = services.member_create(actor=request.user, **serializer.validated_data)
-        return self._respond(member, status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        member = self.get_object()
-        serializer = MemberUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        services.member_update(member=member, actor=request.user, **serializer.validated_data)
-        return self._respond(member)
+    create_serializer_class = MemberCreateSerializer
+    update_serializer_class = MemberUpdateSerializer
+    services = services
+    create_service = "member_create"
+    update_service = "member_update"
+    service_object = "member"
 
     @extend_schema(
         request=None, responses={200: MemberSerializer},
@@ -153,7 +126,7 @@ class MemberViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                  summary="Change a role"),
     destroy=extend_schema(summary="Remove a role"),
 )
-class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class MembershipViewSet(ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
     ordering_fields = ["id", "role", "created_at"]
@@ -165,24 +138,14 @@ class MembershipViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.memberships_visible_to(self.request.user).select_related("team")
 
-    def create(self, request, *args, **kwargs):
-        serializer = MembershipCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        membership = services.membership_create(actor=request.user, **serializer.validated_data)
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        membership = self.get_object()
-        serializer = MembershipUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.membership_update(
-            membership=membership, role=serializer.validated_data["role"], actor=request.user
-        )
-        return Response(MembershipSerializer(membership).data)
-
-    def destroy(self, request, *args, **kwargs):
-        services.membership_delete(membership=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    create_serializer_class = MembershipCreateSerializer
+    update_serializer_class = MembershipUpdateSerializer
+    update_partial = False  # the role is required
+    services = services
+    create_service = "membership_create"
+    update_service = "membership_update"
+    destroy_service = "membership_delete"
+    service_object = "membership"
 
 
 class MeView(generics.GenericAPIView):
@@ -213,7 +176,7 @@ class MeExportView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: PersonalDataSerializer},
+        responses={200: personal_data.export_serializer()},
         summary="Export everything held about the caller (one JSON document)",
         description="Profile, memberships and their history, assignments with evidence, notes and "
                     "reasons, the timeline entries the caller acted in or that concern their work, "
@@ -251,16 +214,3 @@ class LogoutView(APIView):
         except TokenError as exc:
             raise InvalidToken(str(exc))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def healthz(request):
-    """200 when the app and its database answer, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy", never a 500
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
-

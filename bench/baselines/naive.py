@@ -44,7 +44,7 @@ class NaiveAssignmentSerializer(serializers.ModelSerializer):
                   "completed_at", "reviewed_by", "reviewed_at", "review_note", "is_overdue", "updated_at"]
 
     def get_is_overdue(self, obj) -> bool:
-        return bool(obj.task.due_at and obj.task.due_at < timezone.now()
+        return bool(obj.task.status == "open" and obj.task.due_at and obj.task.due_at < timezone.now()
                     and obj.status in ("assigned", "in_progress", "rejected"))
 
 

@@ -21,7 +21,7 @@ SELECT a.id, a.status, a.evidence_url, a.evidence_image, a.note, a.completed_at,
        a.reviewed_by_id, a.reviewed_at, a.review_note, a.updated_at,
        t.id, t.title, t.kind, t.platform, t.reference_url, t.due_at, t.status, t.priority,
        m.id, m.full_name, a.team_id, tm.name,
-       (t.due_at < {p} AND a.status IN ('assigned', 'in_progress', 'rejected')) AS is_overdue
+       (t.status = 'open' AND t.due_at < {p} AND a.status IN ('assigned', 'in_progress', 'rejected')) AS is_overdue
 FROM tasks_assignment a
 JOIN teams_team tm ON tm.id = a.team_id
 JOIN tasks_task t ON t.id = a.task_id

@@ -122,3 +122,11 @@ def test_a_small_png_that_decodes_to_40_megapixels_is_refused_before_decoding(se
         clean_evidence_image(upload)
     assert time.process_time() - started < 0.1  # refused from the header, not decoded
     assert "7300 × 5440" in str(refused.value.detail)
+
+
+def test_the_edge_answers_speak_vietnamese_by_default(client):
+    response = post_raw(client, "/api/v1/auth/token/", DEEP)
+    assert response.json()["detail"] == "Nội dung JSON lồng nhau quá sâu."
+    english = client.generic("POST", "/api/v1/auth/token/", '{"phone": "\\ud800"}'.encode(),
+                             content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "Text must be valid Unicode (no lone surrogates)."

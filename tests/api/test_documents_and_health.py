@@ -104,7 +104,7 @@ def test_healthz_ok(client, db):
 def test_healthz_503_when_the_database_does_not_answer(client, db):
     from unittest import mock
 
-    with mock.patch("teams.views.connection") as connection:
+    with mock.patch("api.views.connection") as connection:
         connection.cursor.side_effect = OperationalError("connection refused")
         response = client.get("/healthz")
     assert response.status_code == 503

@@ -30,6 +30,15 @@ def test_feed_lists_only_the_callers_own_newest_first(world, client_for):
     assert client_for(None).get(FEED).status_code == 401
 
 
+@pytest.mark.parametrize("ordering", ["id", "created_at", "-id", "read_at"])
+def test_the_keyset_feed_keeps_its_order_whatever_ordering_says(world, client_for, ordering):
+    mine = [notify(world.member_v1a) for _ in range(3)]
+    client = client_for(world.member_v1a)
+    first = client.get(FEED, {"ordering": ordering, "page_size": 2}).json()
+    assert [n["id"] for n in first["results"]] == [mine[2].pk, mine[1].pk]
+    assert [n["id"] for n in client.get(first["next"]).json()["results"]] == [mine[0].pk]
+
+
 def test_feed_text_follows_accept_language_vietnamese_by_default(world, client_for):
     notify(world.member_v1a)
     client = client_for(world.member_v1a)

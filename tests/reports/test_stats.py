@@ -262,7 +262,7 @@ def test_csv_neutralises_formulas_in_names(work, client_for):
 # Overdue has one definition -----------------------------------------------------
 
 def test_is_overdue_agrees_with_the_counted_rule(work):
-    from reports.selectors import is_overdue, overdue_q
+    from tasks.overdue import is_overdue, overdue_q
     from tasks.models import Assignment
 
     counted = set(Assignment.objects.filter(overdue_q()).values_list("pk", flat=True))

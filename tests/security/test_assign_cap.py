@@ -23,10 +23,6 @@ def _assign(client, task, body):
     return client.post(f"/api/v1/tasks/{task.pk}/assign/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
 
-def test_the_cap_is_five_hundred():
-    assert MAX_ASSIGN_TARGETS == 500
-
-
 @pytest.mark.parametrize("teams,members", [(0, 501), (501, 0), (300, 201), (5000, 5000)])
 def test_more_targets_than_the_cap_is_a_400_that_says_to_use_teams(
         world, client_for, task, django_assert_max_num_queries, teams, members):
@@ -39,17 +35,21 @@ def test_more_targets_than_the_cap_is_a_400_that_says_to_use_teams(
     assert not Assignment.objects.exists()
 
 
-def test_exactly_the_cap_is_assigned(world, client_for, task):
+def test_exactly_the_cap_of_five_hundred_is_assigned_and_one_more_is_refused(world, client_for, task):
     people = Member.objects.bulk_create([
         Member(phone=f"+8493{n:07d}", full_name=f"Người {n}", password=make_password(None))
-        for n in range(MAX_ASSIGN_TARGETS - 1)
+        for n in range(500)  # the contract's number, written out: changing the cap must fail here
     ])
     Membership.objects.bulk_create([Membership(member=p, team=world.v1a, role=Role.MEMBER) for p in people])
-    body = {"teams": [world.v1b.pk], "members": [p.pk for p in people]}
-    response = _assign(client_for(world.coord_c1), task, body)
+    client = client_for(world.coord_c1)
+    one_too_many = {"teams": [world.v1b.pk], "members": [p.pk for p in people]}
+    assert _assign(client, task, one_too_many).status_code == 400
+    assert not Assignment.objects.exists()
+    body = {"teams": [world.v1b.pk], "members": [p.pk for p in people[:499]]}
+    response = _assign(client, task, body)
     assert response.status_code == 200, response.content
-    assert response.json()["created"] == MAX_ASSIGN_TARGETS - 1 + 1  # the people, and member_v1b via v1b
-    assert Assignment.objects.filter(task=task).count() == MAX_ASSIGN_TARGETS
+    assert response.json()["created"] == 499 + 1  # the people, and member_v1b via v1b
+    assert Assignment.objects.filter(task=task).count() == 500
 
 
 def test_the_schema_documents_the_cap(client):

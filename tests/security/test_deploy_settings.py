@@ -101,6 +101,10 @@ class TestRefusesToStart:
         ("CACHE_URL", "memcached://127.0.0.1:11211"),
         ("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO"),
         ("API_MAX_REQUEST_BYTES", "ten megabytes"),
+        ("JWT_ACCESS_MINUTES", "fifteen"),
+        ("JWT_REFRESH_DAYS", "30d"),
+        ("DB_CONN_MAX_AGE", "forever"),
+        ("SYNC_OVERLAP_SECONDS", "5s"),
     ])
     def test_with_a_malformed_variable(self, name, value):
         result = import_settings(production_env(**{name: value}))

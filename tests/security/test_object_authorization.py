@@ -238,6 +238,8 @@ class Oracle:
 
     def allowed(self, model) -> set[int]:
         me = self.person
+        if not me.is_active:  # a deactivated account reads nothing
+            return set()
         if model is Notification:  # one's own feed, superusers included
             return set(Notification.objects.filter(recipient=me).values_list("pk", flat=True))
         if me.is_superuser:
@@ -290,8 +292,10 @@ def test_no_list_holds_a_row_outside_the_callers_scope(full_world, client_for, u
         ids = {row["id"] for row in rows}
         assert len(ids) == len(rows), f"{name}: a row listed twice in {url}"
         oracle = Oracle(person)
-        outside = ids - oracle.allowed(model)
+        allowed = oracle.allowed(model)
+        outside, missing = ids - allowed, allowed - ids
         assert not outside, f"{url} shows {name} rows outside their scope: {sorted(outside)}"
+        assert not missing, f"{url} hides from {name} rows inside their scope: {sorted(missing)}"
         if model is Member:  # the roles listed inside each member row, and phones
             teams = [(m["team"]["id"], m["id"]) for row in rows for m in row["memberships"]]
             allowed = oracle.allowed(Membership)
@@ -308,6 +312,34 @@ def test_no_list_holds_a_row_outside_the_callers_scope(full_world, client_for, u
 
 
 FILTERS = ["within", "team", "parent", "member", "assignee", "task", "campaign", "level", "mine", "role"]
+
+# The team path each row of a list lies at (what `within` filters on).
+ROW_PATH = {
+    "/api/v1/teams/": lambda: dict(Team.objects.values_list("pk", "path")),
+    "/api/v1/memberships/": lambda: dict(Membership.objects.values_list("pk", "team__path")),
+    "/api/v1/campaigns/": lambda: dict(Campaign.objects.values_list("pk", "team__path")),
+    "/api/v1/tasks/": lambda: dict(Task.objects.values_list("pk", "team__path")),
+    "/api/v1/assignments/": lambda: dict(Assignment.objects.values_list("pk", "team__path")),
+}
+
+
+@pytest.mark.parametrize("url", list(ROW_PATH))
+def test_within_the_callers_own_teams_lists_exactly_that_subtree(full_world, client_for, url):
+    """?within= one of the caller's teams (or a team below it): every row of that subtree the
+    caller may see, and nothing else — not a sibling's, not the parent's."""
+    world = full_world
+    paths = ROW_PATH[url]()
+    for name in ("coord_district", "observer_district", "coord_c1", "coord_v1a", "member_v1a"):
+        person = getattr(world, name)
+        allowed = Oracle(person).allowed(LISTS[url])
+        own = Team.objects.filter(memberships__member=person)
+        for team in Team.objects.filter(path__startswith=own.first().path) if name != "member_v1a" else own:
+            rows = _all_rows(client_for(person), url, {"within": team.pk})
+            assert rows is not None, f"{url} refuses within={team.name} for {name}"
+            expected = {pk for pk in allowed if paths[pk].startswith(team.path)}
+            got = {row["id"] for row in rows}
+            assert got == expected, (f"{url}?within={team.name} as {name}: extra {sorted(got - expected)}, "
+                                     f"missing {sorted(expected - got)}")
 
 
 @pytest.mark.parametrize("url", list(LISTS))

@@ -5,14 +5,20 @@ import pytest
 from django.conf import settings
 from django.test.client import encode_multipart
 
-from teams.models import Team
+from teams.models import Member, Team
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_body_limit_is_ten_megabytes():
-    assert settings.API_MAX_REQUEST_BYTES == 10 * 1024 * 1024
+def test_the_body_limit_is_ten_megabytes(client_for, world):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.API_MAX_REQUEST_BYTES
+    client = client_for(world.coord_c1)
+    ten_mb = 10 * 1024 * 1024  # the contract's number, written out: changing the limit must fail here
+    at_limit = client.post("/api/v1/teams/", b"x" * ten_mb, content_type="application/json")
+    assert at_limit.status_code == 400  # read (and refused as bad JSON), not cut off
+    over = client.post("/api/v1/teams/", b"x" * (ten_mb + 1), content_type="application/json")
+    assert over.status_code == 413 and over.json()["code"] == "request_too_large"
 
 
 class TestBodySize:
@@ -96,9 +102,14 @@ class TestPageSize:
         assert "page_size" in response.json()["errors"]
 
     def test_page_size_200_is_honoured(self, client_for, world):
-        response = client_for(world.superuser).get("/api/v1/members/", {"page_size": 200})
+        MemberFactory.create_batch(205 - Member.objects.count())
+        client = client_for(world.superuser)
+        response = client.get("/api/v1/members/", {"page_size": 200})
         assert response.status_code == 200
-        assert len(response.json()["results"]) == response.json()["count"]
+        body = response.json()
+        assert body["count"] == 205 and len(body["results"]) == 200  # more than the default 50, all 200
+        rest = client.get(body["next"]).json()["results"]
+        assert len(rest) == 5 and not {r["id"] for r in rest} & {r["id"] for r in body["results"]}
 
 
 class TestSearchLength:

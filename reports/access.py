@@ -1,0 +1,41 @@
+"""The capabilities reports add to the rows of lower apps (api.access grants).
+
+- REPORT: the team, campaign or task a report or history is about lies in the
+  caller's read subtrees (own teams and own work do not count: members read no
+  reports);
+- REPORT_FILTER: a task or campaign id given as a report's filter lies in the
+  caller's read subtrees or above them (a task owned by the province is still
+  work the district coordinator reports on).
+"""
+from django.db.models import Q
+
+from api.access import READ, Grant, Scope, grant
+from tasks.models import Campaign, Task
+from teams.models import Team
+
+REPORT = "report"
+REPORT_FILTER = "report_filter"
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+
+
+def related_to_scope_q(scope: Scope, path_field: str = "team__path") -> Q:
+    """Rows whose team lies in the caller's read scope or above it."""
+    if scope.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in scope.paths_for(READ):
+        q |= Q(**{f"{path_field}__startswith": path}) | Q(**{f"{path_field}__in": _ancestor_paths(path)})
+    return q
+
+
+def register_all() -> None:
+    grant(Team, REPORT, Grant(q=lambda s: s.q(READ), with_path=False,
+                              test=lambda s, t: s.has_capability_at(READ, t.path)))
+    for model in (Task, Campaign):
+        grant(model, REPORT, Grant(q=lambda s: s.q(READ, "team__path"), with_path=False))
+        grant(model, REPORT_FILTER, Grant(q=related_to_scope_q, with_path=False))

@@ -1,0 +1,28 @@
+"""Seed the demo district: each app's demo module in order, lowest first. Running it again changes nothing.
+
+A new app with demo data adds its step to DEMO_STEPS (a function taking the
+demo teams by name and stdout), after the apps it builds on.
+"""
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tasks.demo import seed_tasks
+from teams.demo import DEMO_PASSWORD, seed_network
+
+# After the network (teams.demo): each higher app's demo, in dependency order.
+DEMO_STEPS = (
+    seed_tasks,
+)
+
+
+class Command(BaseCommand):
+    help = "Seed the demo province Đắk Nông > Cư Jút with logins for every role (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        teams, logins = seed_network()
+        for step in DEMO_STEPS:
+            step(teams, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo network ready. Logins (password: %s):" % DEMO_PASSWORD))
+        for phone, role, team in logins:
+            self.stdout.write(f"  {phone:<14} {role:<12} {team}")

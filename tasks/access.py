@@ -1,0 +1,44 @@
+"""How campaigns, tasks and assignments reach a team path (api.access registrations).
+
+Scope (the contract's): a caller sees the tasks whose team, and the assignments
+whose team, lies in a subtree where they coordinate or observe, plus their own
+assignments and the tasks behind them. Campaigns are scoped like tasks, and a
+caller also sees the campaigns of the teams above their own (so a village
+coordinator can file a task under the commune's campaign). An assignment's own
+steps are its assignee's (`ASSIGNEE`); its reviews a coordinator's of its team
+or above, never the assignee's (`REVIEWER`), superusers included.
+"""
+from django.db.models import Q
+
+from api.access import ASSIGNEE, READ, REVIEW, REVIEWER, Grant, Scope, register
+
+from .models import Assignment, Campaign, Task
+
+
+def own_task_ids(user_id):
+    return Assignment.objects.filter(assignee_id=user_id).values("task_id")
+
+
+def _campaigns_near(scope: Scope) -> Q:
+    behind_own_work = Task.objects.filter(pk__in=own_task_ids(scope.user_id), campaign__isnull=False)
+    return Q(team_id__in=scope.ids_on_own_paths()) | Q(pk__in=behind_own_work.values("campaign_id"))
+
+
+def _may_review(scope: Scope, assignment: Assignment) -> bool:
+    return assignment.assignee_id != scope.user_id and scope.has_capability_at(REVIEW, assignment.team.path)
+
+
+def register_all() -> None:
+    register(Task, path="team__path", grants={
+        READ: Grant(q=lambda s: Q(pk__in=own_task_ids(s.user_id))),
+    })
+    register(Campaign, path="team__path", grants={
+        READ: Grant(q=_campaigns_near),
+    })
+    register(Assignment, path="team__path", grants={
+        READ: Grant(q=lambda s: Q(assignee_id=s.user_id), test=lambda s, a: True if a.assignee_id == s.user_id else None),
+        ASSIGNEE: Grant(q=lambda s: Q(assignee_id=s.user_id), test=lambda s, a: a.assignee_id == s.user_id,
+                        with_path=False, strict=True),
+        REVIEWER: Grant(q=lambda s: s.q(REVIEW, "team__path") & ~Q(assignee_id=s.user_id), test=_may_review,
+                        with_path=False, strict=True),
+    })

@@ -1,0 +1,55 @@
+"""The scope kernel (api/access.py): restrict() and require() answer like the contract's scope."""
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from api.access import ASSIGNEE, MANAGE, READ, REVIEWER, outermost_paths, require, restrict, scope_for
+from api.models import IdempotencyKey
+from tasks import services
+from tasks.models import Assignment
+from teams.models import Team
+
+from tests.tasks.conftest import assignment_of, make_task
+
+
+def test_outermost_paths_keep_each_subtree_once():
+    assert outermost_paths(["/1/4/", "/1/", "/2/7/", "/2/7/9/", "/1/4/5/"]) == ("/1/", "/2/7/")
+
+
+def test_scope_is_computed_once_per_user_object(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = scope_for(world.coord_c1)
+        assert scope_for(world.coord_c1) is first
+
+
+def test_restrict_by_capability(world):
+    teams = Team.objects.all()
+    assert set(restrict(teams, world.coord_c1, MANAGE)) == {world.c1, world.v1a, world.v1b}
+    # a member sees their own team, manages none
+    assert set(restrict(teams, world.member_v1a, READ)) == {world.v1a}
+    assert not restrict(teams, world.member_v1a, MANAGE).exists()
+    assert restrict(teams, None, READ).count() == 0
+    assert restrict(teams, world.superuser, MANAGE).count() == teams.count()
+
+
+def test_a_model_nobody_registered_cannot_be_restricted(world):
+    with pytest.raises(LookupError):
+        restrict(IdempotencyKey.objects.all(), world.coord_c1, READ)
+
+
+def test_require_is_404_out_of_scope_and_403_for_what_the_role_may_not_do(world):
+    task = make_task(world.c1, world.coord_c1)
+    services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a])
+    assignment = Assignment.objects.select_related("team").get(pk=assignment_of(task, world.member_v1a).pk)
+    assert require(world.member_v1a, ASSIGNEE, assignment) is assignment
+    with pytest.raises(PermissionDenied):  # visible to the coordinator, but not their work
+        require(world.coord_c1, ASSIGNEE, assignment)
+    with pytest.raises(Http404):  # another village's member does not see it at all
+        require(world.member_v1b, ASSIGNEE, assignment)
+    with pytest.raises(Http404):
+        require(world.coord_c2, REVIEWER, assignment)
+    assert require(world.coord_c1, REVIEWER, assignment) is assignment
+    with pytest.raises(PermissionDenied):  # nobody reviews their own work, superusers neither
+        require(world.member_v1a, REVIEWER, assignment)
+    with pytest.raises(PermissionDenied):
+        require(world.superuser, ASSIGNEE, assignment)
