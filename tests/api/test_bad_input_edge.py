@@ -24,7 +24,7 @@ def test_deep_json_is_a_400_for_anonymous_endpoints(client, path, raw):
 def test_deep_json_is_a_400_for_members_too(world, client_for):
     client = client_for(world.coord_c1)
     response = client.generic("POST", "/api/v1/tasks/", ('{"title": ' + DEEP + "}").encode(),
-                              content_type="application/json")
+                              content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "nested" in response.json()["detail"]
 
