@@ -3,8 +3,10 @@
     {"status": 400, "code": "invalid", "detail": "Dữ liệu không hợp lệ.",
      "errors": {"phone": ["..."]}}
 
-`errors` is present on 400s and maps field names (or "non_field_errors") to
-messages. Messages follow the request's Accept-Language (vi by default).
+`errors` is always present: field names (or "non_field_errors") mapped to
+messages, empty when no field is at fault. `code` is one of ERROR_CODES (the
+schema lists them as an enum); a validation error's code is always "invalid",
+the fields say what is wrong. Messages follow the request's Accept-Language (vi by default).
 Services raise Django's ValidationError/PermissionDenied or `Conflict`; they are
 mapped here so no view needs try/except.
 """
@@ -21,6 +23,60 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .unavailable import is_dependency_error, which
+
+
+# Every `code` an error body can carry, with what it means (the schema's ErrorCodeEnum).
+# tests/api/test_error_codes.py reads the sources for codes that are missing here.
+ERROR_CODES = {
+    "invalid": "400: bad input; `errors` names each field.",
+    "parse_error": "400: the body is not valid JSON (or not valid multipart).",
+    "too_many_parts": "400: too many form fields or files in one request.",
+    "bad_request": "400: the request could not be read (e.g. a Host the server does not serve).",
+    "not_authenticated": "401: no token was sent.",
+    "authentication_failed": "401: wrong phone or password.",
+    "token_not_valid": "401: the token is expired, revoked or not one of ours.",
+    "permission_denied": "403: the caller's role may not take this action.",
+    "not_found": "404: no such path, or no such object in the caller's scope.",
+    "method_not_allowed": "405: the path does not take this method.",
+    "not_acceptable": "406: the Accept header asks for a format this path does not give.",
+    "conflict": "409: the object's current state does not allow the change.",
+    "invalid_transition": "409: the assignment's status does not allow this action.",
+    "task_cancelled": "409: the task was cancelled.",
+    "task_closed": "409: the task is closed.",
+    "task_not_open": "409: only an open task can be assigned.",
+    "team_not_empty": "409: the team still has members or work.",
+    "last_membership": "409: the person's only role cannot be removed; deactivate them instead.",
+    "member_anonymised": "409: the member was anonymised; their record can no longer change.",
+    "already_anonymised": "409: the member was already anonymised.",
+    "idempotency_key_in_progress": "409: a request with this Idempotency-Key is still running.",
+    "precondition_failed": "412: If-Match does not name the current ETag.",
+    "request_too_large": "413: the body is larger than the server takes.",
+    "unsupported_media_type": "415: the Content-Type is not one this path reads.",
+    "idempotency_key_reused": "422: this Idempotency-Key was used with a different request.",
+    "throttled": "429: too many requests; retry after Retry-After seconds.",
+    "server_error": "500: an error on the server.",
+    "service_unavailable": "503: a dependency is down; retry after Retry-After seconds.",
+}
+
+# The code an answer of that status gets when it carries none of ERROR_CODES.
+STATUS_CODES = {
+    400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 412: "precondition_failed",
+    413: "request_too_large", 415: "unsupported_media_type", 422: "idempotency_key_reused",
+    429: "throttled", 503: "service_unavailable",
+}
+
+
+# Codes that libraries raise under another name.
+CODE_ALIASES = {"no_active_account": "authentication_failed", "too_large": "request_too_large"}
+
+
+def code_for(status_code: int, code) -> str:
+    """`code` when it is one of ERROR_CODES, else the generic code of the status."""
+    code = CODE_ALIASES.get(code, code)
+    if code in ERROR_CODES:
+        return code
+    return STATUS_CODES.get(status_code, "server_error" if status_code >= 500 else "bad_request")
 
 
 class Conflict(Exception):
@@ -66,11 +122,10 @@ def _flatten(detail):
 
 def error_body(status_code: int, code: str, detail, errors: dict | None = None) -> dict:
     """The one error shape. Everything that answers an error without DRF (middleware,
-    the URLconf's handlers) builds its body here, as the exception handler does."""
-    body = {"status": status_code, "code": code, "detail": str(detail)}
-    if errors is not None:
-        body["errors"] = errors
-    return body
+    the URLconf's handlers) builds its body here, as the exception handler does.
+    `code` outside ERROR_CODES becomes its status's generic code; `errors` is always there."""
+    return {"status": status_code, "code": code_for(status_code, code), "detail": str(detail),
+            "errors": errors if errors is not None else {}}
 
 
 def error_response(status_code: int, code: str, detail, errors: dict | None = None) -> JsonResponse:
@@ -122,16 +177,22 @@ def exception_handler(exc, context):
         return None
 
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(response.status_code, _first_code(exc.get_codes()), _("Invalid input."),
-                          _flatten(exc.detail))
+        # The fields say what is wrong; one code keeps the enum closed.
+        body = error_body(response.status_code, "invalid", _("Invalid input."), _flatten(exc.detail))
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         if isinstance(detail, (dict, list)):
             detail = next(iter(_flatten(detail).values()))[0]
         detail = str(detail)
-        # e.g. malformed JSON: every 400 names what was wrong in `errors`.
-        errors = {"non_field_errors": [detail]} if response.status_code == status.HTTP_400_BAD_REQUEST else None
+        field = getattr(exc, "field", None)  # an error about one field that is not a 400 (a photo's 413)
+        if field:
+            errors = {field: [detail]}
+        elif response.status_code == status.HTTP_400_BAD_REQUEST:
+            # e.g. malformed JSON: every 400 names what was wrong in `errors`.
+            errors = {"non_field_errors": [detail]}
+        else:
+            errors = {}
         body = error_body(response.status_code, _first_code(codes), detail, errors)
     response.data = body
     return response

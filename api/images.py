@@ -30,7 +30,8 @@ FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": (
 class EvidenceTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The image is larger than 5 MB.")
-    default_code = "too_large"
+    default_code = "request_too_large"
+    field = "evidence_image"  # the error body names the field (api.exceptions)
 
 
 def _invalid(field: str, message: str) -> ValidationError:

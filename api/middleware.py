@@ -1,4 +1,5 @@
 """Middleware shared by every endpoint."""
+import json
 import logging
 import signal
 import threading
@@ -7,9 +8,13 @@ import time
 from django.conf import settings
 from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import JsonResponse
+from django.urls import is_valid_path
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from .exceptions import error_response, unavailable_response
+from .exceptions import code_for, error_response, unavailable_response
 from .unavailable import DeadlineExceeded, is_dependency_error
 
 logger = logging.getLogger(__name__)
@@ -51,6 +56,98 @@ class RequestSizeLimitMiddleware:
                        else _("Too many fields in one request."))
             return error_response(400, "too_many_parts", message, {"non_field_errors": [message]})
         return None
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class SlashlessPathMiddleware:
+    """`/api/v1/tasks` answers exactly like `/api/v1/tasks/`: no redirect, for POST too.
+
+    Django's APPEND_SLASH answers a GET with a 301 (which drops the body of a
+    POST a client then repeats as GET) and a POST with an error under DEBUG.
+    Under /api/ a path that only resolves with its trailing slash is given
+    the slash before anything else reads it. Must come before CommonMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if _is_api(request) and not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                request.path_info = f"{path}/"
+                request.path = f"{request.path}/"
+                request.META["PATH_INFO"] = f"{request.META.get('PATH_INFO', path)}/"
+        return self.get_response(request)
+
+
+class JsonErrorsMiddleware:
+    """Every error under /api/ is JSON in the one error shape, with DEBUG on or off.
+
+    Django answers some requests before any view runs: an unknown path (404, an
+    HTML page under DEBUG), a Host that is not in ALLOWED_HOSTS (400, a debug page
+    under DEBUG). Those become `{status, code, detail, errors}`. JSON error
+    bodies that lack `errors` get an empty one, and a `code` that is not one of
+    api.exceptions.ERROR_CODES becomes the generic code of its status, so the
+    body always matches the schema's Error component. Comes right after
+    CorsMiddleware, so the CORS headers are added to what this returns.
+    """
+
+    # Headers the answer keeps when its body is replaced.
+    KEEP = ("Retry-After", "Allow", "Vary", "WWW-Authenticate", "Content-Language", "Idempotent-Replayed")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or response.streaming or not _is_api(request):
+            return response
+        body = None
+        if response.get("Content-Type", "").startswith("application/json"):
+            try:
+                body = json.loads(response.content or b"null")
+            except ValueError:
+                body = None
+        if isinstance(body, dict) and isinstance(body.get("detail"), str) and "code" in body:
+            fixed = {
+                "status": response.status_code,
+                "code": code_for(response.status_code, body.get("code")),
+                "detail": body["detail"],
+                "errors": body.get("errors") if isinstance(body.get("errors"), dict) else {},
+            }
+            if fixed == body:
+                return response
+            extra = {k: v for k, v in body.items() if k not in fixed}
+            return self._replace(response, {**fixed, **extra})
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            detail = str(DETAILS.get(response.status_code, DETAILS[500 if response.status_code >= 500 else 400]))
+        return self._replace(response, {
+            "status": response.status_code, "code": code_for(response.status_code, None),
+            "detail": detail, "errors": {},
+        })
+
+    def _replace(self, response, body):
+        replaced = JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})
+        for header in self.KEEP:
+            if response.has_header(header):
+                replaced[header] = response[header]
+        return replaced
+
+
+DETAILS = {
+    400: _lazy("Bad request."),
+    403: _lazy("You do not have permission to perform this action."),
+    404: _lazy("Not found."),
+    405: _lazy("Method not allowed."),
+    413: _lazy("The request body is too large."),
+    500: _lazy("Internal server error."),
+}
 
 
 def _drop_connections() -> None:

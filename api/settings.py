@@ -112,15 +112,17 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False  # tokens travel in the Authorization header, not cookies
+# Every request header the contract names, and every response header a client reads.
 CORS_ALLOW_HEADERS = (
     "accept",
     "accept-language",
     "authorization",
     "content-type",
     "idempotency-key",
+    "if-match",
     "if-none-match",
 )
-CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+CORS_EXPOSE_HEADERS = ("ETag", "X-Sync-Cursor", "Idempotent-Replayed", "Retry-After")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,6 +149,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "api.middleware.RequestDeadlineMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.JsonErrorsMiddleware",
+    "api.middleware.SlashlessPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -369,23 +373,59 @@ SIMPLE_JWT = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Volunteer network coordination API",
     "DESCRIPTION": (
-        "Plan and track the work that members of a district > commune > village "
-        "network publish under their own names. Authenticate with "
-        "`POST /api/v1/auth/token/` and send `Authorization: Bearer <access>`."
+        "Plan and track the work that members of a province > commune > village "
+        "network publish under their own names: tasks fanned out to teams, the member's "
+        "side (start, complete with evidence, decline), the coordinator's (verify, reject), "
+        "statistics and notifications.\n\n"
+        "Log in with `POST /api/v1/auth/token/` and send `Authorization: Bearer <access>`. "
+        "Every error is `{status, code, detail, errors}` (see the `ApiError` schema; `code` is "
+        "one of `ErrorCodeEnum`); `detail` and field messages follow `Accept-Language` "
+        "(`vi` by default, or `en`), this document does not. Paths answer with or without "
+        "their trailing slash. Times are ISO 8601 with the offset of Asia/Ho_Chi_Minh (+07:00)."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
+    "CONTACT": {"name": "API maintainers", "email": "api@volunteer-network.example.org"},
+    "LICENSE": {"name": "Proprietary: for the network's own apps and tools"},
+    # Relative: the host that served this document (a developer's machine, staging or production).
+    "SERVERS": [{"url": "/", "description": "The server that served this document (local, staging "
+                 "or production)", "x-internal": False}],
+    "TAGS": [
+        {"name": "auth", "description": "Logging in and out; tokens."},
+        {"name": "me", "description": "The caller's own profile and data."},
+        {"name": "teams", "description": "The hierarchy of teams, their statistics and history."},
+        {"name": "members", "description": "People and their accounts."},
+        {"name": "memberships", "description": "Roles people hold in teams."},
+        {"name": "campaigns", "description": "Campaigns that group tasks."},
+        {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
+        {"name": "assignments", "description": "One person's share of a task, and its workflow."},
+        {"name": "notifications", "description": "The caller's own notification feed."},
+        {"name": "devices", "description": "Push tokens of the caller's devices."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_for_generators",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "tasks.choices.TaskStatus",
         "AssignmentStatusEnum": "tasks.choices.AssignmentStatus",
         "TaskKindEnum": "tasks.choices.TaskKind",
         "TaskPlatformEnum": "tasks.choices.Platform",
+        "TaskPriorityEnum": "tasks.choices.Priority",
         "EventKindEnum": "tasks.choices.EventKind",
+        "TeamLevelEnum": "teams.choices.Level",
+        "RoleEnum": "teams.choices.Role",
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "DevicePlatformEnum": "notifications.choices.DevicePlatform",
+        "DeliveryOutcomeEnum": "notifications.choices.DeliveryOutcome",
+        "HistoryTypeEnum": "api.schema.HISTORY_TYPES",
+        "ErrorCodeEnum": "api.schema.ERROR_CODE_CHOICES",
     },
 }
 

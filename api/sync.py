@@ -36,6 +36,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from .fields import OUT_OF_RANGE, in_calendar
+
 SYNC_PARAM = "updated_since"
 SYNC_HEADER = "X-Sync-Cursor"
 
@@ -67,6 +69,8 @@ def parse_updated_since(raw: str) -> datetime:
         moment = parse_datetime(raw.strip().replace(" ", "+"))
     except ValueError:
         moment = None
+    if moment is not None and timezone.is_aware(moment) and not in_calendar(moment):
+        raise ValidationError({SYNC_PARAM: [str(OUT_OF_RANGE)]})
     if moment is None or timezone.is_naive(moment):
         raise ValidationError({SYNC_PARAM: [_("Send an ISO 8601 date-time with a time zone, such as the "
                                               "X-Sync-Cursor of the previous response.")]})

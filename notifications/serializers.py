@@ -1,14 +1,48 @@
+from datetime import UTC
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .messages import render
 from .models import Device, Notification
 
 
+class NotificationParamsSerializer(serializers.Serializer):
+    """What the message was written from, captured when the notification was made. Every key is
+    always present; the ones a kind does not use are null."""
+
+    task = serializers.CharField(allow_null=True, help_text="The task's title then (every kind but overdue_digest).")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="The task's due time then, in the same "
+                                                                  "offset as every other time (deadline kinds).")
+    reason = serializers.CharField(allow_null=True, help_text="The reviewer's reason (rejected).")
+    count = serializers.IntegerField(allow_null=True, help_text="Overdue assignments (overdue_digest).")
+    date = serializers.DateField(allow_null=True, help_text="The day the digest is about (overdue_digest).")
+
+
+def notification_params(params) -> dict:
+    """Stored params (JSON written by notifications.services) in the one typed shape."""
+    params = params if isinstance(params, dict) else {}
+    due = parse_datetime(params["due_at"]) if isinstance(params.get("due_at"), str) else None
+    if due is not None and timezone.is_naive(due):
+        due = due.replace(tzinfo=UTC)  # services store UTC
+    count = params.get("count")
+    return {
+        "task": params.get("task") if isinstance(params.get("task"), str) else None,
+        "due_at": serializers.DateTimeField().to_representation(timezone.localtime(due)) if due else None,
+        "reason": params.get("reason") if isinstance(params.get("reason"), str) else None,
+        "count": count if isinstance(count, int) and not isinstance(count, bool) else None,
+        "date": params.get("date") if isinstance(params.get("date"), str) else None,
+    }
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField(help_text=_("In the request's language (Accept-Language)."))
     body = serializers.SerializerMethodField(help_text=_("In the request's language (Accept-Language)."))
     is_read = serializers.SerializerMethodField()
+    params = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
@@ -30,6 +64,10 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, obj) -> bool:
         return obj.read_at is not None
+
+    @extend_schema_field(NotificationParamsSerializer)
+    def get_params(self, obj):
+        return notification_params(obj.params)
 
 
 class UnreadCountSerializer(serializers.Serializer):

@@ -16,8 +16,35 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The caller's own notifications, newest first"),
-    retrieve=extend_schema(summary="One of the caller's notifications"),
+    list=extend_schema(
+        summary="The caller's own notifications, newest first",
+        description="Everyone has exactly one feed, their own: new assignment, work sent back, task "
+                    "cancelled, deadline within 24 h and 2 h, and the coordinators' overdue digest. `title` and "
+                    "`body` are written in the language of Accept-Language; `params` holds what they were "
+                    "written from. Filters: `unread` (`true`/`false`), `kind` (repeatable), `updated_since` "
+                    "(delta sync; the answer carries `X-Sync-Cursor`). Keyset pagination like assignments: "
+                    "follow `next`/`previous`. Errors: 400 `invalid` for a bad filter or a cursor that is not "
+                    "one of ours (`errors.cursor`).",
+    ),
+    retrieve=extend_schema(
+        summary="One of the caller's notifications",
+        description="One notification of the caller's own feed, with an `ETag` for `If-None-Match` (304). "
+                    "Errors: 404 `not_found` for another person's notification.",
+    ),
+    read=extend_schema(
+        request=None, responses={200: NotificationSerializer}, summary="Mark one notification read",
+        description="Sets `read_at` (once: reading again keeps the first time). Errors: 404 `not_found` for "
+                    "another person's notification.",
+    ),
+    read_all=extend_schema(
+        request=None, responses={200: ReadAllResultSerializer}, summary="Mark all the caller's notifications read",
+        description="Marks every unread notification of the caller's feed read; `updated` says how many changed.",
+    ),
+    unread_count=extend_schema(
+        responses={200: UnreadCountSerializer}, summary="How many of the caller's notifications are unread",
+        description="How many notifications of the caller's own feed are unread: the number a phone shows "
+                    "on its badge.",
+    ),
 )
 class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
@@ -34,20 +61,16 @@ class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)
 
-    @extend_schema(request=None, responses={200: NotificationSerializer}, summary="Mark one notification read")
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
 
-    @extend_schema(request=None, responses={200: ReadAllResultSerializer},
-                   summary="Mark all the caller's notifications read")
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
     def read_all(self, request):
         updated = services.notifications_mark_all_read(member=request.user)
         return Response({"updated": updated})
 
-    @extend_schema(responses={200: UnreadCountSerializer}, summary="How many of the caller's notifications are unread")
     @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
     def unread_count(self, request):
         return Response({"count": selectors.unread_count(request.user)})
@@ -57,9 +80,17 @@ class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.Retrieve
     create=extend_schema(
         summary="Register a push token (registering a known token again moves it to the caller)",
         responses={201: DeviceSerializer, 200: DeviceSerializer},
+        description="`token` is the FCM registration token of the app on this device, `platform` one of "
+                    "`android`, `ios`, `web`. Pushes are written in the language of this request's "
+                    "Accept-Language. 201 for a new token; 200 when the token was known (it now belongs to the "
+                    "caller). Errors: 400 `invalid` on `token` or `platform`.",
     ),
-    destroy=extend_schema(summary="Forget one of the caller's push tokens",
-                          responses={204: OpenApiResponse(description="Removed")}),
+    destroy=extend_schema(
+        summary="Forget one of the caller's push tokens",
+        responses={204: OpenApiResponse(description="Removed")},
+        description="The device gets no more pushes (call it on logout). Errors: 404 `not_found` for a token "
+                    "that is not the caller's.",
+    ),
 )
 class DeviceViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     queryset = Device.objects.none()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -27,15 +26,16 @@ def record_bulk_change(queryset: QuerySet, *, actor=None, reason: str = "") -> i
     return len(created or [])
 
 
-def _json_value(value):
+def _json_value(value) -> str | None:
+    """A value as text: one type for every field, so a generated client reads each entry alike."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
     return str(value)
 
 

@@ -1,8 +1,10 @@
 """What reports/ holds about a person (declared to api.hooks.personal_data)."""
 from rest_framework import serializers
 
+from api.fields import HistoryTypeField
 from api.hooks import ExportSection, personal_data
 
+from teams.choices import Role
 from teams.models import Membership
 
 
@@ -10,9 +12,9 @@ class PersonalDataMembershipHistorySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     membership = serializers.IntegerField(source="id")
     changed_at = serializers.DateTimeField(source="history_date")
-    type = serializers.CharField(source="history_type", help_text="+ created, ~ changed, - removed.")
+    type = HistoryTypeField(source="history_type", help_text="`created`, `changed` or `deleted`.")
     team = serializers.IntegerField(source="team_id", allow_null=True)
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     reason = serializers.CharField(source="history_change_reason", allow_null=True)
     changed_by = serializers.IntegerField(source="history_user_id", allow_null=True,
                                           help_text="The id of whoever made the change.")

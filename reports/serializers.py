@@ -1,28 +1,16 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from api.fields import EARLIEST, DateField, HistoryTypeField
 from tasks.serializers import TaskProgressSerializer
+from teams.choices import Level
 
 from . import selectors
 
 # Query parameters -----------------------------------------------------------
-
-# Days far enough from the ends of the calendar that a day's bounds in Asia/Ho_Chi_Minh
-# (and the day after `until`) can be computed: 9999-12-31 would overflow to a 500.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
-
-
-class StatsDateField(serializers.DateField):
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise serializers.ValidationError(_("Must be a day from %(first)s to %(last)s.")
-                                              % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
-        return day
-
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -32,10 +20,10 @@ class StatsQuerySerializer(serializers.Serializer):
     campaign = serializers.IntegerField(
         required=False, min_value=1, help_text="Only assignments of this campaign's tasks."
     )
-    since = StatsDateField(
+    since = DateField(
         required=False, help_text="First day counted (on the assignment's creation), YYYY-MM-DD, included."
     )
-    until = StatsDateField(
+    until = DateField(
         required=False, help_text="Last day counted (on the assignment's creation), YYYY-MM-DD, included."
     )
 
@@ -63,12 +51,13 @@ class CampaignStatsQuerySerializer(StatsQuerySerializer):
 class DailyQuerySerializer(StatsQuerySerializer):
     """A daily series needs a bounded range: by default the 30 days up to today."""
 
-    since = StatsDateField(required=False, help_text="First day, YYYY-MM-DD (default: 29 days before until).")
-    until = StatsDateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
+    since = DateField(required=False, help_text="First day, YYYY-MM-DD (default: 29 days before until).")
+    until = DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
 
     def validate(self, attrs):
         until = attrs.get("until") or timezone.localdate()
-        since = attrs.get("since") or until - timedelta(days=29)
+        earliest = EARLIEST.date()
+        since = attrs.get("since") or max(until, earliest + timedelta(days=29)) - timedelta(days=29)
         check_range(since, until)
         attrs["since"], attrs["until"] = since, until
         return attrs
@@ -88,7 +77,7 @@ class AssignmentCountsSerializer(TaskProgressSerializer):
 class ReportTeamSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    level = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
 
 
 class CountsFieldsMixin(serializers.Serializer):
@@ -147,18 +136,17 @@ class HistoryActorSerializer(serializers.Serializer):
 
 
 class HistoryChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    field = serializers.CharField(help_text="The field's name, e.g. `name`, `parent`, `status`.")
+    old = serializers.CharField(
+        allow_null=True, help_text="The value before, as text (ids and numbers in digits, times in ISO 8601, "
+                                   "true/false); null when there was none.")
+    new = serializers.CharField(allow_null=True, help_text="The value after, as text; null when there is none.")
 
 
 class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     changed_at = serializers.DateTimeField()
     changed_by = HistoryActorSerializer(allow_null=True)
-    type = serializers.ChoiceField(
-        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")],
-        help_text="+ created, ~ changed, - deleted.",
-    )
+    type = HistoryTypeField(help_text="`created`, `changed` or `deleted`.")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)

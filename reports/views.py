@@ -128,8 +128,18 @@ def team_ref(team: Team) -> dict:
     return {"id": team.pk, "name": team.name, "level": team.level}
 
 
+REPORT_RULES = ("Coordinators and observers, for a team in their subtrees; a member gets 403 `permission_denied` "
+                "whatever the team. `since`/`until` are days (YYYY-MM-DD, Asia/Ho_Chi_Minh) counted on the "
+                "assignment's creation, at most 366 days apart. `?format=csv` gives the same numbers as CSV. "
+                "Errors: 400 `invalid` naming the filter (an unknown `task` or `campaign` included), 404 "
+                "`not_found` for a team outside the caller's scope.")
+
+
 @extend_schema(
     summary="Assignment counts for a team's whole subtree",
+    description="The contract's counts over the team and everything below it: assignments by status, "
+                "`overdue`, `completion_rate` = (completed + verified) / (total - cancelled) (0 when empty) and "
+                "`members_active`. " + REPORT_RULES,
     parameters=[StatsQuerySerializer, FORMAT_PARAMETER],
     responses=report_responses(TeamStatsSerializer, "Counts for the subtree."),
 )
@@ -145,6 +155,7 @@ class TeamStatsView(ReportView):
 
 @extend_schema(
     summary="The same counts per direct child team (drill-down)",
+    description="One row per direct child team, each over that child's whole subtree. " + REPORT_RULES,
     parameters=[StatsQuerySerializer, FORMAT_PARAMETER],
     responses=report_responses(ChildTeamStatsSerializer(many=True), "One row per direct child team."),
 )
@@ -160,7 +171,8 @@ class TeamChildrenStatsView(ReportView):
 
 @extend_schema(
     summary="Assignments created, completed and verified per day (Asia/Ho_Chi_Minh)",
-    description=f"Every day of the range is present, zeros included; at most {selectors.MAX_RANGE_DAYS} days.",
+    description=f"Every day of the range is present, zeros included; at most {selectors.MAX_RANGE_DAYS} days "
+                "(by default the 30 days up to today). " + REPORT_RULES,
     parameters=[DailyQuerySerializer, FORMAT_PARAMETER],
     responses=report_responses(DailyStatsSerializer(many=True), "One row per calendar day."),
 )
@@ -179,7 +191,7 @@ class TeamDailyStatsView(ReportView):
     summary="Member board: counts per person in the subtree, most verified work first",
     description="Includes active members with no work at all. `median_completion_seconds` is the "
                 "median time from assignment to completion of their completed and verified work. "
-                "CSV gives the requested page.",
+                "CSV gives the requested page. " + REPORT_RULES,
     parameters=[StatsQuerySerializer, *PAGE_PARAMETERS, FORMAT_PARAMETER],
     responses=report_responses(MemberStatsSerializer(many=True), "One page of the board."),
 )
@@ -200,6 +212,8 @@ class TeamMemberStatsView(ReportView):
 
 @extend_schema(
     summary="Campaign progress over the campaign team's subtree",
+    description="The counts of the campaign's tasks over its team's subtree, and how many tasks it has. "
+                + REPORT_RULES.replace("for a team", "for a campaign of a team"),
     parameters=[CampaignStatsQuerySerializer, FORMAT_PARAMETER],
     responses=report_responses(CampaignStatsSerializer, "Counts for the campaign."),
 )
@@ -239,7 +253,13 @@ class HistoryView(ReportView):
 HISTORY_SCHEMA = dict(responses={200: HistoryEntrySerializer(many=True)})
 
 
-@extend_schema(summary="Change history of a task", **HISTORY_SCHEMA)
+HISTORY_RULES = ("Newest first, page-number pagination: who changed which fields from what to what (values as "
+                 "text). Coordinators and observers in scope; members get 403 `permission_denied`. Errors: 404 "
+                 "`not_found` outside the caller's scope.")
+
+
+@extend_schema(summary="Change history of a task", description="Every change to the task. " + HISTORY_RULES,
+               **HISTORY_SCHEMA)
 class TaskHistoryView(HistoryView):
     model = Task
 
@@ -250,7 +270,9 @@ class TaskHistoryView(HistoryView):
         return task
 
 
-@extend_schema(summary="Change history of a team", **HISTORY_SCHEMA)
+@extend_schema(summary="Change history of a team",
+               description="Every change to the team (renames, moves, level changes). " + HISTORY_RULES,
+               **HISTORY_SCHEMA)
 class TeamHistoryView(HistoryView):
     model = Team
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the served OpenAPI document with schemathesis, as a superuser and as a
 # commune coordinator: no 5xx, and every response matches its documented
-# status codes and schema. Uses its own throwaway database and port.
+# status codes and schema. Uses its own throwaway database and port (FUZZ_PORT).
 # Left out: logout (it would end the run's own session) and anonymise (the
 # superuser run would anonymise the coordinator whose token the next run uses);
 # tests/privacy covers anonymise's answers.
@@ -18,6 +18,8 @@ export JWT_ACCESS_MINUTES=240 MEDIA_ROOT=$workdir/media
 # The fuzzer sends thousands of requests a minute: throttles would only answer 429.
 export THROTTLE_USER=1000000/s THROTTLE_ANON=1000000/s THROTTLE_LOGIN_PHONE=1000000/s THROTTLE_LOGIN_ADDRESS=1000000/s
 unset TEST_DATABASE_NAME
+# Dates and times at the calendar's edges in every date/date-time value (scripts/fuzz_hooks.py).
+export SCHEMATHESIS_HOOKS=scripts.fuzz_hooks PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo >/dev/null

@@ -3,14 +3,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from api.filters import IdFilter
+from api.filters import IdFilter, IsoDateTimeFilter
 from teams.filters import SearchFilter, WithinFilter
 
 from .choices import AssignmentStatus, Platform, TaskKind, TaskStatus
 from .models import Assignment, Campaign, Task
 
 
-class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
+class UpdatedSinceFilter(IsoDateTimeFilter):
     """Rows changed at or after this time (mobile delta sync)."""
 
     def __init__(self, *args, **kwargs):
@@ -74,9 +74,9 @@ class AssignmentFilter(django_filters.FilterSet):
     within = WithinFilter(path_field="team__path")
     mine = StrictBooleanFilter(method="filter_mine", label=_("true: only the caller's own"))
     campaign = IdFilter(field_name="task__campaign_id")
-    due_before = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="lte")
-    due_after = django_filters.IsoDateTimeFilter(field_name="task__due_at", lookup_expr="gte")
-    updated_since = django_filters.IsoDateTimeFilter(
+    due_before = IsoDateTimeFilter(field_name="task__due_at", lookup_expr="lte")
+    due_after = IsoDateTimeFilter(field_name="task__due_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         label=_("The assignment or its task changed at or after this time (ISO 8601)"),
     )

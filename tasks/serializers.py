@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from api.fields import ScopedIdListField, ScopedPrimaryKeyRelatedField
+from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
-from .choices import Platform, Priority, TaskKind, TaskStatus
+from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
 from .models import Assignment, AssignmentEvent, Campaign, Task
 from .overdue import is_overdue, task_is_overdue
 from .selectors import PROGRESS_STATUSES, campaigns_visible_to
@@ -51,8 +51,8 @@ class CampaignCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="A team the caller coordinates (or one below it).")
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = DateTimeField(required=False, allow_null=True)
+    ends_at = DateTimeField(required=False, allow_null=True)
 
     def validate(self, data):
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -110,7 +110,7 @@ class TaskCreateSerializer(serializers.Serializer):
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="The owning team: one the caller coordinates (or below).")
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
@@ -121,7 +121,7 @@ class TaskUpdateSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     reference_url = HttpURLField(required=False, allow_blank=True)
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     status = serializers.ChoiceField(
         choices=TaskStatus.choices, required=False,
@@ -171,14 +171,14 @@ class TaskAssignResultSerializer(serializers.Serializer):
 # Assignments -----------------------------------------------------------------
 
 class AssignmentTaskSerializer(serializers.ModelSerializer):
-    """The task as a mobile list row needs it."""
+    """The task as a phone needs it to do the work: no second call for the instructions."""
 
     team_name = serializers.CharField(source="team.name", read_only=True)
 
     class Meta:
         model = Task
-        fields = ["id", "title", "kind", "platform", "reference_url", "due_at", "status", "priority",
-                  "team", "team_name", "campaign", "updated_at"]
+        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "due_at", "status",
+                  "priority", "team", "team_name", "campaign", "updated_at"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -189,12 +189,29 @@ class AssignmentSerializer(serializers.ModelSerializer):
         help_text="null, or the URL that serves the image to callers who can see this assignment."
     )
     is_overdue = serializers.SerializerMethodField()
+    reviewed_by_name = serializers.CharField(
+        source="reviewed_by.full_name", read_only=True, default=None, allow_null=True,
+        help_text="The name of the coordinator who verified or rejected the work; null before a review.",
+    )
+    reason = serializers.SerializerMethodField(
+        help_text="The `reason` sent with `reject` (while the status is `rejected`) or with `decline` "
+                  "(while it is `declined`), under the name it was sent as; an empty string otherwise.",
+    )
 
     class Meta:
         model = Assignment
         fields = ["id", "task", "assignee", "assignee_name", "team", "team_name", "status", "evidence_url",
-                  "evidence_image", "note", "decline_reason", "started_at", "completed_at", "reviewed_by",
-                  "reviewed_at", "review_note", "is_overdue", "created_at", "updated_at"]
+                  "evidence_image", "note", "reason", "decline_reason", "started_at", "completed_at",
+                  "reviewed_by", "reviewed_by_name", "reviewed_at", "review_note", "is_overdue", "created_at",
+                  "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reason(self, assignment):
+        if assignment.status == AssignmentStatus.REJECTED:
+            return assignment.review_note
+        if assignment.status == AssignmentStatus.DECLINED:
+            return assignment.decline_reason
+        return ""
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_evidence_image(self, assignment):
@@ -230,6 +247,13 @@ class AssignmentCompleteSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.detail.get("evidence_image", exc.detail))
 
 
+class AssignmentCompleteJsonSerializer(AssignmentCompleteSerializer):
+    """`complete` as JSON: a link only (the photo needs multipart)."""
+
+    evidence_url = HttpURLField(help_text="Link to the published work (http or https).")
+    evidence_image = None
+
+
 class AssignmentDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
@@ -242,8 +266,18 @@ class AssignmentRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice stored as "" when there is none, sent as null (an enum has no empty member)."""
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class AssignmentEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.CharField(source="actor.full_name", read_only=True, default=None, allow_null=True)
+    from_status = BlankAsNullChoiceField(choices=AssignmentStatus.choices, allow_null=True, read_only=True,
+                                         help_text="null for the first event (the assignment was made).")
+    to_status = serializers.ChoiceField(choices=AssignmentStatus.choices, read_only=True)
 
     class Meta:
         model = AssignmentEvent

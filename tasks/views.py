@@ -17,6 +17,7 @@ from api.sync import DeltaSyncMixin
 from . import selectors, services
 from .filters import AssignmentFilter, CampaignFilter, TaskFilter
 from .serializers import (
+    AssignmentCompleteJsonSerializer,
     AssignmentCompleteSerializer,
     AssignmentDeclineSerializer,
     AssignmentEventSerializer,
@@ -45,12 +46,34 @@ class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, 
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Campaigns the caller can see"),
-    retrieve=extend_schema(summary="One campaign"),
-    create=extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer},
-                         summary="Create a campaign for a team the caller coordinates"),
-    partial_update=extend_schema(request=CampaignUpdateSerializer, responses={200: CampaignSerializer},
-                                 summary="Change a campaign"),
+    list=extend_schema(
+        summary="Campaigns the caller can see",
+        description="Campaigns of the teams in the caller's scope: coordinators and observers see their "
+                    "subtrees', members those of their own teams. Filters: `team`, `within` (a team and "
+                    "everything below it), `search`, `updated_since` (delta sync; the answer carries "
+                    "`X-Sync-Cursor`). Page-number pagination (`page`, `page_size` up to 200). "
+                    "Errors: 400 `invalid` for a bad filter or page size, 404 `not_found` for a page past the end.",
+    ),
+    retrieve=extend_schema(
+        summary="One campaign",
+        description="A campaign in the caller's scope, with an `ETag` (send it back in `If-None-Match` for a "
+                    "304). Errors: 404 `not_found` when it does not exist or lies outside the caller's scope.",
+    ),
+    create=extend_schema(
+        request=CampaignCreateSerializer, responses={201: CampaignSerializer},
+        summary="Create a campaign for a team the caller coordinates",
+        description="Coordinators only, for a team they coordinate or one below it. `ends_at` must not be "
+                    "before `starts_at`. Errors: 403 `permission_denied` for members and observers (before the "
+                    "body is read), 400 `invalid` naming the field (a team outside the caller's reach is a 400 "
+                    "on `team`).",
+    ),
+    partial_update=extend_schema(
+        request=CampaignUpdateSerializer, responses={200: CampaignSerializer},
+        summary="Change a campaign",
+        description="Coordinators of the campaign's team or above. Send `If-Match` with the ETag you read to "
+                    "make sure nobody changed it meanwhile (412 `precondition_failed` otherwise, nothing "
+                    "written). Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`.",
+    ),
 )
 class CampaignViewSet(_ListRetrieveCreatePatch):
     serializer_class = CampaignSerializer
@@ -71,12 +94,55 @@ class CampaignViewSet(_ListRetrieveCreatePatch):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Tasks the caller can see, with progress counts"),
-    retrieve=extend_schema(summary="One task with its progress counts"),
-    create=extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer},
-                         summary="Plan a task for a team the caller coordinates"),
-    partial_update=extend_schema(request=TaskUpdateSerializer, responses={200: TaskSerializer},
-                                 summary="Change a task (open/closed; cancel has its own action)"),
+    list=extend_schema(
+        summary="Tasks the caller can see, with progress counts",
+        description="Tasks of the teams in the caller's scope (members: the tasks behind their own "
+                    "assignments), each with its assignments counted by status in `progress`. Filters: "
+                    "`status`, `kind`, `platform`, `team`, `within`, `campaign`, `search`, `updated_since` "
+                    "(delta sync: cancelled and closed tasks come back too; the answer carries "
+                    "`X-Sync-Cursor`). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
+    ),
+    retrieve=extend_schema(
+        summary="One task with its progress counts",
+        description="A task in the caller's scope, with an `ETag` for `If-None-Match` (304) and `If-Match` "
+                    "(PATCH). Errors: 404 `not_found` when it does not exist or lies outside the caller's scope.",
+    ),
+    create=extend_schema(
+        request=TaskCreateSerializer, responses={201: TaskSerializer},
+        summary="Plan a task for a team the caller coordinates",
+        description="Coordinators only; `team` is the owning team, one the caller coordinates or one below "
+                    "it. The task starts `open` and reaches nobody until it is assigned. `reference_url` is an "
+                    "http(s) link or empty. Errors: 403 `permission_denied` for members and observers (before "
+                    "the body is read), 400 `invalid` naming the field.",
+    ),
+    partial_update=extend_schema(
+        request=TaskUpdateSerializer, responses={200: TaskSerializer},
+        summary="Change a task (open/closed; cancel has its own action)",
+        description="Coordinators of the task's team or above. `status` takes `open` or `closed` (a closed "
+                    "task takes no new assignments); cancelling is `POST .../cancel/`. The team never "
+                    "changes (400 on `team`). `If-Match` with the ETag read guards against lost updates (412 "
+                    "`precondition_failed`). Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`, "
+                    "409 `task_cancelled` for a cancelled task.",
+    ),
+    assign=extend_schema(
+        request=TaskAssignSerializer, responses={200: TaskAssignResultSerializer},
+        summary="Assign the task to teams (fan-out to their members) and people; idempotent",
+        description="Coordinators of the task's team or above, on an `open` task. Each team in `teams` reaches "
+                    "every active person with the `member` role in its subtree; `members` names people "
+                    "directly. Every target must lie in the caller's scope and inside the task's team subtree "
+                    "(400 on `teams` or `members` otherwise). Assigning again makes nothing twice: `created` "
+                    "counts the new assignments, `already_assigned` those that existed. At most 500 targets "
+                    "per call. Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`, 409 "
+                    "`task_not_open` (closed or cancelled task).",
+    ),
+    cancel=extend_schema(
+        request=None, responses={200: TaskSerializer},
+        summary="Cancel the task and its unfinished assignments",
+        description="Coordinators of the task's team or above. The task becomes `cancelled`, and so do its "
+                    "assignments that are `assigned`, `in_progress` or `rejected`; finished ones keep their "
+                    "status. Assignees are notified. Errors: 403 `permission_denied`, 404 `not_found`, 409 "
+                    "`task_cancelled` when it already is.",
+    ),
 )
 class TaskViewSet(_ListRetrieveCreatePatch):
     serializer_class = TaskSerializer
@@ -95,8 +161,6 @@ class TaskViewSet(_ListRetrieveCreatePatch):
     update_service = "task_update"
     service_object = "task"
 
-    @extend_schema(request=TaskAssignSerializer, responses={200: TaskAssignResultSerializer},
-                   summary="Assign the task to teams (fan-out to their members) and people; idempotent")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         task = self.get_object()
@@ -109,26 +173,34 @@ class TaskViewSet(_ListRetrieveCreatePatch):
         )
         return Response(TaskAssignResultSerializer(result).data)
 
-    @extend_schema(request=None, responses={200: TaskSerializer},
-                   summary="Cancel the task and its unfinished assignments")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         task = services.task_cancel(task=self.get_object(), actor=request.user)
         return self._respond(task)
 
 
-def _assignment_action(request_serializer, summary):
-    return extend_schema(request=request_serializer, responses={200: AssignmentSerializer}, summary=summary)
+def _assignment_action(request_serializer, summary, description):
+    return extend_schema(request=request_serializer, responses={200: AssignmentSerializer}, summary=summary,
+                         description=description)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Assignments the caller can see (their own and their subtrees')",
-        description="Keyset pagination: follow `next`/`previous` (opaque cursors); there are no page numbers "
-                    "and no total count, so a district's million assignments page as fast as a village's. "
-                    "`mine=true` is the member's own feed.",
+        description="The caller's own assignments and, for coordinators and observers, those of their "
+                    "subtrees; each carries enough of its task (title, instructions, links, due time) for a "
+                    "phone to do the work. `mine=true` is the member's own feed. Keyset pagination: follow "
+                    "`next`/`previous` (opaque cursors), no page numbers and no total count. Filters: "
+                    "`status`, `task`, `assignee`, `team`, `within`, `campaign`, `due_before`, `due_after`, "
+                    "`updated_since` (delta sync: an assignment whose task changed comes back too; the answer "
+                    "carries `X-Sync-Cursor`), `ordering`. Errors: 400 `invalid` for a bad filter or a cursor "
+                    "that is not one of ours (`errors.cursor`).",
     ),
-    retrieve=extend_schema(summary="One assignment"),
+    retrieve=extend_schema(
+        summary="One assignment",
+        description="An assignment in the caller's scope (the assignee, and coordinators and observers of its "
+                    "team or above), with an `ETag` for `If-None-Match` (304). Errors: 404 `not_found`.",
+    ),
 )
 class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
@@ -159,30 +231,59 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
                                                    **data)
         return Response(self.get_serializer(assignment).data)
 
-    @_assignment_action(None, "Start the work (the assignee)")
+    @_assignment_action(
+        None, "Start the work (the assignee)",
+        "The assignee only, from `assigned` or `rejected`; the status becomes `in_progress`. Starting is "
+        "optional: `complete` works from `assigned` too. Errors: 403 `permission_denied` (not the assignee), "
+        "404 `not_found`, 409 `invalid_transition` (another status), `task_cancelled` or `task_closed`.",
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._step("start")
 
-    @_assignment_action(AssignmentCompleteSerializer,
-                        "Report the work done with evidence (the assignee)")
+    @_assignment_action(
+        {"multipart/form-data": AssignmentCompleteSerializer, "application/json": AssignmentCompleteJsonSerializer},
+        "Report the work done with evidence (the assignee)",
+        "The assignee only, from `assigned`, `in_progress` or `rejected`; the status becomes `completed` and a "
+        "previous review is cleared. Evidence is a link (`evidence_url`, http or https) or a screenshot "
+        "(`evidence_image`, multipart: JPEG, PNG or WebP, at most 5 MB and 40 megapixels; metadata such as "
+        "GPS is removed); one of them is required. Errors: 400 `invalid` naming `evidence_url` or "
+        "`evidence_image`, 413 `request_too_large` for an image over 5 MB (`errors.evidence_image`) or a body "
+        "over 10 MB, 415 `unsupported_media_type` for another Content-Type, 403 `permission_denied`, 404 "
+        "`not_found`, 409 `invalid_transition`, `task_cancelled` or `task_closed`.",
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._step("complete", AssignmentCompleteSerializer)
 
-    @_assignment_action(AssignmentDeclineSerializer, "Decline with a reason (the assignee)")
+    @_assignment_action(
+        AssignmentDeclineSerializer, "Decline with a reason (the assignee)",
+        "The assignee only, from `assigned` or `in_progress`, with a `reason` (required); the status becomes "
+        "`declined` (finished) and the reason comes back as `reason` and `decline_reason`. Errors: 400 "
+        "`invalid` on `reason`, 403 `permission_denied`, 404 `not_found`, 409 `invalid_transition`.",
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._step("decline", AssignmentDeclineSerializer)
 
-    @_assignment_action(AssignmentVerifySerializer,
-                        "Accept completed work (a coordinator of its team or above, not the assignee)")
+    @_assignment_action(
+        AssignmentVerifySerializer, "Accept completed work (a coordinator of its team or above, not the assignee)",
+        "A coordinator of the assignment's team or a team above it, never the assignee, from `completed` only; "
+        "the status becomes `verified`, with `reviewed_by`, `reviewed_by_name`, `reviewed_at` and the optional "
+        "`note` as `review_note`. Verifying twice is a 409. Errors: 403 `permission_denied` (members, "
+        "observers, the assignee), 404 `not_found`, 409 `invalid_transition`.",
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._step("verify", AssignmentVerifySerializer)
 
-    @_assignment_action(AssignmentRejectSerializer,
-                        "Send completed work back with a reason (a coordinator of its team or above)")
+    @_assignment_action(
+        AssignmentRejectSerializer, "Send completed work back with a reason (a coordinator of its team or above)",
+        "A coordinator of the assignment's team or a team above it, never the assignee, from `completed` only, "
+        "with a `reason` (required); the status becomes `rejected`, the reason comes back as `reason` (and "
+        "`review_note`), and the assignee is notified and may start or complete again. Errors: 400 `invalid` "
+        "on `reason`, 403 `permission_denied`, 404 `not_found`, 409 `invalid_transition`.",
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._step("reject", AssignmentRejectSerializer)
@@ -191,6 +292,10 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
         responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY,
                    (200, "image/webp"): OpenApiTypes.BINARY},
         summary="The evidence image, only to those who can see the assignment", filters=False,
+        description="The screenshot sent with `complete`, as stored (re-encoded, metadata removed); the "
+                    "`evidence_image` field of an assignment links here. Only the assignee and coordinators "
+                    "and observers of its team or above. Errors: 404 `not_found` when there is no image or "
+                    "the assignment lies outside the caller's scope.",
     )
     @action(detail=True, methods=["get"], url_path="evidence-image", url_name="evidence-image",
             filter_backends=[], pagination_class=None)
@@ -206,7 +311,10 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
         return response
 
     @extend_schema(responses={200: AssignmentEventSerializer(many=True)}, summary="The assignment's timeline",
-                   filters=False)
+                   filters=False,
+                   description="Every step of the assignment, oldest first: who did it, from which status to "
+                               "which, and the note or reason given. Page-number pagination. Errors: 404 "
+                               "`not_found`.")
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def events(self, request, pk=None):
         assignment = self.get_object()

@@ -229,8 +229,8 @@ class PersonalDataMembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     team = serializers.IntegerField(source="team_id")
     team_name = serializers.CharField(source="team__name")
-    team_level = serializers.CharField(source="team__level")
-    role = serializers.CharField()
+    team_level = serializers.ChoiceField(choices=Level.choices, source="team__level")
+    role = serializers.ChoiceField(choices=Role.choices)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

@@ -1,7 +1,5 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenRefreshView
-
-from api.views import TokenObtainView
+from api.views import TokenObtainView, TokenRefreshView
 
 from .views import LogoutView, MeExportView, MemberViewSet, MembershipViewSet, MeView, TeamViewSet
 

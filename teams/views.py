@@ -35,12 +35,40 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Teams the caller can see"),
-    create=extend_schema(request=TeamWriteSerializer, responses={201: TeamSerializer},
-                         summary="Create a team under one the caller coordinates"),
-    partial_update=extend_schema(request=TeamUpdateSerializer, responses={200: TeamSerializer},
-                                 summary="Rename, re-level or move a team with its subtree"),
-    destroy=extend_schema(summary="Delete an empty team (409 with the reason otherwise)"),
+    list=extend_schema(
+        summary="Teams the caller can see",
+        description="The teams of the caller's subtrees (coordinators and observers) and the teams named by "
+                    "the caller's own memberships, in tree order, each with its `ancestors`. Filters: `level`, "
+                    "`parent`, `within` (a team and everything below it), `search` (accent- and "
+                    "case-insensitive). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
+    ),
+    retrieve=extend_schema(
+        summary="One team",
+        description="A team the caller can see, with an `ETag` for `If-None-Match` (304) and `If-Match` "
+                    "(PATCH). Errors: 404 `not_found` when it does not exist or lies outside the caller's scope.",
+    ),
+    create=extend_schema(
+        request=TeamWriteSerializer, responses={201: TeamSerializer},
+        summary="Create a team under one the caller coordinates",
+        description="Coordinators, under a team they coordinate (or below it); a province has no parent "
+                    "(superusers only). Levels go down the tree (`province` > `district` > `commune` > "
+                    "`village`): the parent is one level up. Errors: 403 `permission_denied`, 400 "
+                    "`invalid` on `level` or `parent`.",
+    ),
+    partial_update=extend_schema(
+        request=TeamUpdateSerializer, responses={200: TeamSerializer},
+        summary="Rename, re-level or move a team with its subtree",
+        description="Coordinators of a team above it. A move takes the whole subtree along; moving a team "
+                    "under its own descendant or breaking the level order is a 400. `If-Match` with the ETag "
+                    "read guards against lost updates (412 `precondition_failed`). Errors: 403 "
+                    "`permission_denied`, 404 `not_found`, 400 `invalid`.",
+    ),
+    destroy=extend_schema(
+        summary="Delete an empty team (409 with the reason otherwise)",
+        description="Coordinators of a team above it. Only a team with no members, child teams, tasks or "
+                    "campaigns can go; nothing is ever cascaded away. Errors: 409 `team_not_empty` naming "
+                    "what is left, 403 `permission_denied`, 404 `not_found`.",
+    ),
 )
 class TeamViewSet(IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
@@ -73,11 +101,34 @@ class TeamViewSet(IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, viewsets.
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Members the caller can see"),
-    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer},
-                         summary="Register a person with a role in a team the caller coordinates"),
-    partial_update=extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer},
-                                 summary="Change a member; is_active=false deactivates"),
+    list=extend_schema(
+        summary="Members the caller can see",
+        description="People in the caller's subtrees (coordinators and observers), and the caller's teammates "
+                    "(members see names only: `phone` is null to them). Filters: `team`, `within`, `role`, "
+                    "`is_active`, `search`. Errors: 400 `invalid` for a bad filter, 404 `not_found` past the "
+                    "last page.",
+    ),
+    retrieve=extend_schema(
+        summary="One member",
+        description="A person the caller can see, with their memberships and an `ETag` for `If-None-Match` "
+                    "(304). Errors: 404 `not_found` when they do not exist or lie outside the caller's scope.",
+    ),
+    create=extend_schema(
+        request=MemberCreateSerializer, responses={201: MemberSerializer},
+        summary="Register a person with a role in a team the caller coordinates",
+        description="Coordinators, for a team they coordinate (or below) and a role within their reach. "
+                    "`phone` as `09...` or `+849...` (stored E.164); the password goes through the password "
+                    "rules. Errors: 403 `permission_denied`, 400 `invalid` on `phone` (also when it is taken), "
+                    "`password`, `team` or `role`.",
+    ),
+    partial_update=extend_schema(
+        request=MemberUpdateSerializer, responses={200: MemberSerializer},
+        summary="Change a member; is_active=false deactivates",
+        description="Coordinators whose scope holds every team of that person, or superusers. "
+                    "`is_active: false` is how people leave (there is no delete); nobody changes their own "
+                    "account here (use `/me/`). Errors: 403 `permission_denied`, 404 `not_found`, 400 "
+                    "`invalid`, 409 `member_anonymised`.",
+    ),
 )
 class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
@@ -110,7 +161,8 @@ class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin
                     "devices, sessions and personal text in notifications are removed. Memberships, "
                     "assignments and their history are kept, so statistics do not change (apart from "
                     "`members_active`, as for any deactivation). Not reversible. A member already "
-                    "anonymised is a 409. Other coordinators get 403, callers who cannot see the member 404.",
+                    "anonymised is a 409 `already_anonymised`. Other coordinators get 403 `permission_denied`, "
+                    "callers who cannot see the member 404 `not_found`.",
     )
     @action(detail=True, methods=["post"])
     def anonymise(self, request, pk=None):
@@ -119,12 +171,35 @@ class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Memberships the caller can see"),
-    create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer},
-                         summary="Grant a role in a team the caller coordinates"),
-    partial_update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer},
-                                 summary="Change a role"),
-    destroy=extend_schema(summary="Remove a role"),
+    list=extend_schema(
+        summary="Memberships the caller can see",
+        description="Roles held in the caller's subtrees, and the caller's own. Filters: `member`, `team`, "
+                    "`within`, `role`. Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
+    ),
+    retrieve=extend_schema(
+        summary="One membership",
+        description="A role the caller can see, with an `ETag` for `If-None-Match` (304). Errors: 404 "
+                    "`not_found`.",
+    ),
+    create=extend_schema(
+        request=MembershipCreateSerializer, responses={201: MembershipSerializer},
+        summary="Grant a role in a team the caller coordinates",
+        description="Coordinators, in a team they coordinate (or below), never above their own role's reach "
+                    "and never to themselves. One membership per person and team. Errors: 403 "
+                    "`permission_denied`, 400 `invalid` on `member`, `team` or `role`.",
+    ),
+    partial_update=extend_schema(
+        request=MembershipUpdateSerializer, responses={200: MembershipSerializer},
+        summary="Change a role",
+        description="Coordinators of the membership's team or above; never one's own role. Errors: 403 "
+                    "`permission_denied`, 404 `not_found`, 400 `invalid` on `role`.",
+    ),
+    destroy=extend_schema(
+        summary="Remove a role",
+        description="Coordinators of the membership's team or above; never one's own. A person's only role "
+                    "cannot be removed: deactivate the member instead. Errors: 409 `last_membership`, 403 "
+                    "`permission_denied`, 404 `not_found`.",
+    ),
 )
 class MembershipViewSet(ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = MembershipSerializer
@@ -157,12 +232,16 @@ class MeView(generics.GenericAPIView):
     def get_object(self):
         return Member.objects.prefetch_related("memberships__team").get(pk=self.request.user.pk)
 
-    @extend_schema(responses=MeSerializer, summary="The caller with their memberships")
+    @extend_schema(responses=MeSerializer, summary="The caller with their memberships",
+                   description="Who the token belongs to: profile fields and every membership with its team and "
+                               "role. Errors: 401 `not_authenticated` or `token_not_valid`.")
     def get(self, request):
         return Response(MeSerializer(self.get_object()).data)
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer,
-                   summary="Change the caller's own profile fields (never roles or flags)")
+                   summary="Change the caller's own profile fields (never roles or flags)",
+                   description="Only the caller's own profile fields (`full_name`); roles, teams and the active "
+                               "and staff flags cannot be changed here. Errors: 400 `invalid`.")
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -205,7 +284,10 @@ class LogoutView(APIView):
         return 'Bearer realm="api"'
 
     @extend_schema(request=LogoutSerializer, responses={204: OpenApiResponse(description="Logged out")},
-                   summary="Log out: the refresh token stops working")
+                   summary="Log out: the refresh token stops working",
+                   description="No access token needed: send the refresh token to end that session; it can "
+                               "never be used again. Errors: 400 `invalid` (no `refresh`), 401 `token_not_valid` "
+                               "for an expired, revoked or forged token.")
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

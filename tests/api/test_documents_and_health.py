@@ -60,13 +60,13 @@ def test_schema_has_the_contract_paths_with_errors_and_security(schema):
             assert "403" in responses, (path, method)
             if "{id}" in path:
                 assert "404" in responses
-    error = schema["components"]["schemas"]["Error"]
+    error = schema["components"]["schemas"]["ApiError"]  # "Error" is reserved in Swift and Dart
     assert {"status", "code", "detail"} <= set(error["required"])
 
 
 def test_schema_documents_the_enums_and_filters(schema):
     comps = schema["components"]["schemas"]
-    assert set(comps["LevelEnum"]["enum"]) == {"province", "district", "commune", "village"}
+    assert set(comps["TeamLevelEnum"]["enum"]) == {"province", "district", "commune", "village"}
     assert set(comps["RoleEnum"]["enum"]) == {"coordinator", "member", "observer"}
     team_params = {p["name"] for p in schema["paths"]["/api/v1/teams/"]["get"]["parameters"]}
     assert {"level", "parent", "within", "search", "page", "page_size", "ordering"} <= team_params

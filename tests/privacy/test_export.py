@@ -23,7 +23,8 @@ def test_the_export_holds_the_callers_whole_record(life, client_for):
     assert doc["profile"]["phone"] == w.old_phone and doc["profile"]["full_name"] == w.old_name
     assert [(m["team"], m["role"]) for m in doc["memberships"]] == [(w.world.v1a.pk, "member")]
     # created, made observer, made member again: every change, oldest first
-    assert [(h["type"], h["role"]) for h in doc["membership_history"]][-2:] == [("~", "observer"), ("~", "member")]
+    assert [(h["type"], h["role"]) for h in doc["membership_history"]][-2:] == [
+        ("changed", "observer"), ("changed", "member")]
     assert doc["membership_history"][-1]["changed_by"] == w.world.coord_c1.pk
 
     [assignment] = doc["assignments"]

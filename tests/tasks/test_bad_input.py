@@ -148,7 +148,8 @@ def test_someone_elses_assignment_is_404(world, client_for, task_c1):
         response = client.post(f"/api/v1/assignments/{a.pk}/{step}/", {"evidence_url": "https://x.vn"},
                                format="json")
         assert response.status_code == 404
-        assert response.json() == {"status": 404, "code": "not_found", "detail": response.json()["detail"]}
+        assert response.json() == {"status": 404, "code": "not_found", "detail": response.json()["detail"],
+                                   "errors": {}}
 
 
 @pytest.mark.parametrize("path,params,field", [
