@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test migrate seed messages bench fuzz load e2e clients browser clean
+.PHONY: install run test migrate seed messages bench fuzz load e2e clients browser faults clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -73,12 +73,16 @@ bench: export DEBUG = 0
 bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
 # The deep page is reached by following 1,000 cursors, as a phone scrolls: throttles would answer 429.
 bench: export THROTTLE_USER ?= 100000000/min
+# Seeding a million rows with COPY outlasts any request's statement timeout.
+bench: export DB_STATEMENT_TIMEOUT_MS ?= 0
+bench: export REQUEST_TIMEOUT_SECONDS ?= 0
 bench: install
 	$(PY) -m bench.run
 
 # wrk against gunicorn on the seeded DATABASE_URL: feed, complete and a no-database ceiling.
 load: export DEBUG = 0
 load: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
+load: export DB_STATEMENT_TIMEOUT_MS ?= 0
 load: install
 	$(PY) -m bench.load
 
@@ -91,6 +95,11 @@ $(E2E_VENV)/.installed: deploy/e2e-requirements.txt
 
 e2e: install $(E2E_VENV)/.installed
 	E2E_PYTHON=$(E2E_VENV)/bin/python $(PY) deploy/e2e.py
+
+# Issue 17's faults (broker down/frozen, pool process and worker killed, Redis restart,
+# PostgreSQL stopped/frozen) injected into a stack of its own while a bounded load runs.
+faults: install
+	PY=$(PY) bash scripts/faults.sh
 
 clean:
 	rm -rf $(VENV) $(E2E_VENV) db.sqlite3 .pytest_cache clients/node_modules clients/build tests/browser/node_modules artifacts

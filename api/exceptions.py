@@ -10,6 +10,7 @@ the fields say what is wrong. Messages follow the request's Accept-Language (vi 
 Services raise Django's ValidationError/PermissionDenied or `Conflict`; they are
 mapped here so no view needs try/except.
 """
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -17,7 +18,11 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .unavailable import is_dependency_error, which
 
 
 # Every `code` an error body can carry, with what it means (the schema's ErrorCodeEnum).
@@ -130,6 +135,20 @@ def error_response(status_code: int, code: str, detail, errors: dict | None = No
     return JsonResponse(error_body(status_code, code, detail, errors), status=status_code)
 
 
+def _unavailable_body(exc) -> dict:
+    message = _("A service the API depends on is unavailable or slow; retry shortly.")
+    body = error_body(503, "service_unavailable", message, {"non_field_errors": [str(message)]})
+    body["dependency"] = which(exc)  # database, cache, broker or timeout
+    return body
+
+
+def unavailable_response(exc=None) -> JsonResponse:
+    """The JSON 503 with Retry-After for a dependency that is down or slow (api/unavailable.py)."""
+    response = JsonResponse(_unavailable_body(exc), status=503)
+    response["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
 def _first_code(codes):
     if isinstance(codes, dict):
         for value in codes.values():
@@ -140,6 +159,11 @@ def _first_code(codes):
 
 
 def exception_handler(exc, context):
+    if is_dependency_error(exc):
+        # The database, the cache or the broker is down or slow: 503 with Retry-After.
+        set_rollback()
+        return Response(_unavailable_body(exc), status=503,
+                        headers={"Retry-After": str(settings.UNAVAILABLE_RETRY_AFTER)})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):

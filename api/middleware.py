@@ -1,7 +1,12 @@
 """Middleware shared by every endpoint."""
 import json
+import logging
+import signal
+import threading
+import time
 
 from django.conf import settings
+from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.urls import is_valid_path
@@ -9,9 +14,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .exceptions import code_for
+from .exceptions import code_for, error_response, unavailable_response
+from .unavailable import DeadlineExceeded, is_dependency_error
 
-from .exceptions import error_response
+logger = logging.getLogger(__name__)
 
 
 def _too_large(limit):
@@ -142,3 +148,64 @@ DETAILS = {
     413: _lazy("The request body is too large."),
     500: _lazy("Internal server error."),
 }
+
+
+def _drop_connections() -> None:
+    """Close every database connection without waiting on the server (it may be frozen)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.vendor == "sqlite":
+            continue  # in-process: no server that could be frozen
+        try:
+            conn.close()
+        except Exception:  # already broken: nothing more to release
+            pass
+
+
+class RequestDeadlineMiddleware:
+    """Bound every request by REQUEST_TIMEOUT_SECONDS and answer dependency failures with 503.
+
+    A frozen PostgreSQL, Redis or broker answers nothing, and no server-side timeout
+    can fire; without a bound of our own the worker would hang to gunicorn's kill and
+    the client would get its HTML page. In a process's main thread (gunicorn's sync
+    workers) SIGALRM interrupts the request at the deadline; the database
+    connections are then dropped (a new one is opened for the next request) and the
+    answer is a JSON 503 with Retry-After. Work committed before the deadline stays
+    committed: a client retrying with its Idempotency-Key gets that first answer.
+    Database, cache and broker errors that escape a view are answered the same way.
+    It is the outermost middleware, so that nothing past it talks to the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.REQUEST_TIMEOUT_SECONDS
+        started = time.monotonic()
+        armed = seconds > 0 and threading.current_thread() is threading.main_thread()
+        if armed:
+            outer = signal.getitimer(signal.ITIMER_REAL)[0]  # a request inside a request (tests)
+            previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+        try:
+            response = self.get_response(request)
+        except DeadlineExceeded as exc:
+            logger.error("request deadline (%.1f s) passed: %s %s", seconds, request.method, request.path)
+            _drop_connections()
+            return unavailable_response(exc)
+        finally:
+            if armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
+                if outer:
+                    signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+        return response
+
+    @staticmethod
+    def _expire(signum, frame):
+        raise DeadlineExceeded()
+
+    def process_exception(self, request, exception):
+        if is_dependency_error(exception):
+            logger.warning("dependency unavailable: %s", exception.__class__.__name__)
+            return unavailable_response(exception)
+        return None

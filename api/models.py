@@ -4,14 +4,17 @@ from django.utils import timezone
 
 
 class IdempotencyKey(models.Model):
-    """The first response to a POST sent with an Idempotency-Key, per member and key.
+    """The first response to a POST sent with an Idempotency-Key, per scope and key.
 
-    The row is written (and committed) before the request runs, with no response
-    yet: a duplicate arriving meanwhile finds it and gets 409 instead of running the
-    request a second time. See api/idempotency.py.
+    The row, its stored answer and the request's effect commit in one transaction
+    (or none of them does). A duplicate arriving while the first request still runs
+    waits briefly on the uncommitted row and gets 409. See api/idempotency.py.
     """
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # "member:<id>", or for requests without a token "anon:<hash of client and request>".
+    scope = models.CharField(max_length=80)
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               null=True, blank=True)
     key = models.CharField(max_length=255)
     # SHA-256 of method, path and body: the same key with another request is refused.
     fingerprint = models.CharField(max_length=64)
@@ -21,7 +24,37 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["member", "key"], name="idempotency_key_once_per_member")]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
 
     def __str__(self):
-        return f"{self.member_id}:{self.key}"
+        return f"{self.scope}:{self.key}"
+
+
+class OutboxMessage(models.Model):
+    """Work a committed change owes to the outside (a notification, a push), written in
+    the same transaction as the change. See api/outbox.py.
+
+    A row is owed until `done_at` is set, which the consumer does in the same
+    transaction as the effect; the relay hands owed rows to Celery again once
+    `available_at` has passed, so a message lost by the broker or a worker is sent
+    again, and `key` makes the same piece of work one row however often it is asked for.
+    """
+
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the relay may hand the row to the broker (again).
+    available_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["available_at"], condition=models.Q(done_at__isnull=True), name="outbox_owed"),
+            models.Index(fields=["done_at"], name="outbox_done_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

@@ -9,7 +9,10 @@ DJANGO_ENV    "production" turns on the HTTPS profile (SSL redirect behind a pro
               header, HSTS, secure cookies); each part can be overridden by its own
               variable. SECURITY.md lists them all.
 CACHE_URL / REDIS_URL  redis://host:6379/0 for the shared cache (throttles); default:
-              a per-process memory cache
+              a per-process memory cache. While Redis is down or slow the cache falls
+              back to process memory (api/cache.py).
+DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_SECONDS,
+CACHE_TIMEOUT_SECONDS, BROKER_TIMEOUT_SECONDS  bounds on every dependency (see below)
 THROTTLE_*    request rates, e.g. THROTTLE_USER=200/min (see REST_FRAMEWORK below)
 CORS_ALLOWED_ORIGINS  comma-separated origins allowed to call the API from a browser
 """
@@ -82,7 +85,7 @@ if _proxy_header.strip():
     SECURE_PROXY_SSL_HEADER = (_header_name, _header_value)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # Load balancers probe /healthz over plain http inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
@@ -101,6 +104,8 @@ API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# JSON bodies nested deeper than this are a 400 (api/parsers.py); no endpoint needs more than 3.
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10)
 
 # --- CORS: browsers may call the API only from these origins ---------------------
@@ -144,6 +149,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.RequestDeadlineMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.JsonErrorsMiddleware",
     "api.middleware.SlashlessPathMiddleware",
@@ -209,10 +215,26 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # the bench seed's 1.1M assignments only the heavier report queries reach that cost,
 # and they lose by it (the member board: 4.3 s with JIT, 3.6 s without); the lists and
 # the district summary stay under the threshold. Compilation never pays off here.
+#
+# Timeouts: a PostgreSQL that is down or frozen must give a quick 503, not hold a worker
+# to gunicorn's kill. DB_CONNECT_TIMEOUT bounds the connect; DB_STATEMENT_TIMEOUT_MS
+# cancels one statement on the server (0 turns it off: bulk seeding does); a connection
+# found dead is replaced before use (CONN_HEALTH_CHECKS), so a restarted server costs
+# no request an error. What the server cannot cancel (it is frozen) is bounded by the
+# request deadline (REQUEST_TIMEOUT_SECONDS, api/middleware.py).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 10_000)
 for _db in DATABASES.values():
+    _db["CONN_HEALTH_CHECKS"] = True
     if _db.get("ENGINE", "").endswith("postgresql"):
         _options = _db.setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+        _settings = f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+        _options["options"] = f"{_options.get('options', '')} {_settings}".strip()
+        _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+REQUEST_TIMEOUT_SECONDS = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "20"))
+# Retry-After (seconds) on the 503 a dependency that is down or slow gives.
+UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 5)
 READ_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
 DATABASE_ROUTERS = ["api.db_routers.ReplicaRouter"]
 
@@ -279,13 +301,20 @@ def caches_from_url(url: str | None) -> dict:
                             "LOCATION": "volunteer-api"}}
     if url.split(":", 1)[0] not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    # A Redis that is down or slow costs at most CACHE_TIMEOUT_SECONDS once, then the
+    # cache answers from process memory for CACHE_RETRY_SECONDS (api/cache.py).
+    timeout = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.25"))
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "api.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "volunteer-api"),
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     }
+
+
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 
 
 # Throttle counters live here: with several app processes they must share Redis.
@@ -324,7 +353,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -432,9 +461,31 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged after its task ran, and put back when the process running it
+# dies (a pool process killed, the OOM killer): the outbox consumer is idempotent, so a
+# second run does nothing twice. The broker hands an unacknowledged message to another
+# worker after the visibility timeout, which must outlast the longest task (the hard
+# time limit) or a task still running would be started a second time.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 30)
+BROKER_TIMEOUT_SECONDS = float(os.environ.get("BROKER_TIMEOUT_SECONDS", "3"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    # above the 1 s blocking pop a worker waits on, so an idle queue is not an error
+    "socket_timeout": max(BROKER_TIMEOUT_SECONDS, 2.0),
+    "health_check_interval": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                                    "interval_max": 1}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
@@ -455,7 +506,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=17),
     },
+    "outbox-relay": {
+        "task": "api.outbox.outbox_relay",
+        "schedule": timedelta(seconds=env_int("OUTBOX_RELAY_SECONDS", 10)),
+    },
+    "prune-outbox": {
+        "task": "api.tasks.prune_outbox",
+        "schedule": crontab(hour=3, minute=41),
+    },
 }
+
+# The outbox (api/outbox.py): a row not done this long after it was handed over is
+# handed over again by the relay; done rows are kept this many days for inspection.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 
 # Push: FCM HTTP v1 when a service-account file is configured, a logging sender otherwise.
 FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
@@ -469,8 +533,8 @@ SURVEY_TEXT_ANSWERS_LIMIT = int(os.environ.get("SURVEY_TEXT_ANSWERS_LIMIT", "100
 
 # Idempotency-Key: first responses are replayed this long, then pruned.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
-# A key still "in progress" after this long belongs to a request that died; a retry may take it over.
-IDEMPOTENCY_STALE_AFTER = timedelta(minutes=5)
+# How long a retry waits for the first request holding its key before answering 409.
+IDEMPOTENCY_LOCK_WAIT_MS = env_int("IDEMPOTENCY_LOCK_WAIT_MS", 200)
 IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 # Delta sync: the cursor handed to clients lags the server clock by this much (clock skew
@@ -478,4 +542,5 @@ IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
 SYNC_OVERLAP = timedelta(seconds=env_int("SYNC_OVERLAP_SECONDS", 5))
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_MAX_PIXELS = 40_000_000
+# 12 MP: one upload decodes in ~0.25 s and ~45 MB at worst (api/images.py, make bench).
+EVIDENCE_MAX_PIXELS = env_int("EVIDENCE_MAX_PIXELS", 12_000_000)

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api.docs import RedocView, SchemaView
-from api.views import healthz
+from api.views import healthz, readyz
 from tasks import urls as task_urls
 from notifications import urls as notification_urls
 from surveys import urls as survey_urls
@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
 ]

@@ -1,4 +1,6 @@
 """Views that belong to the API as a whole rather than to one app."""
+import sys
+
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -6,8 +8,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework_simplejwt.views import TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTTokenRefreshView
 
-from .exceptions import error_response
+from .exceptions import error_response, unavailable_response
 from .throttling import LoginAddressThrottle, LoginPhoneThrottle
+from .unavailable import is_dependency_error
 
 
 @extend_schema_view(post=extend_schema(
@@ -51,6 +54,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    exc = sys.exc_info()[1]
+    if is_dependency_error(exc):  # a dependency failed outside a view (middleware, auth)
+        return unavailable_response(exc)
     return error_response(500, "server_error", _("Internal server error."))
 
 
@@ -63,3 +69,85 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy", never a 500
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Readiness ---------------------------------------------------------------------------
+#
+# Each dependency is asked on a thread of its own and waited for READY_TIMEOUT_SECONDS at
+# most, so a frozen server makes /readyz answer 503 quickly instead of hanging with it.
+# A thread left behind ends by itself (connect and socket timeouts bound every call).
+
+READY_TIMEOUT_SECONDS = 1.5
+
+
+def _check_database() -> dict:
+    from django.db import connections
+
+    from .outbox import outbox_stats
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return outbox_stats()
+    finally:
+        connections.close_all()
+
+
+def _check_cache() -> str:
+    from django.core.cache import cache
+
+    ping = getattr(cache, "ping", None)
+    if ping is None:
+        return "memory"  # a per-process cache: nothing to reach
+    ping()
+    return "ok"
+
+
+def _check_broker() -> str:
+    from django.conf import settings
+
+    from .celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        return "eager"  # no broker: background work runs in the request
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=READY_TIMEOUT_SECONDS)
+        client = getattr(conn.default_channel, "client", None)
+        if client is not None and hasattr(client, "ping"):
+            client.ping()
+    return "ok"
+
+
+def readyz(request):
+    """Readiness: 200 when PostgreSQL, the cache and the broker answer in time; else 503 naming which."""
+    import concurrent.futures
+
+    from .cache import fallback_state
+
+    checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
+    futures = {name: pool.submit(check) for name, check in checks.items()}
+    results, failed, outbox = {}, [], None
+    for name, future in futures.items():
+        try:
+            value = future.result(timeout=READY_TIMEOUT_SECONDS)
+        except concurrent.futures.TimeoutError:
+            results[name], value = "timeout", None
+            failed.append(name)
+        except Exception as exc:  # any failure of a dependency means "not ready", never a 500
+            results[name], value = f"down ({exc.__class__.__name__})", None
+            failed.append(name)
+        else:
+            if name == "database":
+                outbox, value = value, "ok"
+            results[name] = value
+    pool.shutdown(wait=False)
+    body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed,
+            "cache_fallback": fallback_state()}
+    if outbox is not None:
+        body["outbox"] = outbox
+    response = JsonResponse(body, status=503 if failed else 200)
+    if failed:
+        response["Retry-After"] = "5"
+    return response

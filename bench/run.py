@@ -408,6 +408,13 @@ def main() -> int:
             details["notes"][name] = f"failed: {exc!r}"
             traceback.print_exc()
     vacuum()
+    print("measuring evidence_decode_worst_case ...", flush=True)
+    try:
+        from bench.images import measure as evidence_decode
+
+        results["evidence_decode_worst_case"] = evidence_decode()
+    except Exception as exc:  # a figure that breaks must not hide the others
+        details["notes"]["evidence_decode_worst_case"] = f"failed: {exc!r}"
     if RESULTS.exists():
         # `make load` writes its figures beside these; a new bench run keeps them, and a run
         # limited by BENCH_ONLY keeps every figure it did not measure.
@@ -460,7 +467,8 @@ def print_table(results, details) -> None:
                ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
                ("survey_results_100k", "ms"): "<= 200",
                ("console", "review_queue_1000_ms"): "<= 300", ("console", "max_ratio"): "<= 1.5",
-               ("console", "max_extra_queries"): "<= 3"}
+               ("console", "max_extra_queries"): "<= 3",
+               ("evidence_decode_worst_case", "cpu_s"): "< 1", ("evidence_decode_worst_case", "rss_growth_mb"): "< 150"}
     for figure, values in results.items():
         if figure == "database" or not isinstance(values, dict):
             continue

@@ -189,7 +189,8 @@ def push_recorded(db_url: str, device_token: str) -> tuple[str, str] | None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         row = conn.execute(
             "SELECT p.outcome, p.body FROM notifications_pushdelivery p "
-            "JOIN notifications_device d ON d.id = p.device_id WHERE d.token = %s ORDER BY p.id LIMIT 1",
+            "JOIN notifications_device d ON d.id = p.device_id WHERE d.token = %s AND p.outcome <> 'pending' "
+            "ORDER BY p.id LIMIT 1",
             [device_token],
         ).fetchone()
     return row
@@ -250,7 +251,8 @@ def main() -> int:
         if delivery is None:
             raise E2EFailure(f"no push recorded for the member's phone within {PUSH_WAIT_S} s\n"
                              f"--- worker log ---\n{stack.log_tail('worker')}")
-        if "deliver_push" not in stack.log_tail("worker", 100_000):
+        # notifications and pushes are outbox rows consumed by the worker (api/outbox.py)
+        if "api.outbox.outbox_deliver" not in stack.log_tail("worker", 100_000):
             raise E2EFailure("the push was recorded, but not by the Celery worker")
         print(f"ok   the worker recorded the push: {delivery[0]} {delivery[1]!r}")
         print("e2e passed")

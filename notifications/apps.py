@@ -21,3 +21,7 @@ class NotificationsConfig(AppConfig):
                                                    strict=True, test=lambda s, n: n.recipient_id == s.user_id)})
         register(Device, grants={READ: Grant(q=lambda s: Q(member_id=s.user_id), with_path=False,
                                              strict=True, test=lambda s, d: d.member_id == s.user_id)})
+
+        from .consumers import register_all
+
+        register_all()  # what the outbox's task events become (notifications/consumers.py)

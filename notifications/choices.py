@@ -24,6 +24,8 @@ class DevicePlatform(models.TextChoices):
 
 
 class DeliveryOutcome(models.TextChoices):
+    # Reserved and committed, not yet reported by the sender (or the process died sending).
+    PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     DEAD_TOKEN = "dead_token", _("Token no longer valid")
     FAILED = "failed", _("Failed")

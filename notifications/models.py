@@ -25,6 +25,9 @@ class Notification(models.Model):
     )
     task = models.ForeignKey("tasks.Task", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # One per effect ("assigned:<assignment id>", "rejected:<assignment id>:<time>", ...): a
+    # redelivered outbox message or a second scheduler run inserts nothing twice.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     # The recipient's local day a digest covers (one digest per coordinator per day).
     digest_date = models.DateField(null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -102,3 +105,9 @@ class PushDelivery(models.Model):
         verbose_name_plural = _("push deliveries")
         ordering = ["id"]
         indexes = [models.Index(fields=["notification"], name="push_delivery_notification")]
+        constraints = [
+            # Each device gets at most one push per notification: the row is written (as
+            # `pending`) and committed before the push is handed to the sender.
+            models.UniqueConstraint(fields=["notification", "device"], condition=Q(device__isnull=False),
+                                    name="push_once_per_device"),
+        ]

@@ -120,15 +120,16 @@ def get_sender():
     return _sender_class(settings.PUSH_SENDER)()
 
 
-def deliver(notification_ids: list[int]) -> int:
-    """Push each notification to every device of its recipient; returns pushes attempted.
+def reserve(notification_ids: list[int]) -> list[int]:
+    """Write a `pending` delivery row for each (notification, device) not pushed yet; returns their ids.
 
-    A notification already pushed to a device is not pushed to it again, so a
-    retried task does not repeat itself. Dead tokens are deleted.
+    Runs in the caller's transaction. Once it commits the pushes are owed at most once:
+    a second reservation of the same pair is refused by `push_once_per_device`, and a
+    process that dies before sending leaves the row `pending` rather than pushing twice.
     """
     notifications = list(Notification.objects.filter(pk__in=notification_ids).order_by("id"))
     if not notifications:
-        return 0
+        return []
     devices_by_member: dict[int, list[Device]] = {}
     for device in Device.objects.filter(member_id__in={n.recipient_id for n in notifications}).order_by("id"):
         devices_by_member.setdefault(device.member_id, []).append(device)
@@ -136,37 +137,61 @@ def deliver(notification_ids: list[int]) -> int:
         PushDelivery.objects.filter(notification_id__in=[n.pk for n in notifications], device__isnull=False)
         .values_list("notification_id", "device_id")
     )
-    planned: list[tuple[Notification, Device, PushMessage]] = []
-    for notification in notifications:
-        for device in devices_by_member.get(notification.recipient_id, []):
-            if (notification.pk, device.pk) in done:
-                continue
-            text = render_in(device.language, notification.kind, notification.params)
-            data = {"notification_id": str(notification.pk), "kind": notification.kind}
-            if notification.task_id:
-                data["task_id"] = str(notification.task_id)
-            if notification.assignment_id:
-                data["assignment_id"] = str(notification.assignment_id)
-            planned.append((notification, device, PushMessage(device.token, device.platform, text.title,
-                                                               text.body, data)))
+    rows = [
+        PushDelivery(notification=notification, device=device, platform=device.platform,
+                     sender=settings.PUSH_SENDER, outcome=DeliveryOutcome.PENDING, title="", body="")
+        for notification in notifications
+        for device in devices_by_member.get(notification.recipient_id, [])
+        if (notification.pk, device.pk) not in done
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        created = PushDelivery.objects.bulk_create(rows, batch_size=1000)
+    return [row.pk for row in created]
+
+
+def send_reserved(delivery_ids: list[int]) -> int:
+    """Hand the reserved (pending) pushes to the sender and record what it reported."""
+    planned: list[tuple[PushDelivery, PushMessage]] = []
+    for delivery in (PushDelivery.objects.filter(pk__in=delivery_ids, outcome=DeliveryOutcome.PENDING)
+                     .select_related("notification", "device").order_by("id")):
+        device, notification = delivery.device, delivery.notification
+        if device is None:  # removed meanwhile (a logout): nothing to send to
+            continue
+        text = render_in(device.language, notification.kind, notification.params)
+        data = {"notification_id": str(notification.pk), "kind": notification.kind}
+        if notification.task_id:
+            data["task_id"] = str(notification.task_id)
+        if notification.assignment_id:
+            data["assignment_id"] = str(notification.assignment_id)
+        planned.append((delivery, PushMessage(device.token, device.platform, text.title, text.body, data)))
     if not planned:
         return 0
-    sender_path = settings.PUSH_SENDER
-    report = get_sender().send([message for _, _, message in planned])
-    rows = []
-    for notification, device, message in planned:
+    report = get_sender().send([message for _, message in planned])
+    for delivery, message in planned:
         if message.token in report.dead_tokens:
-            outcome, error = DeliveryOutcome.DEAD_TOKEN, ""
+            delivery.outcome, delivery.error = DeliveryOutcome.DEAD_TOKEN, ""
         elif message.token in report.errors:
-            outcome, error = DeliveryOutcome.FAILED, report.errors[message.token]
+            delivery.outcome, delivery.error = DeliveryOutcome.FAILED, report.errors[message.token]
         else:
-            outcome, error = DeliveryOutcome.SENT, ""
-        rows.append(PushDelivery(notification=notification, device=device, platform=device.platform,
-                                 sender=sender_path, outcome=outcome, error=error,
-                                 title=message.title[:200], body=message.body))
+            delivery.outcome, delivery.error = DeliveryOutcome.SENT, ""
+        delivery.title, delivery.body = message.title[:200], message.body
     with transaction.atomic():
-        PushDelivery.objects.bulk_create(rows, batch_size=1000)
+        PushDelivery.objects.bulk_update([d for d, _ in planned], ["outcome", "error", "title", "body"],
+                                         batch_size=1000)
         if report.dead_tokens:
             removed, _ = Device.objects.filter(token__in=report.dead_tokens).delete()
             logger.info("removed %d dead push tokens", removed)
-    return len(rows)
+    return len(planned)
+
+
+def deliver(notification_ids: list[int]) -> int:
+    """Push each notification to every device of its recipient; returns pushes attempted.
+
+    The pushes are reserved (committed) first and then sent, so a retried or
+    redelivered task never pushes to a device twice. Dead tokens are deleted.
+    """
+    with transaction.atomic():
+        reserved = reserve(notification_ids)
+    return send_reserved(reserved)

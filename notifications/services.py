@@ -1,9 +1,13 @@
 """Writing notifications: fan-out on task events, deadline reminders, overdue digests.
 
-Every function creates its rows with `bulk_create` in batches and hands the new
-ids to the push task once the surrounding transaction commits (a rolled-back
-assignment never pushes).
+Every notification carries a `key` naming its effect ("assigned:<assignment id>"),
+unique in the table: the rows are inserted with `bulk_create(ignore_conflicts=True)`,
+so whatever runs twice (a redelivered outbox message, a second scheduler run) makes
+each notification once. The pushes for the new rows are owed through the outbox
+(`notifications.push`) in the same transaction, so they are neither lost with a
+broker that is down nor sent for a change that rolled back.
 """
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from api.access import outermost_paths
 from api.exceptions import Conflict
+from api.outbox import outbox_enqueue
 from tasks.choices import UNFINISHED_STATUSES, TaskStatus
 from tasks.models import Assignment, Task
 from tasks.overdue import overdue_q
@@ -25,6 +30,7 @@ from .models import Device, Notification
 
 BATCH = 1000
 PUSH_BATCH = 500
+PUSH = "notifications.push"
 
 REMINDER_WINDOWS = (
     # (kind, from due-in, to due-in): a reminder when the deadline lies in (from, to].
@@ -33,18 +39,12 @@ REMINDER_WINDOWS = (
 )
 
 
-def _enqueue_push(ids: list[int]) -> None:
-    if not ids:
-        return
-    from .tasks import deliver_push
-
-    def send():
-        for start in range(0, len(ids), PUSH_BATCH):
-            deliver_push.delay(ids[start:start + PUSH_BATCH])
-
-    # robust: the notifications are committed and in the feed; a broker that is down must not
-    # turn that success into an error for the caller (the failure is logged).
-    transaction.on_commit(send, robust=True)
+def _owe_pushes(ids: list[int]) -> None:
+    """The pushes of these (just written) notifications, owed through the outbox in batches."""
+    for start in range(0, len(ids), PUSH_BATCH):
+        batch = sorted(ids[start:start + PUSH_BATCH])
+        digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:24]
+        outbox_enqueue(PUSH, {"ids": batch}, key=f"push:{batch[0]}:{len(batch)}:{digest}")
 
 
 def _task_params(task: Task) -> dict:
@@ -60,16 +60,31 @@ def _chunks(items: list, size: int = BATCH):
 
 
 def _create(rows: list[Notification]) -> list[int]:
-    created = Notification.objects.bulk_create(rows, batch_size=BATCH)
-    ids = [n.pk for n in created]
-    _enqueue_push(ids)
+    """Insert the rows not written yet (by key); returns the ids of those this call made."""
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        keys = [row.key for row in chunk]
+        existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+        fresh = [row for row in chunk if row.key not in existing]
+        if not fresh:
+            continue
+        # A concurrent writer may insert some meanwhile: the unique key drops them here,
+        # and only the rows this call wrote are read back (and pushed).
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+        stamp = {row.key: row.created_at for row in fresh}
+        ids += [pk for pk, key, created_at in Notification.objects.filter(key__in=list(stamp))
+                .values_list("pk", "key", "created_at") if stamp[key] == created_at]
+    _owe_pushes(ids)
     return ids
 
 
 @transaction.atomic
-def notify_members(*, member_ids: Iterable[int], kind: str, params: dict) -> list[int]:
+def notify_members(*, member_ids: Iterable[int], kind: str, params: dict, key: str) -> list[int]:
     """One notification of `kind` with the same `params` to each of the given people
-    (higher apps' announcements, e.g. a survey opening); returns the notification ids.
+    (higher apps' announcements, e.g. a survey opening); returns the ids this call wrote.
+
+    `key` names the announcement (e.g. `survey_opened:12`): each person gets it once,
+    however often the caller retries.
 
     The caller decides who; `params` is a snapshot the text is rendered from
     (notifications.messages), never a reference back into the caller's app.
@@ -78,42 +93,49 @@ def notify_members(*, member_ids: Iterable[int], kind: str, params: dict) -> lis
         raise ValueError(f"unknown notification kind {kind!r}")
     ids: list[int] = []
     for chunk in _chunks(sorted(set(member_ids))):
-        ids += _create([Notification(recipient_id=pk, kind=kind, params=params) for pk in chunk])
+        now = timezone.now()
+        ids += _create([Notification(recipient_id=pk, kind=kind, params=params, key=f"{key}:{pk}",
+                                     created_at=now) for pk in chunk])
     return ids
 
 
 @transaction.atomic
 def notify_assigned(*, assignment_ids: Iterable[int]) -> list[int]:
-    """Tell each assignee about their new assignment; returns the notification ids."""
+    """Tell each assignee about their new assignment, once; returns the ids written by this call."""
+    now = timezone.now()
     rows = []
     for chunk in _chunks(sorted(set(assignment_ids))):  # bounded IN lists, whatever the fan-out
         rows += [
             Notification(recipient_id=a.assignee_id, kind=NotificationKind.ASSIGNED, assignment=a,
-                         task=a.task, params=_task_params(a.task))
+                         task=a.task, params=_task_params(a.task), key=f"assigned:{a.pk}", created_at=now)
             for a in Assignment.objects.filter(pk__in=chunk).select_related("task").order_by("id")
         ]
     return _create(rows)
 
 
 @transaction.atomic
-def notify_rejected(*, assignment: Assignment) -> list[int]:
-    """Tell the assignee their work was sent back, with the reviewer's reason."""
+def notify_rejected(*, assignment: Assignment, reason: str | None = None, at: str | None = None) -> list[int]:
+    """Tell the assignee their work was sent back, with the reviewer's reason (once per rejection)."""
     params = _task_params(assignment.task)
-    if assignment.review_note:
-        params["reason"] = assignment.review_note
+    reason = assignment.review_note if reason is None else reason
+    if reason:
+        params["reason"] = reason
+    at = at or (assignment.reviewed_at.isoformat() if assignment.reviewed_at else timezone.now().isoformat())
     return _create([Notification(recipient_id=assignment.assignee_id, kind=NotificationKind.REJECTED,
-                                 assignment=assignment, task=assignment.task, params=params)])
+                                 assignment=assignment, task=assignment.task, params=params,
+                                 key=f"rejected:{assignment.pk}:{at}", created_at=timezone.now())])
 
 
 @transaction.atomic
 def notify_task_cancelled(*, task: Task, assignment_ids: Iterable[int]) -> list[int]:
-    """Tell the assignees of the given (just cancelled) assignments that the task is off."""
+    """Tell the assignees of the given (just cancelled) assignments that the task is off, once."""
     params = _task_params(task)
+    now = timezone.now()
     rows = []
     for chunk in _chunks(sorted(set(assignment_ids))):
         rows += [
             Notification(recipient_id=assignee_id, kind=NotificationKind.TASK_CANCELLED, assignment_id=pk,
-                         task=task, params=params)
+                         task=task, params=params, key=f"task_cancelled:{pk}", created_at=now)
             for pk, assignee_id in Assignment.objects.filter(pk__in=chunk, task=task)
             .order_by("id").values_list("pk", "assignee_id")
         ]
@@ -136,19 +158,12 @@ def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -
     )
     rows = [
         Notification(recipient_id=a.assignee_id, kind=kind, assignment=a, task=a.task,
-                     params=_task_params(a.task), created_at=now)
+                     params=_task_params(a.task), created_at=now, key=f"{kind}:{a.pk}:{a.assignee_id}")
         for a in due.iterator(chunk_size=BATCH)
     ]
-    ids: list[int] = []
-    for chunk in _chunks(rows):
-        # A concurrent run may have inserted some meanwhile: the unique constraint drops them,
-        # and only the rows stamped with this run's `now` are pushed.
-        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
-        ids += Notification.objects.filter(
-            kind=kind, created_at=now, assignment_id__in=[r.assignment_id for r in chunk]
-        ).values_list("pk", flat=True)
-    _enqueue_push(ids)
-    return ids
+    # A concurrent run may have inserted some meanwhile: the unique constraints drop them,
+    # and only the rows stamped with this run's `now` are pushed.
+    return _create(rows)
 
 
 @transaction.atomic
@@ -195,17 +210,9 @@ def send_overdue_digests(*, now: datetime | None = None) -> list[int]:
         count = sum(counts.get(p, 0) for p in outermost_paths(paths))
         if count:
             rows.append(Notification(recipient_id=member_id, kind=NotificationKind.OVERDUE_DIGEST,
-                                     digest_date=day, created_at=now,
+                                     digest_date=day, created_at=now, key=f"digest:{member_id}:{day.isoformat()}",
                                      params={"count": count, "date": day.isoformat()}))
-    ids: list[int] = []
-    for chunk in _chunks(rows):
-        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
-        ids += Notification.objects.filter(
-            kind=NotificationKind.OVERDUE_DIGEST, digest_date=day, created_at=now,
-            recipient_id__in=[r.recipient_id for r in chunk],
-        ).values_list("pk", flat=True)
-    _enqueue_push(ids)
-    return ids
+    return _create(rows)
 
 
 def _overdue_counts(roots: list[str], overdue: Q) -> dict[str, int]:

@@ -1,7 +1,16 @@
-"""Celery tasks: pushes, and the scheduled reminders and digests (see CELERY_BEAT_SCHEDULE)."""
+"""Celery tasks: pushes, and the scheduled reminders and digests (see CELERY_BEAT_SCHEDULE).
+
+Notifications for task events arrive through the outbox (notifications/consumers.py).
+"""
 from celery import shared_task
+from django.db import DatabaseError
 
 from . import push, services
+
+# The schedule runs these once (the digest once a day): a database that is away when they
+# fire must not skip them, so they retry with backoff; both are idempotent by key.
+SCHEDULED = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 12,
+             "acks_late": True, "reject_on_worker_lost": True}
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
@@ -9,42 +18,11 @@ def deliver_push(notification_ids: list[int]) -> int:
     return push.deliver(notification_ids)
 
 
-@shared_task
+@shared_task(**SCHEDULED)
 def send_deadline_reminders_task() -> dict[str, int]:
     return services.send_deadline_reminders()
 
 
-@shared_task
+@shared_task(**SCHEDULED)
 def send_overdue_digests_task() -> int:
     return len(services.send_overdue_digests())
-
-
-@shared_task
-def announce_assignments(task_id: int, created_at: str) -> int:
-    """Notify everyone a fan-out (or a direct assign) reached at `created_at`.
-
-    Runs after the assign committed, in a worker when a broker is configured, so a
-    100,000-member fan-out does not wait for 100,000 notifications.
-    """
-    from django.utils.dateparse import parse_datetime
-
-    from tasks.models import Assignment
-
-    ids = Assignment.objects.filter(task_id=task_id, created_at=parse_datetime(created_at)).values_list(
-        "pk", flat=True
-    )
-    return len(services.notify_assigned(assignment_ids=list(ids)))
-
-
-@shared_task
-def announce_cancellation(task_id: int, cancelled_at: str) -> int:
-    """Notify the people whose unfinished work the task's cancel turned into `cancelled`."""
-    from django.utils.dateparse import parse_datetime
-
-    from tasks.models import Assignment, Task
-
-    task = Task.objects.get(pk=task_id)
-    ids = Assignment.objects.filter(
-        task_id=task_id, status="cancelled", updated_at=parse_datetime(cancelled_at)
-    ).values_list("pk", flat=True)
-    return len(services.notify_task_cancelled(task=task, assignment_ids=list(ids)))

@@ -47,7 +47,7 @@ def _announce(kind: str, survey: Survey, member_ids) -> list[int]:
     params = {"survey": survey.title, "survey_id": survey.pk}
     if survey.closes_at:
         params["closes_at"] = survey.closes_at.isoformat()
-    return notify_members(member_ids=member_ids, kind=kind, params=params)
+    return notify_members(member_ids=member_ids, kind=kind, params=params, key=f"{kind}:{survey.pk}")
 
 
 # Shared rules ---------------------------------------------------------------------------

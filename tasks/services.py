@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from api import access
 from api.access import require, scope_for
 from api.exceptions import Conflict
+from api.outbox import outbox_enqueue
 from teams.choices import Role
 from teams.models import Member, Membership, Team
 from teams.selectors import outermost_teams
@@ -168,18 +169,10 @@ def task_cancel(*, task: Task, actor: Member) -> Task:
     _insert_events(unfinished, kind=EventKind.CANCELLED, to_status=AssignmentStatus.CANCELLED,
                    actor=actor, now=now)
     unfinished.update(status=AssignmentStatus.CANCELLED, updated_at=now)
-    from notifications.tasks import announce_cancellation
-
-    _after_commit(announce_cancellation, task.pk, now.isoformat())
+    # Owed with the change, in its transaction: the notifications app consumes it.
+    outbox_enqueue("tasks.cancelled", {"task_id": task.pk, "cancelled_at": now.isoformat()},
+                   key=f"tasks.cancelled:{task.pk}")
     return task
-
-
-def _after_commit(celery_task, *args) -> None:
-    """Queue notification work once this transaction commits (never for a rolled-back change).
-
-    Eager without a broker; a broker that is down is logged, never turned into an error
-    for a change that already committed."""
-    transaction.on_commit(lambda: celery_task.delay(*args), robust=True)
 
 
 # Fan-out ---------------------------------------------------------------------
@@ -285,9 +278,9 @@ def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
 
 
 def _announce_assignments(task: Task, now) -> None:
-    from notifications.tasks import announce_assignments
-
-    _after_commit(announce_assignments, task.pk, now.isoformat())
+    """Owe the news of the assignments made at `now` (they share its timestamp) through the outbox."""
+    outbox_enqueue("tasks.assigned", {"task_id": task.pk, "created_at": now.isoformat()},
+                   key=f"tasks.assigned:{task.pk}:{now.isoformat()}")
 
 
 def _direct_pairs(task: Task, members: list[Member], actor) -> dict[int, int]:
@@ -543,9 +536,9 @@ def assignment_reject(*, assignment: Assignment, actor: Member, reason: str, che
     rejected = _transition(action="reject", assignment=assignment, actor=actor,
                            changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": reason},
                            note=reason)
-    from notifications.services import notify_rejected
-
-    notify_rejected(assignment=rejected)
+    at = rejected.reviewed_at.isoformat()
+    outbox_enqueue("tasks.rejected", {"assignment_id": rejected.pk, "reason": reason, "at": at},
+                   key=f"tasks.rejected:{rejected.pk}:{at}")
     return rejected
 
 

@@ -5,11 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
+from api.parsers import JSONParser
 from api.scoping import ScopedViewSetMixin
 from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin

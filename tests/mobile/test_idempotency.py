@@ -1,4 +1,6 @@
-"""Idempotency-Key on POST: replay, 422 for another body, 409 while running, expiry and pruning."""
+"""Idempotency-Key on POST: replay, 422 for another body, 409 while running, expiry and pruning;
+the answer commits with the effect (crashes before and after the commit), anonymous POSTs."""
+import json
 from datetime import timedelta
 
 import pytest
@@ -121,16 +123,102 @@ def test_a_duplicate_arriving_while_the_first_runs_is_409(world, client_for, mon
     assert Team.objects.filter(name="Thôn Mới").count() == 1
 
 
-def test_a_key_abandoned_by_a_dead_request_can_be_taken_over(world, client_for):
+def test_a_crash_between_commit_and_answer_replays_the_first_answer(world, client_for, monkeypatch):
+    from api.idempotency import IdempotencyMiddleware
+
     client = client_for(world.coord_c1)
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
+    client.raise_request_exception = False
+    real_call = IdempotencyMiddleware.__call__
+    answers = []
+
+    def commit_then_die(self, request):
+        answers.append(real_call(self, request))  # the effect and its answer committed here
+        raise ConnectionResetError("the worker died before the answer left")
+
+    monkeypatch.setattr(IdempotencyMiddleware, "__call__", commit_then_die)
+    lost = create_team(client, parent=world.c1.pk)
+    assert lost.status_code == 500 and answers[0].status_code == 201  # the phone never saw the 201
+    monkeypatch.undo()
+    retry = create_team(client, parent=world.c1.pk)
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == json.loads(answers[0].content)
+    assert Team.objects.filter(name="Thôn Mới").count() == 1
+
+
+class WorkerKilled(BaseException):
+    """What a worker's death looks like from inside the request: nothing after it runs."""
+
+
+def test_a_request_that_dies_before_committing_leaves_no_effect_and_frees_its_key_at_once(
+        world, client_for, monkeypatch):
+    client = client_for(world.coord_c1)
+    real = team_services.team_create
+
+    def create_then_die(**kwargs):
+        real(**kwargs)
+        raise WorkerKilled()
+
+    monkeypatch.setattr(team_services, "team_create", create_then_die)
+    with pytest.raises(WorkerKilled):
         create_team(client, parent=world.c1.pk)
-    IdempotencyKey.objects.update(response_status=None, response_body=None)  # as if the worker died
-    with time_machine.travel(start + timedelta(minutes=1), tick=False):
-        assert create_team(client, parent=world.c1.pk).status_code == 409
-    with time_machine.travel(start + timedelta(minutes=6), tick=False):
-        assert create_team(client, name="Thôn Mới 2", parent=world.c1.pk).status_code == 201
+    assert not Team.objects.filter(name="Thôn Mới").exists()
+    assert IdempotencyKey.objects.count() == 0
+    monkeypatch.undo()
+    # no five-minute wait and no 409: the key is free as soon as the attempt rolled back
+    retry = create_team(client, parent=world.c1.pk)
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
+    assert Team.objects.filter(name="Thôn Mới").count() == 1
+
+
+def test_a_server_error_after_the_effect_rolls_the_effect_back_with_the_key(world, client_for, monkeypatch):
+    client = client_for(world.coord_c1)
+    client.raise_request_exception = False
+    real = team_services.team_create
+
+    def create_then_fail(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("failed after writing")
+
+    monkeypatch.setattr(team_services, "team_create", create_then_fail)
+    assert create_team(client, parent=world.c1.pk).status_code == 500
+    assert not Team.objects.filter(name="Thôn Mới").exists()
+    monkeypatch.undo()
+    assert create_team(client, parent=world.c1.pk).status_code == 201
+    assert create_team(client, parent=world.c1.pk)["Idempotent-Replayed"] == "true"
+    assert Team.objects.filter(name="Thôn Mới").count() == 1
+
+
+def test_a_retried_refresh_gets_the_first_answer_and_the_session_survives(world):
+    client = APIClient()
+    tokens = client.post("/api/v1/auth/token/", {"phone": world.coord_c1.phone, "password": PASSWORD},
+                         format="json").json()
+    body = {"refresh": tokens["refresh"]}
+    first = client.post("/api/v1/auth/token/refresh/", body, format="json", HTTP_IDEMPOTENCY_KEY="refresh-1")
+    assert first.status_code == 200
+    # the answer was lost on a bad network; the phone retries with the same key and body
+    retry = client.post("/api/v1/auth/token/refresh/", body, format="json", HTTP_IDEMPOTENCY_KEY="refresh-1")
+    assert retry.status_code == 200 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    # without the key the rotated token is refused: the replay is what kept the session
+    assert client.post("/api/v1/auth/token/refresh/", body, format="json").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {retry.json()['access']}")
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_an_anonymous_replay_needs_the_same_body_and_client(world):
+    login = {"phone": world.coord_c1.phone, "password": PASSWORD}
+    first = APIClient().post("/api/v1/auth/token/", login, format="json", HTTP_IDEMPOTENCY_KEY="login-1")
+    assert first.status_code == 200
+    # someone else (another address) with the same key gets no tokens out of it
+    other = APIClient().post("/api/v1/auth/token/", {**login, "password": "wrong-guess-1"}, format="json",
+                             HTTP_IDEMPOTENCY_KEY="login-1", REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 401 and "Idempotent-Replayed" not in other
+    elsewhere = APIClient().post("/api/v1/auth/token/", login, format="json", HTTP_IDEMPOTENCY_KEY="login-1",
+                                 REMOTE_ADDR="10.9.9.9")
+    assert "Idempotent-Replayed" not in elsewhere
+    same = APIClient().post("/api/v1/auth/token/", login, format="json", HTTP_IDEMPOTENCY_KEY="login-1")
+    assert same["Idempotent-Replayed"] == "true" and same.json() == first.json()
+    assert not IdempotencyKey.objects.filter(member__isnull=False).exists()
 
 
 def test_replayed_for_24_hours_then_pruned(world, client_for):
@@ -178,11 +266,11 @@ def test_works_with_a_real_bearer_token(world):
     client = APIClient()
     access = client.post("/api/v1/auth/token/", {"phone": world.coord_c1.phone, "password": PASSWORD},
                          format="json", HTTP_IDEMPOTENCY_KEY="login-1").json()["access"]
-    assert IdempotencyKey.objects.count() == 0  # logging in has no member to key by
+    assert IdempotencyKey.objects.get().member is None  # logging in is keyed by client and body
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     assert create_team(client, parent=world.c1.pk).status_code == 201
     assert create_team(client, parent=world.c1.pk)["Idempotent-Replayed"] == "true"
-    assert IdempotencyKey.objects.get().member == world.coord_c1
+    assert IdempotencyKey.objects.get(member__isnull=False).member == world.coord_c1
     # a bad token is DRF's 401, not keyed
     client.credentials(HTTP_AUTHORIZATION="Bearer nope")
     assert create_team(client, parent=world.c1.pk, key="other").status_code == 401

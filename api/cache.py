@@ -1,0 +1,100 @@
+"""A Redis cache that does not take the API down with it.
+
+Throttle counters (and anything else cached) live in Redis so that every app
+process shares them. When Redis is down or slow, each call is bounded by a short
+socket timeout (CACHE_TIMEOUT_SECONDS, 0.25 s by default); the first failure
+opens a breaker and, for CACHE_RETRY_SECONDS, every call goes to a per-process
+memory cache instead, without touching the network. Throttles therefore keep
+counting while Redis is away, per process rather than across the deployment (a
+client could get up to one allowance per app process), and fall back to the
+shared counts when Redis answers again. Each switch is logged, and
+`fallback_state()` (shown on /readyz) tells an operator how often it happened.
+"""
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+_state = {"fallbacks": 0, "down_since": None}
+_lock = threading.Lock()
+
+
+def fallback_state() -> dict:
+    return {"fallbacks": _state["fallbacks"], "using_memory": _state["down_since"] is not None}
+
+
+def _redis_errors():
+    import redis
+
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._memory = LocMemCache("resilient-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+        self._retry_at = 0.0
+        self._errors = _redis_errors()
+
+    def _call(self, name, *args, **kwargs):
+        if time.monotonic() < self._retry_at:
+            return getattr(self._memory, name)(*args, **kwargs)
+        try:
+            result = getattr(super(), name)(*args, **kwargs)
+        except self._errors as exc:
+            with _lock:
+                self._retry_at = time.monotonic() + settings.CACHE_RETRY_SECONDS
+                _state["fallbacks"] += 1
+                if _state["down_since"] is None:
+                    _state["down_since"] = time.time()
+            logger.warning("cache: Redis unavailable (%s); using process memory for %.0f s",
+                           exc.__class__.__name__, settings.CACHE_RETRY_SECONDS)
+            return getattr(self._memory, name)(*args, **kwargs)
+        if _state["down_since"] is not None:
+            with _lock:
+                if _state["down_since"] is not None:
+                    logger.warning("cache: Redis answers again")
+                    _state["down_since"] = None
+        return result
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")
+
+    def ping(self) -> None:
+        """For /readyz: raises when Redis does not answer within the socket timeout."""
+        self._cache.get_client(write=False).ping()
