@@ -244,6 +244,11 @@ def _typed_nullable_refs(node, schemas):
             node["type"] = target["type"]
 
 
+# Response properties sent only in some answers: a survey question's result carries
+# `counts`, `mean` or `answers` by its kind, and none of them when it is suppressed.
+OPTIONAL_RESPONSE_PROPERTIES = {"SurveyQuestionResult": {"counts", "mean", "answers", "answers_total"}}
+
+
 def postprocess_for_generators(result, generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     _walk(result, lambda node: _typed_nullable_refs(node, schemas))
@@ -252,7 +257,8 @@ def postprocess_for_generators(result, generator, request, public):
         for prop in component.get("properties", {}).values():
             _walk(prop, lambda node: _tidy_schema(node, response))
         if _response_component(name) and component.get("type") == "object" and component.get("properties"):
-            component["required"] = list(component["properties"])
+            optional = OPTIONAL_RESPONSE_PROPERTIES.get(name, set())
+            component["required"] = [key for key in component["properties"] if key not in optional]
     for _path, method, operation in _operations(result):
         _walk(operation.get("parameters", []), _tidy_schema)
         body = operation.get("requestBody", {}).get("content")

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import ScopedPrimaryKeyRelatedField
+from api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from teams.models import Team
 from teams.selectors import teams_managed_by, teams_visible_to
 
@@ -69,8 +69,8 @@ class SurveyCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
     anonymous = serializers.BooleanField(required=False, default=True)
     audience = SurveyAudienceInputSerializer(required=False, help_text="Default: the survey's own team.")
-    opens_at = serializers.DateTimeField(required=False, allow_null=True)
-    closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    opens_at = DateTimeField(required=False, allow_null=True)
+    closes_at = DateTimeField(required=False, allow_null=True)
     questions = SurveyQuestionInputSerializer(many=True, required=False, max_length=50)
 
     def to_service(self) -> dict:
