@@ -154,3 +154,12 @@ def test_odd_patches_and_options_are_answered_without_an_error(world, client_for
     assert past.status_code == 400 and "closes_at" in past.json()["errors"]
     options = client.options(f"/api/v1/surveys/{survey.pk}/results/?format=csv&team={world.c1.pk}")
     assert options.status_code == 200 and options["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59+00:00"])
+def test_times_at_the_edges_of_the_calendar_are_a_400_naming_the_field(world, client_for, moment):
+    # schemathesis found these as 500s (the local-time conversion overflowed).
+    response = _create(client_for(world.coord_c1), world.c1, opens_at=moment, closes_at=moment)
+    assert response.status_code == 400, response.content
+    assert {"opens_at", "closes_at"} <= set(response.json()["errors"])
+    assert not Survey.objects.exists()
