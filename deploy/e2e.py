@@ -91,7 +91,7 @@ class Stack:
 
 
 def check_build() -> None:
-    missing = [p for p in ("api/celery.py", "notifications", "reports", "tasks/services.py") if not (ROOT / p).exists()]
+    missing = [p for p in ("api/celery.py", "notifications", "reports", "tasks/services") if not (ROOT / p).exists()]
     if missing:
         raise E2EFailure(f"this build lacks {', '.join(missing)}: the e2e flow needs the Celery app, "
                          "notifications, reports and the tasks API")

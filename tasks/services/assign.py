@@ -1,0 +1,209 @@
+"""Fan-out: assigning a task to teams and people, and late joiners."""
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.access import scope_for
+from api.exceptions import Conflict
+from api.outbox import outbox_enqueue
+from teams.choices import Role
+from teams.models import Member, Membership, Team
+from teams.selectors import outermost_teams
+
+from ..choices import AssignmentStatus, EventKind, TaskStatus
+from ..models import Assignment, Task, TaskTarget
+
+from .rules import BATCH_SIZE, _column, _coordinates, _insert_events, _require_coordinates, _table
+
+
+# Fan-out ---------------------------------------------------------------------
+#
+# A district can hold 100k members, so the fan-out never walks people in Python:
+# one INSERT ... SELECT makes the assignments and one more writes their events.
+
+@dataclass(frozen=True)
+class AssignResult:
+    created: int
+    already_assigned: int
+
+
+def _members_below(teams: list[Team]) -> QuerySet[Membership]:
+    """Memberships that a fan-out to `teams` reaches: the `member` role, active people."""
+    in_subtrees = Q(pk__in=[])
+    for team in teams:
+        in_subtrees |= Q(team__path__startswith=team.path)
+    return Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
+
+
+def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
+    """Assign every person `_members_below(teams)` reaches who does not hold the task
+    yet, through their deepest such team (for nested teams the longest path is
+    also the greatest). Returns (created, reached)."""
+    if not teams:
+        return 0, 0
+    reached = _members_below(teams).values("member_id").distinct().count()
+    picked = (
+        _members_below(teams)
+        .filter(~Exists(Assignment.objects.filter(task_id=task.pk, assignee_id=OuterRef("member_id"))))
+        .values("member_id")
+        .annotate(deepest=Max("team__path"))
+        .values_list("member_id", "deepest")
+        .order_by()
+    )
+    picked_sql, picked_params = picked.query.sql_with_params()
+    A = Assignment
+    columns = ", ".join(_column(A, f) for f in (
+        "task", "assignee", "team", "status", "evidence_url", "evidence_image", "note", "decline_reason",
+        "review_note", "created_at", "updated_at"))
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"INSERT INTO {_table(A)} ({columns}) "
+        f"SELECT %s, picked.member_id, t.{_column(Team, 'id')}, %s, '', '', '', '', '', %s, %s "
+        f"FROM ({picked_sql}) picked "
+        f"JOIN {_table(Team)} t ON t.{_column(Team, 'path')} = picked.deepest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *picked_params))
+        created = cursor.rowcount
+    return created, reached
+
+
+def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
+    """Assign the named people who do not hold the task yet. Returns (created, already)."""
+    if not pairs:
+        return 0, 0
+    held = set(Assignment.objects.filter(task=task, assignee_id__in=list(pairs)).values_list("assignee_id", flat=True))
+    new = [member_id for member_id in pairs if member_id not in held]
+    Assignment.objects.bulk_create(
+        [Assignment(task_id=task.pk, assignee_id=member_id, team_id=pairs[member_id],
+                    status=AssignmentStatus.ASSIGNED, created_at=now, updated_at=now) for member_id in new],
+        batch_size=BATCH_SIZE,
+    )
+    return len(new), len(held)
+
+
+def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
+    """The `assigned` event of every assignment this call made (they share its timestamp;
+    the task's row lock keeps anyone else from adding to the task meanwhile)."""
+    _insert_events(
+        Assignment.objects.filter(task_id=task.pk, created_at=now),
+        kind=EventKind.ASSIGNED, to_status=AssignmentStatus.ASSIGNED, actor=actor, now=now, note=note,
+    )
+
+
+def _announce_assignments(task: Task, now) -> None:
+    """Owe the news of the assignments made at `now` (they share its timestamp) through the outbox."""
+    outbox_enqueue("tasks.assigned", {"task_id": task.pk, "created_at": now.isoformat()},
+                   key=f"tasks.assigned:{task.pk}:{now.isoformat()}")
+
+
+def _direct_pairs(task: Task, members: list[Member], actor) -> dict[int, int]:
+    """Each directly named person -> their team inside the task's subtree (a
+    `member` role preferred, then the deepest). Raises ValidationError naming
+    people who are inactive or hold no role there."""
+    if not members:
+        return {}
+    ids = {m.pk for m in members}
+    rows = (
+        Membership.objects.filter(member_id__in=ids, team__path__startswith=task.team.path)
+        .values_list("member_id", "team_id", "team__path", "role")
+    )
+    scope = scope_for(actor)
+    best: dict[int, tuple[tuple[int, int], int]] = {}
+    for member_id, team_id, path, role in rows:
+        if not scope.has_capability_at("manage", path):
+            continue
+        rank = (1 if role == Role.MEMBER else 0, path.count("/"))
+        if member_id not in best or rank > best[member_id][0]:
+            best[member_id] = (rank, team_id)
+    errors = []
+    for member in members:
+        if not member.is_active:
+            errors.append(_("%(name)s is no longer active.") % {"name": member.full_name})
+        elif member.pk not in best:
+            errors.append(_("%(name)s has no role in this task's teams.") % {"name": member.full_name})
+    if errors:
+        raise ValidationError({"members": errors})
+    return {member_id: team_id for member_id, (_rank, team_id) in best.items()}
+
+
+@transaction.atomic
+def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
+                members: Iterable[Member] = ()) -> AssignResult:
+    """Assign a task to people, in one transaction.
+
+    A team fans out to every active person holding the `member` role anywhere in
+    its subtree and is remembered (TaskTarget) so later joiners get the task too;
+    a member is assigned directly. Rules: the actor coordinates the task's team or
+    above; the task is open (Conflict); every target lies inside the task's
+    subtree and the actor's (ValidationError). People already assigned are counted
+    in `already_assigned` and left as they are: assigning again is idempotent."""
+    teams, members = list(teams), list(members)
+    _require_coordinates(actor, task.team)
+    task = Task.objects.select_for_update().select_related("team").get(pk=task.pk)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(_("Only an open task can be assigned."), code="task_not_open")
+    if not teams and not members:
+        raise ValidationError({"teams": _("Name at least one team or member.")})
+    outside = [t.name for t in teams if not (t.path.startswith(task.team.path) and _coordinates(actor, t))]
+    if outside:
+        raise ValidationError(
+            {"teams": [_("%(name)s is not inside this task's team.") % {"name": n} for n in outside]}
+        )
+    direct = _direct_pairs(task, members, actor)
+    targets = outermost_teams(teams)
+    if direct and targets:
+        # People a team target reaches are assigned (and counted) through that team.
+        covered = _members_below(targets).filter(member_id__in=list(direct)).values_list("member_id", flat=True)
+        for member_id in set(covered):
+            del direct[member_id]
+
+    now = timezone.now()
+    created_fan, reached = _fan_out(task, targets, now)
+    created_direct, already_direct = _assign_directly(task, direct, now)
+    created = created_fan + created_direct
+    if created:
+        _events_for_new_assignments(task, now, actor)
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
+
+    known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
+    TaskTarget.objects.bulk_create(
+        [TaskTarget(task=task, team=team, created_by=actor) for team in targets if team.pk not in known]
+    )
+    return AssignResult(created=created, already_assigned=(reached - created_fan) + already_direct)
+
+
+def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
+    """Someone who starts holding the `member` role inside the subtree of a team an
+    open task was fanned out to gets that task too (unless it is already past
+    due or they already have it). Called by teams.services when a membership is
+    created. Returns how many assignments were made."""
+    if membership.role != Role.MEMBER or not membership.member.is_active:
+        return 0
+    team = membership.team
+    on_path = [*team.ancestor_ids, team.pk]
+    now = timezone.now()
+    task_ids = list(
+        TaskTarget.objects.filter(team_id__in=on_path, task__status=TaskStatus.OPEN)
+        .filter(Q(task__due_at__isnull=True) | Q(task__due_at__gt=now))
+        .exclude(task__assignments__assignee_id=membership.member_id)
+        .values_list("task_id", flat=True)
+        .distinct()
+    )
+    made = 0
+    with transaction.atomic():
+        for task in Task.objects.select_for_update().filter(pk__in=task_ids, status=TaskStatus.OPEN).order_by("pk"):
+            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now)
+            if created:
+                _events_for_new_assignments(task, now, actor, note=_("Joined a team this task was assigned to."))
+                _announce_assignments(task, now)
+            made += created
+    return made
+
+

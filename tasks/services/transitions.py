@@ -1,0 +1,179 @@
+"""The assignment workflow: one table of allowed steps, checked once per step."""
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api import access
+from api.access import require
+from api.exceptions import Conflict
+from api.outbox import outbox_enqueue
+from teams.models import Member
+
+from ..choices import AssignmentStatus, EventKind, TaskStatus
+from ..models import Assignment, AssignmentEvent
+
+
+# The workflow ----------------------------------------------------------------
+
+ASSIGNEE = "assignee"
+REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    by: str  # ASSIGNEE: the assignee only; REVIEWER: a coordinator above, never the assignee
+    event: str
+
+
+# The one table of allowed steps (the contract's). Anything else is a 409.
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition(
+        (AssignmentStatus.ASSIGNED, AssignmentStatus.REJECTED),
+        AssignmentStatus.IN_PROGRESS, ASSIGNEE, EventKind.STARTED,
+    ),
+    "complete": Transition(
+        (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.REJECTED),
+        AssignmentStatus.COMPLETED, ASSIGNEE, EventKind.COMPLETED,
+    ),
+    "decline": Transition(
+        (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS),
+        AssignmentStatus.DECLINED, ASSIGNEE, EventKind.DECLINED,
+    ),
+    "verify": Transition(
+        (AssignmentStatus.COMPLETED,), AssignmentStatus.VERIFIED, REVIEWER, EventKind.VERIFIED,
+    ),
+    "reject": Transition(
+        (AssignmentStatus.COMPLETED,), AssignmentStatus.REJECTED, REVIEWER, EventKind.REJECTED,
+    ),
+}
+
+
+def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member) -> None:
+    """Who may take `action` on `assignment` (api.access ASSIGNEE / REVIEWER): the
+    assignee for their own steps; a coordinator of the assignment's team or a team
+    above it, other than the assignee, for reviews. Raises PermissionDenied."""
+    if TRANSITIONS[action].by == ASSIGNEE:
+        require(actor, access.ASSIGNEE, assignment, message=_("Only the assignee can do this."))
+        return
+    if assignment.assignee_id == actor.pk:
+        raise PermissionDenied(_("Nobody reviews their own work."))
+    require(actor, access.REVIEWER, assignment,
+            message=_("You do not coordinate this assignment's team or a team above it."))
+
+
+def _transition(*, action: str, assignment: Assignment, actor: Member, changes: dict, note: str = "") -> Assignment:
+    """Move `assignment` (the row the caller loaded; the actor is already checked)
+    and return it with the changes applied: the row is not read again."""
+    transition = TRANSITIONS[action]
+    # The row lock orders concurrent requests; the task's status is read with it,
+    # so a cancel that committed meanwhile is seen.
+    status, task_status = (Assignment.objects.select_for_update(of=("self",)).filter(pk=assignment.pk)
+                           .values_list("status", "task__status").get())
+    current = assignment
+    if task_status == TaskStatus.CANCELLED:
+        raise Conflict(_("This task was cancelled."), code="task_cancelled")
+    if transition.by == ASSIGNEE and task_status != TaskStatus.OPEN:
+        raise Conflict(_("This task is closed."), code="task_closed")
+    if status not in transition.sources:
+        raise Conflict(
+            _("An assignment that is %(status)s cannot be changed this way.")
+            % {"status": AssignmentStatus(status).label.lower()},
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    changes = {**changes, "status": transition.target, "updated_at": now}
+    # Conditional on the status read under the lock: even without row locks
+    # (SQLite) two requests cannot both move the same row.
+    moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
+    if moved != 1:
+        raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
+    AssignmentEvent.objects.create(assignment_id=current.pk, kind=transition.event, actor=actor,
+                                   from_status=status, to_status=transition.target, note=note,
+                                   created_at=now)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    return current
+
+
+@transaction.atomic
+def assignment_start(*, assignment: Assignment, actor: Member, checked: bool = False) -> Assignment:
+    """The assignee starts work (from assigned or rejected). Raises PermissionDenied or Conflict.
+    `checked`: the caller already ran assignment_check_actor (every step checks once)."""
+    if not checked:
+        assignment_check_actor(action="start", assignment=assignment, actor=actor)
+    return _transition(action="start", assignment=assignment, actor=actor,
+                       changes={"started_at": timezone.now()})
+
+
+@transaction.atomic
+def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: str = "",
+                        note: str = "", evidence_image=None, checked: bool = False) -> Assignment:
+    """The assignee reports the work done with evidence: an http(s) URL or an
+    image (one of them is required). Allowed from assigned, in progress and
+    rejected; a previous review is cleared (the timeline keeps it). Raises
+    PermissionDenied, ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="complete", assignment=assignment, actor=actor)
+    if not evidence_url and not evidence_image:
+        raise ValidationError({"evidence_url": _("Send the link to your post or an image of it.")})
+    changes = {"evidence_url": evidence_url, "note": note, "completed_at": timezone.now(),
+               "reviewed_by": None, "reviewed_at": None, "review_note": ""}
+    completed = _transition(action="complete", assignment=assignment, actor=actor, changes=changes, note=note)
+    if evidence_image:
+        # Stored only once the step is allowed, so a refused one leaves no file behind.
+        completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
+        Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
+    return completed
+
+
+@transaction.atomic
+def assignment_decline(*, assignment: Assignment, actor: Member, reason: str, checked: bool = False) -> Assignment:
+    """The assignee declines (from assigned or in progress) with a reason. Raises
+    PermissionDenied, ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="decline", assignment=assignment, actor=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    return _transition(action="decline", assignment=assignment, actor=actor,
+                       changes={"decline_reason": reason}, note=reason)
+
+
+@transaction.atomic
+def assignment_verify(*, assignment: Assignment, actor: Member, note: str = "", checked: bool = False) -> Assignment:
+    """A reviewer accepts completed work. Raises PermissionDenied or Conflict."""
+    if not checked:
+        assignment_check_actor(action="verify", assignment=assignment, actor=actor)
+    return _transition(action="verify", assignment=assignment, actor=actor,
+                       changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
+                       note=note)
+
+
+@transaction.atomic
+def assignment_reject(*, assignment: Assignment, actor: Member, reason: str, checked: bool = False) -> Assignment:
+    """A reviewer sends completed work back with a reason; the assignee can start
+    or complete it again. Raises PermissionDenied, ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="reject", assignment=assignment, actor=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    rejected = _transition(action="reject", assignment=assignment, actor=actor,
+                           changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": reason},
+                           note=reason)
+    at = rejected.reviewed_at.isoformat()
+    outbox_enqueue("tasks.rejected", {"assignment_id": rejected.pk, "reason": reason, "at": at},
+                   key=f"tasks.rejected:{rejected.pk}:{at}")
+    return rejected
+
+
+ACTIONS = {
+    "start": assignment_start,
+    "complete": assignment_complete,
+    "decline": assignment_decline,
+    "verify": assignment_verify,
+    "reject": assignment_reject,
+}
