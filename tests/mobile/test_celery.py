@@ -13,7 +13,7 @@ def test_without_a_broker_tasks_run_eagerly_and_propagate_errors():
 
 
 def test_a_broker_url_turns_eager_mode_off(monkeypatch):
-    import api.settings as project_settings
+    import api.settings.background as project_settings  # where the push and Celery settings live
 
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     try:

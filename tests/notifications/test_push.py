@@ -116,7 +116,7 @@ def test_fcm_sender_batches_by_500(world, fcm):
 def test_fcm_is_chosen_only_when_credentials_are_configured(monkeypatch):
     import importlib
 
-    import api.settings as project_settings
+    import api.settings.background as project_settings  # where the push and Celery settings live
 
     monkeypatch.delenv("PUSH_SENDER", raising=False)
     monkeypatch.delenv("FCM_CREDENTIALS_FILE", raising=False)

@@ -1,0 +1,104 @@
+"""Celery and its beat, the outbox, push, surveys and idempotency."""
+# Reads the settings made before it (the order is api/settings/__init__.py's).
+from .rest import *  # noqa: F401,F403
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+# --- Background work, push, mobile sync and retries -----------------------------------
+# CELERY_BROKER_URL unset (the default, and `make run`): tasks run eagerly, in the
+# request's process, and their exceptions propagate like any other code's.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged after its task ran, and put back when the process running it
+# dies (a pool process killed, the OOM killer): the outbox consumer is idempotent, so a
+# second run does nothing twice. The broker hands an unacknowledged message to another
+# worker after the visibility timeout, which must outlast the longest task (the hard
+# time limit) or a task still running would be started a second time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 30)
+BROKER_TIMEOUT_SECONDS = env_float("BROKER_TIMEOUT_SECONDS", 3.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    # above the 1 s blocking pop a worker waits on, so an idle queue is not an error
+    "socket_timeout": max(BROKER_TIMEOUT_SECONDS, 2.0),
+    "health_check_interval": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                                    "interval_max": 1}
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "notifications.tasks.send_deadline_reminders_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "overdue-digest": {  # 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
+        "task": "notifications.tasks.send_overdue_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Opens and closes surveys at opens_at/closes_at and reminds, a day before closing,
+    # those who have not answered.
+    "survey-clock": {
+        "task": "surveys.tasks.survey_clock_task",
+        "schedule": crontab(minute="*"),
+    },
+    "prune-idempotency-keys": {
+        "task": "api.tasks.prune_idempotency_keys",
+        "schedule": crontab(minute=17),
+    },
+    "outbox-relay": {
+        "task": "api.outbox.outbox_relay",
+        "schedule": timedelta(seconds=env_int("OUTBOX_RELAY_SECONDS", 10)),
+    },
+    "prune-outbox": {
+        "task": "api.tasks.prune_outbox",
+        "schedule": crontab(hour=3, minute=41),
+    },
+}
+
+# The outbox (api/outbox.py): a row not done this long after it was handed over is
+# handed over again by the relay; done rows are kept this many days for inspection.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+
+# Push: FCM HTTP v1 when a service-account file is configured, a logging sender otherwise.
+FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
+PUSH_SENDER = os.environ.get("PUSH_SENDER") or (
+    "notifications.push.FCMSender" if FCM_CREDENTIALS_FILE else "notifications.push.LoggingSender"
+)
+
+# Survey results in JSON carry at most this many text answers per question, picked at random
+# (`answers_total` says how many there are); CSV and XLSX carry them all.
+SURVEY_TEXT_ANSWERS_LIMIT = env_int("SURVEY_TEXT_ANSWERS_LIMIT", 1000)
+
+# Idempotency-Key: first responses are replayed this long, then pruned.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+# How long a retry waits for the first request holding its key before answering 409.
+IDEMPOTENCY_LOCK_WAIT_MS = env_int("IDEMPOTENCY_LOCK_WAIT_MS", 200)
+IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
+
+# Delta sync: the cursor handed to clients lags the server clock by this much (clock skew
+# between app servers, and the instant between computing updated_at and sending the row).
+SYNC_OVERLAP = timedelta(seconds=env_int("SYNC_OVERLAP_SECONDS", 5))
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+# 12 MP: one upload decodes in ~0.25 s and ~45 MB at worst (api/images.py, make bench).
+EVIDENCE_MAX_PIXELS = env_int("EVIDENCE_MAX_PIXELS", 12_000_000)

@@ -1,0 +1,39 @@
+"""The shared cache (Redis) with its fallback, where throttle counters live."""
+# Reads the settings made before it (the order is api/settings/__init__.py's).
+from .database import *  # noqa: F401,F403
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+def caches_from_url(url: str | None) -> dict:
+    """CACHES for a redis:// (rediss://, unix://) URL, or a per-process memory cache."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                            "LOCATION": "volunteer-api"}}
+    if url.split(":", 1)[0] not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    # A Redis that is down or slow costs at most CACHE_TIMEOUT_SECONDS once, then the
+    # cache answers from process memory for CACHE_RETRY_SECONDS (api/cache.py).
+    timeout = env_float("CACHE_TIMEOUT_SECONDS", 0.25)
+    return {
+        "default": {
+            "BACKEND": "api.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "volunteer-api"),
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        }
+    }
+
+
+CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 5.0)
+
+
+# Throttle counters live here: with several app processes they must share Redis.
+CACHES = caches_from_url(os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"))
+
+

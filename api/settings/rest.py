@@ -1,0 +1,135 @@
+"""DRF, JWT, the OpenAPI document, throttle rates and logging."""
+# Reads the settings made before it (the order is api/settings/__init__.py's).
+from .cache import *  # noqa: F401,F403
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+# Requests per period for each throttle scope; see api/throttling.py and SECURITY.md.
+THROTTLE_RATES = {
+    "user": env_rate("THROTTLE_USER", "600/min"),
+    "anon": env_rate("THROTTLE_ANON", "60/min"),
+    "login_phone": env_rate("THROTTLE_LOGIN_PHONE", "10/hour"),
+    "login_address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/min"),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.ordering.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.MemberRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # How many proxies in front of the app append to X-Forwarded-For. 0: the
+    # client address is REMOTE_ADDR and a client-sent X-Forwarded-For is ignored.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 30)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "TOKEN_REFRESH_SERIALIZER": "api.tokens.TokenRefreshSerializer",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Volunteer network coordination API",
+    "DESCRIPTION": (
+        "Plan and track the work that members of a province > commune > village "
+        "network publish under their own names: tasks fanned out to teams, the member's "
+        "side (start, complete with evidence, decline), the coordinator's (verify, reject), "
+        "statistics and notifications.\n\n"
+        "Log in with `POST /api/v1/auth/token/` and send `Authorization: Bearer <access>`. "
+        "Every error is `{status, code, detail, errors}` (see the `ApiError` schema; `code` is "
+        "one of `ErrorCodeEnum`); `detail` and field messages follow `Accept-Language` "
+        "(`vi` by default, or `en`), this document does not. Paths answer with or without "
+        "their trailing slash. Times are ISO 8601 with the offset of Asia/Ho_Chi_Minh (+07:00)."
+    ),
+    "VERSION": "1.1.0",
+    "CONTACT": {"name": "API maintainers", "email": "api@volunteer-network.example.org"},
+    "LICENSE": {"name": "Proprietary: for the network's own apps and tools"},
+    # Relative: the host that served this document (a developer's machine, staging or production).
+    "SERVERS": [{"url": "/", "description": "The server that served this document (local, staging "
+                 "or production)", "x-internal": False}],
+    "TAGS": [
+        {"name": "auth", "description": "Logging in and out; tokens."},
+        {"name": "me", "description": "The caller's own profile and data."},
+        {"name": "teams", "description": "The hierarchy of teams, their statistics and history."},
+        {"name": "surveys", "description": "Surveys and polls to members, answered once, with results that hide small groups."},
+        {"name": "members", "description": "People and their accounts."},
+        {"name": "memberships", "description": "Roles people hold in teams."},
+        {"name": "campaigns", "description": "Campaigns that group tasks."},
+        {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
+        {"name": "assignments", "description": "One person's share of a task, and its workflow."},
+        {"name": "notifications", "description": "The caller's own notification feed."},
+        {"name": "devices", "description": "Push tokens of the caller's devices."},
+    ],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_for_generators",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.choices.TaskStatus",
+        "AssignmentStatusEnum": "tasks.choices.AssignmentStatus",
+        "TaskKindEnum": "tasks.choices.TaskKind",
+        "TaskPlatformEnum": "tasks.choices.Platform",
+        "TaskPriorityEnum": "tasks.choices.Priority",
+        "EventKindEnum": "tasks.choices.EventKind",
+        "TeamLevelEnum": "teams.choices.Level",
+        "RoleEnum": "teams.choices.Role",
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "DevicePlatformEnum": "notifications.choices.DevicePlatform",
+        "DeliveryOutcomeEnum": "notifications.choices.DeliveryOutcome",
+        "HistoryTypeEnum": "api.schema.HISTORY_TYPES",
+        "ErrorCodeEnum": "api.schema.ERROR_CODE_CHOICES",
+        "SurveyQuestionKindEnum": "surveys.choices.QuestionKind",
+        "SurveyStatusEnum": "surveys.choices.SurveyStatus",
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
