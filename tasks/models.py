@@ -14,6 +14,11 @@ from teams.models import Team
 from .choices import AssignmentStatus, EventKind, Platform, Priority, TaskKind, TaskStatus
 
 
+# The most one assignment may report (`complete` with `quantity`): a typo of extra zeros
+# would otherwise swamp a district's totals.
+MAX_QUANTITY = 1_000_000
+
+
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
@@ -53,6 +58,8 @@ class Task(models.Model):
     instructions = models.TextField(_("instructions"), blank=True, default="")
     kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    # What an offline task counts ("tờ rơi", "buổi"): free text, empty for online work.
+    unit = models.CharField(_("unit"), max_length=50, blank=True, default="")
     # The public post the task answers; nothing about that post's author is kept.
     reference_url = models.URLField(_("reference URL"), max_length=2000, blank=True, default="")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("team"))
@@ -136,6 +143,8 @@ class Assignment(models.Model):
     evidence_url = models.URLField(_("evidence URL"), max_length=2000, blank=True, default="")
     evidence_image = models.FileField(_("evidence image"), upload_to=evidence_upload_to, blank=True, default="")
     note = models.TextField(_("note"), blank=True, default="")
+    # How much offline work was done (leaflets handed out, people met); null for online work.
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     decline_reason = models.TextField(_("decline reason"), blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -155,6 +164,10 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "assignee"], name="assignment_once_per_task_member"),
             models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0, quantity__lte=MAX_QUANTITY),
+                name="assignment_quantity_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),

@@ -11,7 +11,7 @@ from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
-from .models import Assignment, AssignmentEvent, Campaign, Task
+from .models import MAX_QUANTITY, Assignment, AssignmentEvent, Campaign, Task
 from .overdue import is_overdue, task_is_overdue
 from .selectors import PROGRESS_STATUSES, campaigns_visible_to
 
@@ -87,7 +87,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "team", "team_name",
+        fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "team", "team_name",
                   "campaign", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
                   "created_at", "updated_at"]
 
@@ -105,7 +105,10 @@ class TaskCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices)
-    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform = serializers.ChoiceField(choices=Platform.choices,
+                                       help_text="Where the work is published; `other` for offline work.")
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                 help_text="Offline work only: what `quantity` counts, e.g. leaflets.")
     reference_url = HttpURLField(required=False, allow_blank=True)
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="The owning team: one the caller coordinates (or below).")
@@ -119,6 +122,8 @@ class TaskUpdateSerializer(serializers.Serializer):
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                 help_text="Offline work only: what `quantity` counts.")
     reference_url = HttpURLField(required=False, allow_blank=True)
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
     due_at = DateTimeField(required=False, allow_null=True)
@@ -177,7 +182,7 @@ class AssignmentTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "due_at", "status",
+        fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "due_at", "status",
                   "priority", "team", "team_name", "campaign", "updated_at"]
 
 
@@ -201,7 +206,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["id", "task", "assignee", "assignee_name", "team", "team_name", "status", "evidence_url",
-                  "evidence_image", "note", "reason", "decline_reason", "started_at", "completed_at",
+                  "evidence_image", "note", "quantity", "reason", "decline_reason", "started_at", "completed_at",
                   "reviewed_by", "reviewed_by_name", "reviewed_at", "review_note", "is_overdue", "created_at",
                   "updated_at"]
 
@@ -231,8 +236,19 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class AssignmentCompleteSerializer(serializers.Serializer):
     evidence_url = HttpURLField(required=False, allow_blank=True,
-                                help_text="Link to the published work (http or https); required unless an image is sent.")
+                                help_text="Link to the published work (http or https); required for online work "
+                                          "unless an image is sent; offline work needs none.")
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_QUANTITY,
+        help_text=f"Offline work only, and required there: how much was done (0..{MAX_QUANTITY:,}), in the "
+                  "task's `unit`.",
+    )
+    on_behalf = serializers.BooleanField(
+        required=False, default=False,
+        help_text="A coordinator above the assignment records offline work for a member without a smartphone; "
+                  "the timeline names the coordinator. Online work never (403).",
+    )
     evidence_image = serializers.FileField(
         required=False, allow_empty_file=False,
         help_text="A screenshot (multipart): JPEG, PNG or WebP, at most 5 MB; metadata such as GPS is removed.",
@@ -250,7 +266,9 @@ class AssignmentCompleteSerializer(serializers.Serializer):
 class AssignmentCompleteJsonSerializer(AssignmentCompleteSerializer):
     """`complete` as JSON: a link only (the photo needs multipart)."""
 
-    evidence_url = HttpURLField(help_text="Link to the published work (http or https).")
+    evidence_url = HttpURLField(required=False, allow_blank=True,
+                                help_text="Link to the published work (http or https); required for online work, "
+                                          "not needed for offline work.")
     evidence_image = None
 
 

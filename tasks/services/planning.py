@@ -9,7 +9,7 @@ from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
 from teams.models import Member, Team
 
-from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority, TaskStatus
+from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority, TaskKind, TaskStatus
 from ..models import Assignment, Campaign, Task
 
 from .rules import _check_campaign, _check_due_at, _insert_events, _require_coordinates
@@ -17,25 +17,33 @@ from .rules import _check_campaign, _check_due_at, _insert_events, _require_coor
 
 # Tasks -----------------------------------------------------------------------
 
+def _check_unit(*, kind: str, unit: str) -> None:
+    """Only offline work (kind `offline`) has a `unit`: what its quantities count."""
+    if unit and kind != TaskKind.OFFLINE:
+        raise ValidationError({"unit": _("Only offline work has a unit.")})
+
+
 @transaction.atomic
 def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Team,
                 instructions: str = "", reference_url: str = "", campaign: Campaign | None = None,
-                due_at=None, priority: str = Priority.NORMAL) -> Task:
+                due_at=None, priority: str = Priority.NORMAL, unit: str = "") -> Task:
     """Plan a task for `team`. Rules: the actor coordinates `team` or a team above
-    it; the due date lies ahead; a campaign covers the task's team. Raises ValidationError."""
+    it; the due date lies ahead; a campaign covers the task's team; only offline
+    work has a `unit`. Raises ValidationError."""
     _require_coordinates(actor, team, field="team")
     _check_due_at(due_at)
     _check_campaign(campaign, team)
+    _check_unit(kind=kind, unit=unit)
     task = Task(title=title, kind=kind, platform=platform, team=team, instructions=instructions,
                 reference_url=reference_url, campaign=campaign, due_at=due_at, priority=priority,
-                created_by=actor)
+                unit=unit, created_by=actor)
     task.full_clean(exclude=["team", "campaign", "created_by"])
     task.save()
     return task
 
 
 UPDATABLE_TASK_FIELDS = ("title", "instructions", "kind", "platform", "reference_url", "campaign",
-                         "due_at", "priority", "status")
+                         "due_at", "priority", "status", "unit")
 
 
 @transaction.atomic
@@ -55,6 +63,15 @@ def task_update(*, task: Task, actor: Member, **fields) -> Task:
         _check_due_at(fields["due_at"])
     if "campaign" in fields:
         _check_campaign(fields["campaign"], task.team)
+    if "kind" in fields and (fields["kind"] == TaskKind.OFFLINE) != (task.kind == TaskKind.OFFLINE) \
+            and task.assignments.filter(completed_at__isnull=False).exists():
+        # Quantities and links would no longer match the kind of work they report.
+        raise ValidationError({"kind": _("Work was already reported on this task; its kind "
+                                         "cannot change between online and offline.")})
+    kind = fields.get("kind", task.kind)
+    unit = fields.get("unit", task.unit if kind == TaskKind.OFFLINE else "")
+    fields["unit"] = unit
+    _check_unit(kind=kind, unit=unit)
     for name in UPDATABLE_TASK_FIELDS:
         if name in fields:
             setattr(task, name, fields[name])

@@ -223,6 +223,7 @@ class TestAssignmentSteps:
                         "reviewed_by": world.coord_c2.pk, "evidence_image": "evidence/other.png"})
         if step == "complete":  # the step's own upload field (multipart only; a string is a 400)
             del attempt["evidence_image"]
+            del attempt["quantity"]  # the step's own field for offline work (an online task takes none: 400)
         before = snapshot(assignment)
         actor = getattr(world, actor_name)
         response = client_for(actor).post(f"/api/v1/assignments/{assignment.pk}/{step}/", {**attempt, **body},
