@@ -68,6 +68,10 @@ class Task(models.Model):
         verbose_name=_("campaign"),
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    # Until then the assignees neither see nor hear of it (tasks/publication.py).
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    # When the worker announced a task that had a `publish_at` (set once; null before).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     created_by = models.ForeignKey(
@@ -90,6 +94,9 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "status"], name="task_team_status"),
+            # The beat's question, "what is due to be announced?", reads only these rows.
+            models.Index(fields=["publish_at"], name="task_to_announce",
+                         condition=Q(publish_at__isnull=False, announced_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from teams.selectors import members_readable_by, teams_managed_by, teams_visible
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
 from .models import MAX_QUANTITY, Assignment, AssignmentEvent, Campaign, Task
 from .overdue import is_overdue, task_is_overdue
+from .publication import is_published
 from .selectors import PROGRESS_STATUSES, campaigns_visible_to
 
 URL_MAX_LENGTH = 2000
@@ -84,11 +85,16 @@ class TaskSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     progress = serializers.SerializerMethodField(help_text="Assignments of this task by status.")
     is_overdue = serializers.SerializerMethodField()
+    publish_at = DateTimeField(read_only=True, allow_null=True,
+                               help_text="Until then the assignees neither see nor hear of the task; null: at once.")
+    is_published = serializers.SerializerMethodField(
+        help_text="false while `publish_at` lies ahead (only coordinators and observers see the task then)."
+    )
 
     class Meta:
         model = Task
         fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "team", "team_name",
-                  "campaign", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
+                  "campaign", "due_at", "publish_at", "is_published", "status", "priority", "created_by", "progress", "is_overdue",
                   "created_at", "updated_at"]
 
     @extend_schema_field(TaskProgressSerializer)
@@ -99,6 +105,10 @@ class TaskSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, task):
         return task_is_overdue(task)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_published(self, task):
+        return is_published(task)
 
 
 class TaskCreateSerializer(serializers.Serializer):
@@ -115,6 +125,11 @@ class TaskCreateSerializer(serializers.Serializer):
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    publish_at = DateTimeField(
+        required=False, allow_null=True,
+        help_text="A time ahead (before `due_at`): until then the assignees neither see nor hear of the task; "
+                  "at that time they are notified once.",
+    )
 
 
 class TaskUpdateSerializer(serializers.Serializer):
@@ -128,6 +143,10 @@ class TaskUpdateSerializer(serializers.Serializer):
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    publish_at = DateTimeField(
+        required=False, allow_null=True,
+        help_text="Only before publication: a time ahead, or null to publish at once (400 once published).",
+    )
     status = serializers.ChoiceField(
         choices=TaskStatus.choices, required=False,
         help_text="open or closed; cancelling is POST .../cancel/ (400 here).",

@@ -64,7 +64,7 @@ def _values(world, other_task=None):
         "targets": [world.c2.pk], "task": getattr(other_task, "pk", 1), "assignee_name": "Ai đó",
         "language": "en", "last_seen": LONG_AGO, "read_at": LONG_AGO, "recipient": world.coord_c2.pk,
         "kind": "rejected", "params": {"task_title": "khác"}, "is_read": True, "title": "x", "body": "y",
-        "anonymised": True,
+        "anonymised": True, "is_published": False, "quantity": 5,
     }
 
 
