@@ -75,7 +75,9 @@ def _second_membership(world):
 
 BUDGETS: list[Budget] = [
     B('POST', '/api/v1/auth/token/', 'coordinator', 3),
-    B('POST', '/api/v1/auth/token/refresh/', 'coordinator', 13),
+    B('POST', '/api/v1/auth/token/refresh/', 'coordinator', 15,
+      "token versions (api/authstate.py) read the member's version and state; the blacklist is asked twice "
+      "(queries 1 and 3) and the member read three times: room to save, left to token versions' owner"),
     B('POST', '/api/v1/auth/logout/', 'coordinator', 7),
     B('GET', '/api/v1/me/', 'coordinator', 3),
     B('PATCH', '/api/v1/me/', 'coordinator', 6),
