@@ -197,16 +197,14 @@ _REGISTRY: dict[type, Reach] = {}
 
 # Start-up wiring (AppConfig.ready()): mutmut forks its mutants after it, so a mutant here
 # is never seen; tests/api/test_access_rules.py checks every registration's result.
-# pragma: no mutate block
 def register(model: type, *, path: str | Callable[[Scope, str], Q] | None = None,
-             grants: dict[str, Grant] | None = None) -> None:
+             grants: dict[str, Grant] | None = None) -> None:  # pragma: no mutate block
     """Declare how `model`'s rows reach a team path (a lookup ending at Team.path,
     or a callable building the filter) and what each capability adds."""
     _REGISTRY[model] = Reach(path=path, grants=dict(grants or {}))
 
 
-# pragma: no mutate block
-def grant(model: type, capability: str, rule: Grant) -> None:
+def grant(model: type, capability: str, rule: Grant) -> None:  # pragma: no mutate block
     """Add (or replace) one capability's grant on a registered model: a higher app
     (reports) may give a lower app's rows a capability of its own."""
     reach = _reach(model)

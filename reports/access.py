@@ -47,8 +47,7 @@ def work_in_read_subtrees_q(scope: Scope) -> Q:
 
 # Wiring, run once at start-up from AppConfig.ready(): mutmut forks its mutants after it,
 # so it cannot see a mutant here; tests/api/test_access_rules.py checks what it grants.
-# pragma: no mutate block
-def register_all() -> None:
+def register_all() -> None:  # pragma: no mutate block
     grant(Team, REPORT, Grant(q=read_subtrees_q, with_path=False, test=read_subtrees_test))
     for model in (Task, Campaign):
         grant(model, REPORT, Grant(q=work_in_read_subtrees_q, with_path=False))

@@ -52,8 +52,7 @@ def reviewable_q(scope: Scope) -> Q:
 
 # Wiring, run once at start-up from AppConfig.ready(): mutmut forks its mutants after it,
 # so it cannot see a mutant here; tests/api/test_access_rules.py checks what it registers.
-# pragma: no mutate block
-def register_all() -> None:
+def register_all() -> None:  # pragma: no mutate block
     register(Task, path="team__path", grants={READ: Grant(q=own_tasks_q)})
     register(Campaign, path="team__path", grants={READ: Grant(q=_campaigns_near)})
     register(Assignment, path="team__path", grants={

@@ -65,8 +65,7 @@ def people_read_q(scope: Scope) -> Q:
 
 # Wiring, run once at start-up from AppConfig.ready(): mutmut forks its mutants after it,
 # so it cannot see a mutant here; tests/api/test_access_rules.py checks what it registers.
-# pragma: no mutate block
-def register_all() -> None:
+def register_all() -> None:  # pragma: no mutate block
     register(Team, path="path", grants={READ: Grant(q=own_teams_q, test=own_teams_test)})
     register(Membership, path="team__path", grants={READ: Grant(q=own_and_rosters_q, test=own_membership_test)})
     register(Member, path=_member_path, grants={
