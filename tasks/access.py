@@ -7,16 +7,30 @@ caller also sees the campaigns of the teams above their own (so a village
 coordinator can file a task under the commune's campaign). An assignment's own
 steps are its assignee's (`ASSIGNEE`); its reviews a coordinator's of its team
 or above, never the assignee's (`REVIEWER`), superusers included.
+
+An assignee's view stops at publication (tasks/publication.py): a task with a
+`publish_at` still ahead, and the assignments behind it, are not theirs to see
+or act on until then; the subtree's coordinators and observers see it all along.
 """
 from django.db.models import Q
 
 from api.access import ASSIGNEE, READ, REVIEW, REVIEWER, Grant, Scope, register
 
 from .models import Assignment, Campaign, Task
+from .publication import is_published, published_q
 
 
 def own_task_ids(user_id):
-    return Assignment.objects.filter(assignee_id=user_id).values("task_id")
+    """The published tasks behind the caller's own assignments."""
+    return Assignment.objects.filter(published_q(prefix="task__"), assignee_id=user_id).values("task_id")
+
+
+def _own(scope: Scope) -> Q:
+    return Q(assignee_id=scope.user_id) & published_q(prefix="task__")
+
+
+def _is_own(scope: Scope, assignment: Assignment) -> bool:
+    return assignment.assignee_id == scope.user_id and is_published(assignment.task)
 
 
 def _campaigns_near(scope: Scope) -> Q:
@@ -29,20 +43,12 @@ def _may_review(scope: Scope, assignment: Assignment) -> bool:
 
 
 def own_tasks_q(scope: Scope) -> Q:
-    """The tasks behind one's own assignments."""
+    """The published tasks behind one's own assignments."""
     return Q(pk__in=own_task_ids(scope.user_id))
 
 
-def own_assignments_q(scope: Scope) -> Q:
-    return Q(assignee_id=scope.user_id)
-
-
 def own_assignment_seen_test(scope: Scope, assignment: Assignment) -> bool | None:
-    return True if assignment.assignee_id == scope.user_id else None
-
-
-def own_assignment_test(scope: Scope, assignment: Assignment) -> bool:
-    return assignment.assignee_id == scope.user_id
+    return True if _is_own(scope, assignment) else None
 
 
 def reviewable_q(scope: Scope) -> Q:
@@ -56,7 +62,7 @@ def register_all() -> None:  # pragma: no mutate block
     register(Task, path="team__path", grants={READ: Grant(q=own_tasks_q)})
     register(Campaign, path="team__path", grants={READ: Grant(q=_campaigns_near)})
     register(Assignment, path="team__path", grants={
-        READ: Grant(q=own_assignments_q, test=own_assignment_seen_test),
-        ASSIGNEE: Grant(q=own_assignments_q, test=own_assignment_test, with_path=False, strict=True),
+        READ: Grant(q=_own, test=own_assignment_seen_test),
+        ASSIGNEE: Grant(q=_own, test=_is_own, with_path=False, strict=True),
         REVIEWER: Grant(q=reviewable_q, test=_may_review, with_path=False, strict=True),
     })
