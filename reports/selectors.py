@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
 
+from publishing.models import Channel, ChannelPost
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Campaign, Task
 from tasks.overdue import overdue_q, past_due_tasks
@@ -355,3 +356,42 @@ def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:
     result["tasks"] = Task.objects.filter(campaign=campaign).count()
     result.update(subtree_stats(flt))
     return result
+
+
+# Channels: posts against their targets ---------------------------------------------
+
+def channels_in_subtree(path: str) -> QuerySet[Channel]:
+    """Every channel of the subtree (inactive ones too: their past posts still count)."""
+    return (Channel.objects.filter(team__in=subtree_team_ids(path))
+            .only("id", "name", "platform", "posts_per_day_target").order_by("team_id", "name", "id"))
+
+
+def channel_stats(channels: list[Channel], since: date, until: date, topic_id: int | None = None) -> list[dict]:
+    """Per channel: posts in the range of local (Asia/Ho_Chi_Minh) days, and the days whose
+    posts reached the channel's target. One query grouped by channel and local day, whatever
+    the number of channels and posts (a day without posts is on target only for a target of 0)."""
+    days = (until - since).days + 1
+    per_day: dict[int, list[int]] = {channel.pk: [] for channel in channels}
+    if channels:
+        posts = ChannelPost.objects.filter(channel_id__in=list(per_day),
+                                           **_range("published_at", since, until))
+        if topic_id is not None:
+            posts = posts.filter(topic_id=topic_id)
+        rows = (posts.annotate(day=TruncDate("published_at", tzinfo=local_zone()))
+                .values_list("channel_id", "day").annotate(n=Count("pk")).order_by())
+        for channel_id, _day, n in rows:
+            per_day[channel_id].append(n)
+    results = []
+    for channel in channels:
+        counts, target = per_day[channel.pk], channel.posts_per_day_target
+        on_target = days if target == 0 else sum(1 for n in counts if n >= target)
+        results.append({
+            "channel": {"id": channel.pk, "name": channel.name, "platform": channel.platform},
+            "posts": sum(counts), "days": days, "target_per_day": target, "days_on_target": on_target,
+            "on_target_rate": round(on_target / days, 4) if days else 0.0,
+        })
+    return results
+
+
+def _range(field: str, since: date, until: date) -> dict:
+    return {f"{field}__gte": day_start(since), f"{field}__lt": day_start(until + timedelta(days=1))}

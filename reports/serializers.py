@@ -63,6 +63,16 @@ class DailyQuerySerializer(StatsQuerySerializer):
         return attrs
 
 
+class ChannelStatsQuerySerializer(DailyQuerySerializer):
+    """Channel statistics count posts by the day they were published (not assignments)."""
+
+    task = None
+    campaign = None
+    since = DateField(required=False, help_text="First day, YYYY-MM-DD, Asia/Ho_Chi_Minh (default: 29 days "
+                                                "before until).")
+    until = DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
+
+
 # Responses ------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from api.access import ASSIGNEE, READ, REVIEW, REVIEWER, Grant, Scope, register
 
-from .models import Assignment, Campaign, Task
+from .models import Assignment, Campaign, Task, Topic
 
 
 def own_task_ids(user_id):
@@ -29,6 +29,11 @@ def _may_review(scope: Scope, assignment: Assignment) -> bool:
 
 
 def register_all() -> None:
+    # A topic is read by everyone inside its team's subtree (and by those who read that subtree).
+    register(Topic, path="team__path", grants={
+        READ: Grant(q=lambda s: Q(team_id__in=s.ids_on_own_paths()),
+                    test=lambda s, t: True if t.team_id in s.ids_on_own_paths() else None),
+    })
     register(Task, path="team__path", grants={
         READ: Grant(q=lambda s: Q(pk__in=own_task_ids(s.user_id))),
     })

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from api.hooks import task_relations
 from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
@@ -68,6 +69,21 @@ class CampaignUpdateSerializer(CampaignCreateSerializer):
 
 # Tasks -----------------------------------------------------------------------
 
+class TaskRelationsReadMixin:
+    """Adds the fields higher apps own (api.hooks.task_relations: channel, content) to a task's
+    representation; their data comes from the task's own query (the selectors' select_related)."""
+
+    def get_fields(self):
+        return {**super().get_fields(), **task_relations.read_fields()}
+
+
+class TaskRelationsBodyMixin:
+    """Adds the body fields higher apps own (api.hooks.task_relations) to task create/update."""
+
+    def get_fields(self):
+        return {**super().get_fields(), **task_relations.body_fields()}
+
+
 class TaskProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     assigned = serializers.IntegerField()
@@ -80,7 +96,7 @@ class TaskProgressSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text="Unfinished assignments past the due date.")
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     progress = serializers.SerializerMethodField(help_text="Assignments of this task by status.")
     is_overdue = serializers.SerializerMethodField()
@@ -101,7 +117,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return task_is_overdue(task)
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class TaskCreateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices)
@@ -114,7 +130,7 @@ class TaskCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
-class TaskUpdateSerializer(serializers.Serializer):
+class TaskUpdateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
@@ -170,7 +186,7 @@ class TaskAssignResultSerializer(serializers.Serializer):
 
 # Assignments -----------------------------------------------------------------
 
-class AssignmentTaskSerializer(serializers.ModelSerializer):
+class AssignmentTaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializer):
     """The task as a phone needs it to do the work: no second call for the instructions."""
 
     team_name = serializers.CharField(source="team.name", read_only=True)

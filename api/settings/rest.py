@@ -93,6 +93,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "campaigns", "description": "Campaigns that group tasks."},
         {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
+        {"name": "channels", "description": "The teams' own pages and groups, their posting targets and post log."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
     ],
@@ -123,6 +124,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCodeEnum": "api.schema.ERROR_CODE_CHOICES",
         "SurveyQuestionKindEnum": "surveys.choices.QuestionKind",
         "SurveyStatusEnum": "surveys.choices.SurveyStatus",
+        "ChannelKindEnum": "publishing.choices.ChannelKind",
+        "ContentStatusEnum": "publishing.choices.ContentStatus",
     },
 }
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.exceptions import Conflict
+from api.hooks import task_relations
 from api.outbox import outbox_enqueue
 from teams.models import Member, Team
 
@@ -20,9 +21,12 @@ from .rules import _check_campaign, _check_due_at, _insert_events, _require_coor
 @transaction.atomic
 def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Team,
                 instructions: str = "", reference_url: str = "", campaign: Campaign | None = None,
-                due_at=None, priority: str = Priority.NORMAL) -> Task:
+                due_at=None, priority: str = Priority.NORMAL, **related) -> Task:
     """Plan a task for `team`. Rules: the actor coordinates `team` or a team above
-    it; the due date lies ahead; a campaign covers the task's team. Raises ValidationError."""
+    it; the due date lies ahead; a campaign covers the task's team. `related` are the
+    fields higher apps add to tasks (api.hooks.task_relations: channel, content), each
+    stored and checked by its app in this transaction. Raises ValidationError."""
+    _unknown(related)
     _require_coordinates(actor, team, field="team")
     _check_due_at(due_at)
     _check_campaign(campaign, team)
@@ -31,7 +35,14 @@ def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Te
                 created_by=actor)
     task.full_clean(exclude=["team", "campaign", "created_by"])
     task.save()
+    task_relations.apply(task=task, values=related, actor=actor)
     return task
+
+
+def _unknown(related: dict) -> None:
+    unknown = set(related) - set(task_relations.names())
+    if unknown:
+        raise TypeError(f"unexpected task fields: {sorted(unknown)}")
 
 
 UPDATABLE_TASK_FIELDS = ("title", "instructions", "kind", "platform", "reference_url", "campaign",
@@ -55,10 +66,12 @@ def task_update(*, task: Task, actor: Member, **fields) -> Task:
         _check_due_at(fields["due_at"])
     if "campaign" in fields:
         _check_campaign(fields["campaign"], task.team)
+    fields, related = task_relations.split(dict(fields))
     for name in UPDATABLE_TASK_FIELDS:
         if name in fields:
             setattr(task, name, fields[name])
     task.save()
+    task_relations.apply(task=task, values=related, actor=actor)
     return task
 
 

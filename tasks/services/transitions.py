@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from api import access
 from api.access import require
 from api.exceptions import Conflict
+from api.hooks import assignment_completed
 from api.outbox import outbox_enqueue
 from teams.models import Member
 
@@ -128,6 +129,8 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
         # Stored only once the step is allowed, so a refused one leaves no file behind.
         completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
         Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
+    # Higher apps react in this transaction (publishing logs the post on the task's channel).
+    assignment_completed.send(assignment=completed, actor=actor)
     return completed
 
 

@@ -139,11 +139,22 @@ MATRIX: dict[str, Endpoint] = {
     "device-list": Endpoint(None, {"post": codes(401, 201, 201, 201, 201, 201)},
                             {"post": {"token": "push-token-0123456789", "platform": "android"}}),
     "device-detail": Endpoint("device", {"delete": codes(401, 404, 204, 404, 404, 404)}),
+    # Channels: the commune c1's page (managed by someone else; members read the channels above them) ----
+    "channel-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
+        "team": w.c1.pk, "platform": "facebook", "name": "Trang xã Tâm Thắng", "kind": "page",
+        "url": "https://facebook.com/xa-tam-thang-moi", "managers": [w.member_v1a.pk]}}),
+    "channel-detail": Endpoint("channel", {"get": codes(401, 404, 200, 200, 200, 200), "patch": COORDINATORS},
+                               {"patch": {"name": "Trang xã (đổi tên)"}}),
+    # Its managers and the coordinators above add to the log; other readers get 403.
+    "channel-posts": Endpoint("channel", {"get": codes(401, 404, 200, 200, 200, 200),
+                                          "post": codes(401, 404, 403, 403, 201, 201)},
+                              {"post": {"url": "https://facebook.com/xa-tam-thang/posts/1"}}),
     # Reports: coordinators and observers, over a team or campaign in their subtree ---------
     "team-stats": Endpoint("team", {"get": READERS}),
     "team-stats-children": Endpoint("team", {"get": READERS}),
     "team-stats-daily": Endpoint("team", {"get": READERS}),
     "team-stats-members": Endpoint("team", {"get": READERS}),
+    "team-stats-channels": Endpoint("team", {"get": READERS}),
     "campaign-stats": Endpoint("campaign", {"get": READERS}),
     "team-history": Endpoint("team", {"get": READERS}),
     "task-history": Endpoint("task", {"get": READERS}),
@@ -174,6 +185,11 @@ OUT_OF_SCOPE = {
 # its own, so that a village can file its tasks under the commune's campaign. Those are
 # readable, never writable (403: visible but not its to change), and nothing else is.
 VISIBLE_ABOVE = {("campaign-detail", "parent"): {"get": 200, "head": 200, "patch": 403}}
+# So are the channels of the teams above (the pages their material is published on): read, never changed.
+VISIBLE_ABOVE.update({
+    ("channel-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    ("channel-posts", "parent"): {"get": 200, "head": 200, "post": 403},
+})
 # Likewise a survey of the team above that asks its whole subtree reaches the people below it:
 # they answer it (201), and its results and its steps stay its own team's (403).
 VISIBLE_ABOVE.update({
@@ -247,6 +263,13 @@ def build(kind: str, team, world, person=None):
                 assignment.evidence_image.save("shot.png", ContentFile(png_bytes()), save=False)
             assignment.save()
         return assignment
+    if kind == "channel":
+        from publishing.models import Channel
+
+        channel = Channel.objects.create(team=team, platform="facebook", name=f"Trang {team.name}", kind="page",
+                                         url=f"https://facebook.com/team-{team.pk}-{Channel.objects.count()}")
+        channel.managers.set([person])
+        return channel
     if kind == "notification":
         task = TaskFactory(team=team, created_by=world.superuser)
         return Notification.objects.create(recipient=person, kind="assigned", task=task,
@@ -269,7 +292,7 @@ def build_home(kind: str, world):
         return world.v1a
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
-    if kind in ("campaign", "survey", "draft_survey"):
+    if kind in ("campaign", "survey", "draft_survey", "channel"):
         return build(kind, world.c1, world)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))

@@ -1,0 +1,5 @@
+from .views import ChannelViewSet
+
+ROUTES = [
+    ("channels", ChannelViewSet, "channel"),
+]
