@@ -3,9 +3,7 @@ from rest_framework import serializers
 
 from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
 from tasks.choices import Platform
-from tasks.models import Topic
-from tasks.selectors import topics_usable_by
-from tasks.serializers import TEXT_MAX_LENGTH, HttpURLField
+from tasks.serializers import TEXT_MAX_LENGTH, HttpURLField, topic_field
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by
 
@@ -66,7 +64,7 @@ class ChannelPostSerializer(serializers.ModelSerializer):
 class ChannelPostCreateSerializer(serializers.Serializer):
     url = HttpURLField(help_text="The published item's address (http or https).")
     published_at = DateTimeField(required=False, help_text="When it was published; now by default.")
-    topic = ScopedPrimaryKeyRelatedField(topics_usable_by, Topic, required=False, allow_null=True)
+    topic = topic_field()
     content = ScopedPrimaryKeyRelatedField(content_visible_to, ContentItem, required=False, allow_null=True,
                                            help_text="The library item it publishes, if any.")
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from api.access import MANAGE, scope_for
 from api.exceptions import Conflict
 from tasks.models import Assignment, Task, Topic
+from tasks.services import check_topic
 from teams.models import Member, Membership, Team
 
 from .choices import ContentStatus
@@ -73,12 +74,6 @@ def _check_managers(team: Team, managers: Iterable[Member]) -> list[Member]:
     return managers
 
 
-def _check_topic(topic: Topic | None, team: Team) -> None:
-    """A topic is its team's and its subtree's: the object's team lies inside the topic's team."""
-    if topic is not None and not team.path.startswith(topic.team.path):
-        raise ValidationError({"topic": _("This topic belongs to a team that is not on this team's path.")})
-
-
 # Channels ----------------------------------------------------------------------
 
 @transaction.atomic
@@ -133,7 +128,7 @@ def channel_post_create(*, channel: Channel, actor: Member, url: str, published_
     now = timezone.now()
     if published_at is not None and published_at > now + POST_CLOCK_SKEW:
         raise ValidationError({"published_at": _("A post cannot be dated in the future.")})
-    _check_topic(topic, channel.team)
+    check_topic(topic, channel.team)
     return ChannelPost.objects.create(channel=channel, url=url, published_at=published_at or now,
                                       topic=topic, content=content, note=note, created_by=actor)
 

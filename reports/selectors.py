@@ -22,11 +22,11 @@ from django.db.models.functions import StrIndex, Substr, TruncDate
 
 from publishing.models import Channel, ChannelPost
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
-from tasks.models import Assignment, Campaign, Task
+from tasks.models import Assignment, Campaign, Task, Topic
 from tasks.overdue import overdue_q, past_due_tasks
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from api.access import restrict
+from api.access import READ, restrict
 
 from .access import REPORT, REPORT_FILTER
 from .models import AssignmentTally
@@ -48,6 +48,7 @@ class StatsFilter:
     path: str
     task_id: int | None = None
     campaign_id: int | None = None
+    topic_id: int | None = None
     since: date | None = None
     until: date | None = None
 
@@ -57,6 +58,8 @@ class StatsFilter:
             q &= Q(**{f"{prefix}task_id": self.task_id})
         if self.campaign_id is not None:
             q &= Q(**{f"{prefix}task__campaign_id": self.campaign_id})
+        if self.topic_id is not None:
+            q &= Q(**{f"{prefix}task__topic_id": self.topic_id})
         if with_days:
             q &= day_range_q(f"{prefix}created_at", self.since, self.until)
         return q
@@ -148,6 +151,8 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
         rows = rows.filter(task_id=flt.task_id)
     if flt.campaign_id is not None:
         rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
+    if flt.topic_id is not None:
+        rows = rows.filter(task_id__in=Task.objects.filter(topic_id=flt.topic_id).values("pk"))
     past_due = past_due_tasks(now)
     aggregates = {"total": Sum("n")}
     for status in STATUSES:
@@ -345,6 +350,10 @@ def task_for_report(user, pk: int) -> Task | None:
 
 def task_known_to(user, pk: int) -> bool:
     return restrict(Task.objects.filter(pk=pk), user, REPORT_FILTER).exists()
+
+
+def topic_known_to(user, pk: int) -> bool:
+    return restrict(Topic.objects.filter(pk=pk), user, READ).exists()
 
 
 def campaign_known_to(user, pk: int) -> bool:

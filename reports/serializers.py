@@ -20,6 +20,10 @@ class StatsQuerySerializer(serializers.Serializer):
     campaign = serializers.IntegerField(
         required=False, min_value=1, help_text="Only assignments of this campaign's tasks."
     )
+    topic = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only work on this topic (assignments of its tasks; on "
+                                               "stats/channels/, posts on it)."
+    )
     since = DateField(
         required=False, help_text="First day counted (on the assignment's creation), YYYY-MM-DD, included."
     )

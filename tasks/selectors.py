@@ -119,7 +119,8 @@ ASSIGNMENT_ROW_COLUMNS = (
     "created_at", "updated_at",
     "task__id", "task__title", "task__instructions", "task__kind", "task__platform", "task__reference_url",
     "task__due_at",
-    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__updated_at",
+    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__topic_id",
+    "task__updated_at",
     "task__team__id", "task__team__name",
     "team__id", "team__name",
     "assignee__id", "assignee__full_name", "reviewed_by__id", "reviewed_by__full_name",
@@ -145,6 +146,10 @@ def review_queue(user) -> QuerySet[Assignment]:
         .annotate(due_at=F("task__due_at"))
         .only(*assignment_row_columns())
     )
+
+
+def topic_list(user) -> QuerySet[Topic]:
+    return topics_visible_to(user).select_related("team")
 
 
 def campaign_list(user) -> QuerySet[Campaign]:

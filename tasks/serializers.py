@@ -12,9 +12,9 @@ from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
-from .models import Assignment, AssignmentEvent, Campaign, Task
+from .models import Assignment, AssignmentEvent, Campaign, Task, Topic
 from .overdue import is_overdue, task_is_overdue
-from .selectors import PROGRESS_STATUSES, campaigns_visible_to
+from .selectors import PROGRESS_STATUSES, campaigns_visible_to, topics_usable_by
 
 URL_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 2000
@@ -36,6 +36,39 @@ class HttpURLField(serializers.URLField):
         self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
 
 
+def topic_field(**kwargs):
+    return ScopedPrimaryKeyRelatedField(
+        topics_usable_by, Topic, required=False, allow_null=True,
+        help_text="An active topic the caller reads, of this team or a team above it.", **kwargs)
+
+
+# Topics ----------------------------------------------------------------------
+
+class TopicSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["id", "team", "team_name", "name", "is_active", "created_at", "updated_at"]
+
+
+class TopicCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="The team whose subtree uses it: one the caller coordinates.")
+    name = serializers.CharField(max_length=120)
+    is_active = serializers.BooleanField(required=False)
+
+
+class TopicUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("A topic's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
 # Campaigns -------------------------------------------------------------------
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -43,7 +76,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "description", "team", "team_name", "starts_at", "ends_at",
+        fields = ["id", "name", "description", "team", "team_name", "starts_at", "ends_at", "topic",
                   "created_by", "created_at", "updated_at"]
 
 
@@ -54,6 +87,7 @@ class CampaignCreateSerializer(serializers.Serializer):
                                         help_text="A team the caller coordinates (or one below it).")
     starts_at = DateTimeField(required=False, allow_null=True)
     ends_at = DateTimeField(required=False, allow_null=True)
+    topic = topic_field()
 
     def validate(self, data):
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -104,7 +138,7 @@ class TaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "team", "team_name",
-                  "campaign", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
+                  "campaign", "topic", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
                   "created_at", "updated_at"]
 
     @extend_schema_field(TaskProgressSerializer)
@@ -126,6 +160,7 @@ class TaskCreateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="The owning team: one the caller coordinates (or below).")
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    topic = topic_field()
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
@@ -137,6 +172,7 @@ class TaskUpdateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     reference_url = HttpURLField(required=False, allow_blank=True)
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    topic = topic_field()
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     status = serializers.ChoiceField(
@@ -194,7 +230,7 @@ class AssignmentTaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializ
     class Meta:
         model = Task
         fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "due_at", "status",
-                  "priority", "team", "team_name", "campaign", "updated_at"]
+                  "priority", "team", "team_name", "campaign", "topic", "updated_at"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -90,6 +90,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "surveys", "description": "Surveys and polls to members, answered once, with results that hide small groups."},
         {"name": "members", "description": "People and their accounts."},
         {"name": "memberships", "description": "Roles people hold in teams."},
+        {"name": "topics", "description": "What work is about: topics a team names for its subtree."},
         {"name": "campaigns", "description": "Campaigns that group tasks."},
         {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},

@@ -14,6 +14,7 @@ from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority
 from ..models import Assignment, Campaign, Task
 
 from .rules import _check_campaign, _check_due_at, _insert_events, _require_coordinates
+from .topics import check_topic
 
 
 # Tasks -----------------------------------------------------------------------
@@ -21,18 +22,20 @@ from .rules import _check_campaign, _check_due_at, _insert_events, _require_coor
 @transaction.atomic
 def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Team,
                 instructions: str = "", reference_url: str = "", campaign: Campaign | None = None,
-                due_at=None, priority: str = Priority.NORMAL, **related) -> Task:
+                due_at=None, priority: str = Priority.NORMAL, topic=None, **related) -> Task:
     """Plan a task for `team`. Rules: the actor coordinates `team` or a team above
-    it; the due date lies ahead; a campaign covers the task's team. `related` are the
+    it; the due date lies ahead; a campaign covers the task's team; a topic serves the
+    task's team (tasks.services.topics.check_topic). `related` are the
     fields higher apps add to tasks (api.hooks.task_relations: channel, content), each
     stored and checked by its app in this transaction. Raises ValidationError."""
     _unknown(related)
     _require_coordinates(actor, team, field="team")
     _check_due_at(due_at)
     _check_campaign(campaign, team)
+    check_topic(topic, team)
     task = Task(title=title, kind=kind, platform=platform, team=team, instructions=instructions,
                 reference_url=reference_url, campaign=campaign, due_at=due_at, priority=priority,
-                created_by=actor)
+                topic=topic, created_by=actor)
     task.full_clean(exclude=["team", "campaign", "created_by"])
     task.save()
     task_relations.apply(task=task, values=related, actor=actor)
@@ -46,7 +49,7 @@ def _unknown(related: dict) -> None:
 
 
 UPDATABLE_TASK_FIELDS = ("title", "instructions", "kind", "platform", "reference_url", "campaign",
-                         "due_at", "priority", "status")
+                         "due_at", "priority", "status", "topic")
 
 
 @transaction.atomic
@@ -66,6 +69,8 @@ def task_update(*, task: Task, actor: Member, **fields) -> Task:
         _check_due_at(fields["due_at"])
     if "campaign" in fields:
         _check_campaign(fields["campaign"], task.team)
+    if "topic" in fields and fields["topic"] != task.topic:
+        check_topic(fields["topic"], task.team)
     fields, related = task_relations.split(dict(fields))
     for name in UPDATABLE_TASK_FIELDS:
         if name in fields:

@@ -106,6 +106,11 @@ MATRIX: dict[str, Endpoint] = {
         "patch": COORDINATORS,
         "delete": codes(401, 403, 403, 403, 409, 409),
     }, {"patch": {"role": Role.OBSERVER}}),
+    # Topics: the commune c1's (read by everyone in its subtree, managed by its coordinators) ---------
+    "topic-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
+                           {"post": lambda w: {"name": "Cảnh báo lừa đảo", "team": w.c1.pk}}),
+    "topic-detail": Endpoint("topic", {"get": codes(401, 404, 200, 200, 200, 200), "patch": COORDINATORS},
+                             {"patch": {"name": "Người tốt việc tốt"}}),
     # Campaigns and tasks -----------------------------------------------------------
     "campaign-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
                               {"post": lambda w: {"name": "Chiến dịch mới", "team": w.c1.pk}}),
@@ -188,6 +193,7 @@ VISIBLE_ABOVE = {("campaign-detail", "parent"): {"get": 200, "head": 200, "patch
 # So are the channels of the teams above (the pages their material is published on): read, never changed.
 VISIBLE_ABOVE.update({
     ("channel-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    ("topic-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
     ("channel-posts", "parent"): {"get": 200, "head": 200, "post": 403},
 })
 # Likewise a survey of the team above that asks its whole subtree reaches the people below it:
@@ -263,6 +269,10 @@ def build(kind: str, team, world, person=None):
                 assignment.evidence_image.save("shot.png", ContentFile(png_bytes()), save=False)
             assignment.save()
         return assignment
+    if kind == "topic":
+        from tasks.models import Topic
+
+        return Topic.objects.create(team=team, name=f"Chủ đề {team.name} {Topic.objects.count()}")
     if kind == "channel":
         from publishing.models import Channel
 
@@ -292,7 +302,7 @@ def build_home(kind: str, world):
         return world.v1a
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
-    if kind in ("campaign", "survey", "draft_survey", "channel"):
+    if kind in ("campaign", "survey", "draft_survey", "channel", "topic"):
         return build(kind, world.c1, world)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))
