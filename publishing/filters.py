@@ -5,8 +5,8 @@ from tasks.choices import Platform
 from tasks.filters import StrictBooleanFilter, UpdatedSinceFilter
 from teams.filters import SearchFilter, WithinFilter
 
-from .choices import ChannelKind
-from .models import Channel
+from .choices import ChannelKind, ContentStatus
+from .models import Channel, ContentItem
 
 
 class ChannelFilter(django_filters.FilterSet):
@@ -20,3 +20,15 @@ class ChannelFilter(django_filters.FilterSet):
     class Meta:
         model = Channel
         fields = ["team", "within", "platform", "kind", "is_active", "updated_since"]
+
+
+class ContentItemFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+    within = WithinFilter(path_field="team__path")
+    status = django_filters.ChoiceFilter(choices=ContentStatus.choices)
+    topic = IdFilter(field_name="topic_id")
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = ContentItem
+        fields = ["team", "within", "status", "topic", "updated_since"]

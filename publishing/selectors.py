@@ -5,7 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from api.access import MANAGE, READ, restrict
-from teams.models import Member
+from teams.models import Member, Team
 
 from .access import PUBLISH
 from .choices import ContentStatus
@@ -51,3 +51,11 @@ def unexpired_q(now=None) -> Q:
 def content_usable_by(user) -> QuerySet[ContentItem]:
     """Approved, unexpired items the caller reads: what a task's `content` may name."""
     return content_visible_to(user).filter(unexpired_q(), status=ContentStatus.APPROVED)
+
+
+def teams_authoring_for(user) -> QuerySet[Team]:
+    """Teams whose library the caller writes drafts for: those they coordinate (or below), and
+    the teams of the active channels they manage."""
+    managed = Channel.objects.filter(is_active=True, manager_links__member_id=getattr(user, "pk", None))
+    return Team.objects.filter(Q(pk__in=restrict(Team.objects.all(), user, MANAGE).values("pk"))
+                               | Q(pk__in=managed.values("team_id")))

@@ -9,7 +9,7 @@ from teams.selectors import members_readable_by, teams_managed_by
 
 from .choices import ChannelKind
 from .models import Channel, ChannelPost, ContentItem
-from .selectors import content_visible_to
+from .selectors import content_visible_to, teams_authoring_for
 
 MAX_MANAGERS = 50
 MAX_TARGET = 100
@@ -94,3 +94,46 @@ class TaskMaterialSerializer(serializers.Serializer):
     title = serializers.CharField()
     body = serializers.CharField()
     links = serializers.ListField(child=serializers.URLField())
+
+
+# The content library -----------------------------------------------------------------
+
+class ContentItemSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    links = serializers.ListField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = ContentItem
+        fields = ["id", "team", "team_name", "title", "body", "links", "topic", "status", "expires_at",
+                  "created_by", "reviewed_by", "reviewed_at", "review_note", "created_at", "updated_at"]
+
+
+class ContentItemCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(
+        teams_authoring_for, Team,
+        help_text="A team the caller coordinates (or below), or the team of a channel the caller manages.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH * 10, required=False, allow_blank=True)
+    links = serializers.ListField(child=HttpURLField(), required=False, max_length=20,
+                                  help_text="http(s) links of the material (at most 20).")
+    topic = topic_field()
+    expires_at = DateTimeField(required=False, allow_null=True,
+                               help_text="After this time members no longer see it and no task can carry it.")
+
+
+class ContentItemUpdateSerializer(ContentItemCreateSerializer):
+    team = None
+    title = serializers.CharField(max_length=200, required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("An item's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
+class ContentApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class ContentRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)

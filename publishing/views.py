@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api.access import require
@@ -13,8 +14,13 @@ from api.writes import ServiceWriteMixin
 
 from . import selectors, services
 from .access import PUBLISH
-from .filters import ChannelFilter
+from .filters import ChannelFilter, ContentItemFilter
 from .serializers import (
+    ContentApproveSerializer,
+    ContentItemCreateSerializer,
+    ContentItemSerializer,
+    ContentItemUpdateSerializer,
+    ContentRejectSerializer,
     ChannelCreateSerializer,
     ChannelPostCreateSerializer,
     ChannelPostSerializer,
@@ -106,3 +112,110 @@ class ChannelViewSet(_ListRetrieveCreatePatch):
         data = self._body(ChannelPostCreateSerializer)
         post = services.channel_post_create(channel=channel, actor=request.user, **data)
         return Response(ChannelPostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+
+CONTENT_READ_RULE = ("Coordinators and observers read every item of their subtrees; everyone reads the `approved`, "
+                     "unexpired items of their own teams and of every team above them (material flows down the "
+                     "tree, never sideways); authors read their own items.")
+
+
+def _content_step(request_serializer, summary, description):
+    return extend_schema(request=request_serializer, responses={200: ContentItemSerializer}, summary=summary,
+                         description=description)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The content library: approved material to publish and share",
+        description=CONTENT_READ_RULE + " Filters: `team`, `within`, `status`, `topic`, `updated_since`. "
+                    "Page-number pagination. Errors: 400 `invalid` for a bad filter.",
+    ),
+    retrieve=extend_schema(
+        summary="One content item",
+        description=CONTENT_READ_RULE + " With an `ETag`. Errors: 404 `not_found` when it does not exist or the "
+                    "caller does not read it.",
+    ),
+    create=extend_schema(
+        request=ContentItemCreateSerializer, responses={201: ContentItemSerializer},
+        summary="Write a draft for a team's library",
+        description="Coordinators of the team or above, and the managers of one of the team's active channels. "
+                    "The item starts as a `draft`; `links` are http(s) URLs; `expires_at` lies ahead. Errors: 403 "
+                    "`permission_denied` for callers who neither coordinate nor manage a channel (before the "
+                    "body is read), 400 `invalid` naming the field.",
+    ),
+    partial_update=extend_schema(
+        request=ContentItemUpdateSerializer, responses={200: ContentItemSerializer},
+        summary="Edit a draft or a rejected item",
+        description="Its author or a coordinator of its team or above; a rejected item edited goes back to "
+                    "`draft`. Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`, 409 "
+                    "`content_not_editable` for an item in review, approved or archived, 412 "
+                    "`precondition_failed` for a stale `If-Match`.",
+    ),
+)
+class ContentItemViewSet(_ListRetrieveCreatePatch):
+    serializer_class = ContentItemSerializer
+    filterset_class = ContentItemFilter
+    ordering_fields = ["title", "updated_at", "expires_at", "id"]
+    ordering = ["-id"]
+    create_serializer_class = ContentItemCreateSerializer
+    update_serializer_class = ContentItemUpdateSerializer
+    create_service = "content_create"
+    update_service = "content_update"
+    service_object = "item"
+
+    def get_queryset(self):
+        return selectors.content_list(self.request.user)
+
+    # Reviews and archiving are coordinators' (the role is checked before the object and the body).
+    action_capabilities = {"approve": "manage", "reject": "manage", "archive": "manage"}
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        # Writing, editing and submitting drafts: coordinators and channel managers, checked before
+        # the object and the body (a member who is neither gets 403 whatever the id and body).
+        if self.action in ("create", "partial_update", "submit") and not services.may_author_somewhere(
+                request.user):
+            raise PermissionDenied()
+
+    def partial_update(self, request, *args, **kwargs):
+        services.content_check_actor(action="update", item=self.get_object(), actor=request.user)
+        return super().partial_update(request, *args, **kwargs)
+
+    def _step(self, action_name, body_serializer=None):
+        item = self.get_object()
+        services.content_check_actor(action=action_name, item=item, actor=self.request.user)
+        data = self._body(body_serializer) if body_serializer is not None else {}
+        item = services.CONTENT_ACTIONS[action_name](item=item, actor=self.request.user, **data)
+        return self._respond(item)
+
+    @_content_step(None, "Send a draft for review (its author or a coordinator)",
+                   "From `draft` to `in_review`. Errors: 403 `permission_denied`, 404 `not_found`, 409 "
+                   "`invalid_transition` from another status.")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._step("submit")
+
+    @_content_step(ContentApproveSerializer, "Approve an item in review (a coordinator who is not its author)",
+                   "Four eyes: a coordinator of the item's team or above who did not write it (superusers "
+                   "included); `note` becomes `review_note`. From then on members below read it and tasks may "
+                   "carry it. Errors: 403 `permission_denied` (the author, members, observers), 404 `not_found`, "
+                   "409 `invalid_transition` from another status.")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._step("approve", ContentApproveSerializer)
+
+    @_content_step(ContentRejectSerializer, "Send an item in review back with a reason",
+                   "As approve (never its author); `reason` is required and becomes `review_note`; the author "
+                   "edits it (back to `draft`) and submits again. Errors: 400 `invalid` on `reason`, 403 "
+                   "`permission_denied`, 404 `not_found`, 409 `invalid_transition`.")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._step("reject", ContentRejectSerializer)
+
+    @_content_step(None, "Withdraw an approved item (coordinators)",
+                   "From `approved` to `archived`: members no longer see it and no new task can carry it; tasks "
+                   "that carry it keep their material. Errors: 403 `permission_denied`, 404 `not_found`, 409 "
+                   "`invalid_transition`.")
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._step("archive")

@@ -96,6 +96,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
         {"name": "channels", "description": "The teams' own pages and groups, their posting targets and post log."},
+        {"name": "content", "description": "The content library: approved material that flows down the tree."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
     ],

@@ -154,6 +154,19 @@ MATRIX: dict[str, Endpoint] = {
     "channel-posts": Endpoint("channel", {"get": codes(401, 404, 200, 200, 200, 200),
                                           "post": codes(401, 404, 403, 403, 201, 201)},
                               {"post": {"url": "https://facebook.com/xa-tam-thang/posts/1"}}),
+    # Content: the commune c1's items, written by one of its people. Members read approved ones only;
+    # an approved item is no longer edited (409 for those who may edit, before: 403 for the others).
+    "content-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
+                             {"post": lambda w: {"team": w.c1.pk, "title": "Cảnh báo lừa đảo",
+                                                 "links": ["https://congan.vn/1"]}}),
+    "content-detail": Endpoint("content", {"get": codes(401, 404, 200, 200, 200, 200),
+                                           "patch": codes(401, 403, 403, 403, 409, 409)},
+                               {"patch": {"title": "Tiêu đề khác"}}),
+    # Only coordinators and channel managers write and submit drafts; only coordinators review.
+    "content-submit": Endpoint("draft_content", {"post": COORDINATORS}),
+    "content-approve": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"note": "Được"}}),
+    "content-reject": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"reason": "Thiếu nguồn"}}),
+    "content-archive": Endpoint("content", {"post": COORDINATORS}),
     # Reports: coordinators and observers, over a team or campaign in their subtree ---------
     "team-stats": Endpoint("team", {"get": READERS}),
     "team-stats-children": Endpoint("team", {"get": READERS}),
@@ -194,6 +207,9 @@ VISIBLE_ABOVE = {("campaign-detail", "parent"): {"get": 200, "head": 200, "patch
 VISIBLE_ABOVE.update({
     ("channel-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
     ("topic-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    # approved material flows down: read, never changed
+    ("content-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    ("content-archive", "parent"): {"post": 403},
     ("channel-posts", "parent"): {"get": 200, "head": 200, "post": 403},
 })
 # Likewise a survey of the team above that asks its whole subtree reaches the people below it:
@@ -269,6 +285,13 @@ def build(kind: str, team, world, person=None):
                 assignment.evidence_image.save("shot.png", ContentFile(png_bytes()), save=False)
             assignment.save()
         return assignment
+    if kind in ("content", "draft_content", "content_in_review"):
+        from publishing.models import ContentItem
+
+        status = {"content": "approved", "draft_content": "draft", "content_in_review": "in_review"}[kind]
+        return ContentItem.objects.create(team=team, title=f"Tài liệu {team.name}", body="Nội dung",
+                                          links=["https://congan.vn/1"], status=status, created_by=person,
+                                          reviewed_by=world.superuser if status == "approved" else None)
     if kind == "topic":
         from tasks.models import Topic
 
@@ -302,7 +325,8 @@ def build_home(kind: str, world):
         return world.v1a
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
-    if kind in ("campaign", "survey", "draft_survey", "channel", "topic"):
+    if kind in ("campaign", "survey", "draft_survey", "channel", "topic", "content", "draft_content",
+                "content_in_review"):
         return build(kind, world.c1, world)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))

@@ -20,8 +20,8 @@ from tasks.models import Assignment, Task, Topic
 from tasks.services import check_topic
 from teams.models import Member, Membership, Team
 
-from .choices import ContentStatus
-from .models import Channel, ChannelPost, ContentItem, TaskPublication
+from ..choices import ContentStatus
+from ..models import Channel, ChannelPost, ContentItem, TaskPublication
 
 # Addresses of a person's own account, never a team's page: a channel is a page,
 # group, channel or website the team runs (the guide: no persona accounts, no
