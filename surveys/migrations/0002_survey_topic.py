@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('surveys', '0001_initial'),
-        ('tasks', '0003_topics'),
+        ('tasks', '0005_topics'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_member_count_indexes'),
-        ('tasks', '0003_topics'),
+        ('reports', '0006_task_publish_at'),
+        ('tasks', '0005_topics'),
     ]
 
     operations = [
