@@ -104,6 +104,9 @@ class ChannelPost(models.Model):
                                 verbose_name=_("channel"))
     url = models.URLField(_("URL"), max_length=2000)
     published_at = models.DateTimeField(_("published at"))
+    # The Asia/Ho_Chi_Minh day of published_at, written with it by the services: the
+    # statistics count days on target by an index on (channel, day), no time-zone math per row.
+    published_on = models.DateField(_("published on (local day)"), editable=False)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="channel_posts", null=True,
                               blank=True, verbose_name=_("topic"))
     content = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="posts", null=True,
@@ -121,7 +124,10 @@ class ChannelPost(models.Model):
         verbose_name = _("channel post")
         verbose_name_plural = _("channel posts")
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["channel", "published_at"], name="post_channel_published")]
+        indexes = [
+            models.Index(fields=["channel", "published_at"], name="post_channel_published"),
+            models.Index(fields=["channel", "published_on"], name="post_channel_day"),
+        ]
 
     def __str__(self):
         return self.url

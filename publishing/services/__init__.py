@@ -5,7 +5,7 @@
 - `content`: the content library's review workflow (one table of allowed steps).
 """
 from .channels import (
-    channel_create, channel_post_create, channel_post_from_completion, channel_update, publishing_teams_merged,
+    channel_create, channel_post_create, local_day, channel_post_from_completion, channel_update, publishing_teams_merged,
     task_channel_apply, task_content_apply,
 )
 from .content import (
@@ -15,7 +15,7 @@ from .content import (
 
 __all__ = [
     "CONTENT_ACTIONS", "STEPS", "channel_create", "channel_post_create", "channel_post_from_completion",
-    "channel_update", "content_approve", "content_archive", "content_check_actor", "content_create",
+    "channel_update", "local_day", "content_approve", "content_archive", "content_check_actor", "content_create",
     "content_reject", "content_submit", "content_update", "may_author_somewhere", "publishing_teams_merged",
     "task_channel_apply", "task_content_apply",
 ]

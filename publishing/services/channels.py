@@ -9,6 +9,9 @@ import re
 from datetime import timedelta
 from typing import Iterable
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +34,11 @@ PERSONAL_ACCOUNT_URLS = (
     re.compile(r"^https?://([a-z0-9-]+\.)*facebook\.com/people/", re.I),
     re.compile(r"^https?://([a-z0-9-]+\.)*zalo\.me/\+?\d{8,}/?$", re.I),
 )
+def local_day(moment):
+    """The Asia/Ho_Chi_Minh (TIME_ZONE) calendar day of an aware datetime."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
 # A post logged by hand may be dated a little ahead (clocks drift), never days ahead.
 POST_CLOCK_SKEW = timedelta(minutes=10)
 
@@ -128,9 +136,11 @@ def channel_post_create(*, channel: Channel, actor: Member, url: str, published_
     now = timezone.now()
     if published_at is not None and published_at > now + POST_CLOCK_SKEW:
         raise ValidationError({"published_at": _("A post cannot be dated in the future.")})
+    published_at = published_at or now
     check_topic(topic, channel.team)
-    return ChannelPost.objects.create(channel=channel, url=url, published_at=published_at or now,
-                                      topic=topic, content=content, note=note, created_by=actor)
+    return ChannelPost.objects.create(channel=channel, url=url, published_at=published_at,
+                                      published_on=local_day(published_at), topic=topic, content=content,
+                                      note=note, created_by=actor)
 
 
 def channel_post_from_completion(*, assignment: Assignment, actor: Member) -> ChannelPost | None:
@@ -149,7 +159,8 @@ def channel_post_from_completion(*, assignment: Assignment, actor: Member) -> Ch
     post, _created = ChannelPost.objects.update_or_create(
         assignment_id=assignment.pk,
         defaults={"channel_id": publication.channel_id, "url": assignment.evidence_url,
-                  "published_at": assignment.completed_at, "topic_id": task.topic_id,
+                  "published_at": assignment.completed_at, "published_on": local_day(assignment.completed_at),
+                  "topic_id": task.topic_id,
                   "content_id": publication.content_id, "created_by_id": assignment.assignee_id},
     )
     return post

@@ -4,12 +4,14 @@ from datetime import date, datetime, timezone as dt_timezone
 import pytest
 
 from publishing.models import Channel, ChannelPost
+from publishing.services import local_day
 
 pytestmark = pytest.mark.django_db
 
 
 def _post(channel, when_utc):
-    return ChannelPost.objects.create(channel=channel, url="https://facebook.com/p", published_at=when_utc)
+    return ChannelPost.objects.create(channel=channel, url="https://facebook.com/p", published_at=when_utc,
+                                      published_on=local_day(when_utc))
 
 
 def _utc(*args):
@@ -68,3 +70,10 @@ def test_the_default_range_is_the_30_days_up_to_today(world, client_for, page_c1
     rows = client_for(world.coord_c1).get(f"/api/v1/teams/{world.c1.pk}/stats/channels/").json()["results"]
     assert rows[0]["days"] == 30
     assert date.today()  # the range is local days; computed by the server
+
+
+def test_posts_logged_through_the_api_and_from_tasks_carry_their_local_day(world, client_for, page_c1):
+    response = client_for(world.coord_c1).post(f"/api/v1/channels/{page_c1.pk}/posts/", {
+        "url": "https://facebook.com/p/9", "published_at": "2026-11-30T17:30:00Z"}, format="json")
+    assert response.status_code == 201
+    assert str(ChannelPost.objects.get().published_on) == "2026-12-01"

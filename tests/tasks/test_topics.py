@@ -141,9 +141,11 @@ def test_channel_stats_count_only_posts_on_the_topic(world, client_for, topics):
 
     channel = Channel.objects.create(team=world.c1, platform="facebook", kind="page", name="Trang",
                                      url="https://facebook.com/t", posts_per_day_target=1)
-    ChannelPost.objects.create(channel=channel, url="https://facebook.com/t/1", published_at=timezone.now(),
-                               topic=topics["c1"])
-    ChannelPost.objects.create(channel=channel, url="https://facebook.com/t/2", published_at=timezone.now())
+    now = timezone.now()
+    ChannelPost.objects.create(channel=channel, url="https://facebook.com/t/1", published_at=now,
+                               published_on=timezone.localdate(now), topic=topics["c1"])
+    ChannelPost.objects.create(channel=channel, url="https://facebook.com/t/2", published_at=now,
+                               published_on=timezone.localdate(now))
     client = client_for(world.coord_c1)
     url = f"/api/v1/teams/{world.c1.pk}/stats/channels/"
     assert client.get(url).json()["results"][0]["posts"] == 2
