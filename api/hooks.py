@@ -117,3 +117,81 @@ class PersonalDataRegistry:
 
 
 personal_data = PersonalDataRegistry()
+
+
+# Work completed ------------------------------------------------------------------
+
+# An assignment was completed (tasks.services.assignment_complete), inside its transaction,
+# after the status moved: `assignment` carries the new evidence_url and completed_at.
+# A retry never sends it twice (the second complete is a 409); a completion after a
+# rejection sends it again, so a handler writes its effect once per assignment.
+assignment_completed = Hook("assignment_completed", ("assignment", "actor"))
+
+
+# Fields higher apps add to tasks -------------------------------------------------
+
+@dataclass(frozen=True)
+class TaskRelation:
+    """A field of a task that a higher app owns (publishing: `channel`, `content`).
+
+    tasks never imports the app; it asks the registry, so a task body takes the
+    field, the task's write stores it, and every read of a task (the task list and
+    the task inline on each assignment) shows it from the same query:
+
+    - `body_field()`: a fresh DRF field for the create and update bodies (scoped:
+      an id outside the caller's reach is a 400 naming the field);
+    - `apply(task=, value=, actor=)`: stores the value, inside the task's write
+      transaction, after the task row is saved; raises ValidationError naming the field;
+    - `read_fields()`: name -> fresh read-only DRF field, added to the task's
+      representation (inline on assignments too); sources follow `select_related`;
+    - `select_related` / `columns`: relations and columns from Task that those
+      fields read, loaded by JOINs in the task's own query (no query per row).
+    """
+
+    name: str
+    body_field: Callable
+    apply: Callable
+    read_fields: Callable
+    select_related: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+
+
+class TaskRelations:
+    def __init__(self):
+        self._relations: dict[str, TaskRelation] = {}
+
+    def add(self, relation: TaskRelation) -> None:
+        self._relations[relation.name] = relation
+
+    def __iter__(self):
+        return iter(tuple(self._relations.values()))
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._relations)
+
+    def body_fields(self) -> dict:
+        return {r.name: r.body_field() for r in self}
+
+    def read_fields(self) -> dict:
+        fields = {}
+        for relation in self:
+            fields.update(relation.read_fields())
+        return fields
+
+    def select_related(self, prefix: str = "") -> list[str]:
+        return list(dict.fromkeys(f"{prefix}{path}" for r in self for path in r.select_related))
+
+    def columns(self, prefix: str = "") -> list[str]:
+        return list(dict.fromkeys(f"{prefix}{column}" for r in self for column in r.columns))
+
+    def split(self, fields: dict) -> tuple[dict, dict]:
+        """(the task's own fields, the related ones) of a service's keyword arguments."""
+        related = {name: fields.pop(name) for name in list(fields) if name in self._relations}
+        return fields, related
+
+    def apply(self, *, task, values: dict, actor) -> None:
+        for name, value in values.items():
+            self._relations[name].apply(task=task, value=value, actor=actor)
+
+
+task_relations = TaskRelations()

@@ -7,13 +7,14 @@ from api.docs import RedocView, SchemaView
 from api.views import healthz, readyz
 from tasks import urls as task_urls
 from notifications import urls as notification_urls
+from publishing import urls as publishing_urls
 from surveys import urls as survey_urls
 from teams import urls as team_urls
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 for prefix, viewset, basename in [*team_urls.ROUTES, *task_urls.ROUTES, *notification_urls.ROUTES,
-                               *survey_urls.ROUTES]:
+                               *survey_urls.ROUTES, *publishing_urls.ROUTES]:
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [

@@ -20,12 +20,13 @@ from django.db.models import (
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
 
+from publishing.models import Channel, ChannelPost
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
-from tasks.models import Assignment, Campaign, Task
+from tasks.models import Assignment, Campaign, Task, Topic
 from tasks.overdue import overdue_q, past_due_tasks
 from teams.choices import Role
 from teams.models import Member, Membership, Team
-from api.access import restrict
+from api.access import READ, restrict
 
 from .access import REPORT, REPORT_FILTER
 from .models import AssignmentTally
@@ -47,6 +48,7 @@ class StatsFilter:
     path: str
     task_id: int | None = None
     campaign_id: int | None = None
+    topic_id: int | None = None
     since: date | None = None
     until: date | None = None
 
@@ -56,6 +58,8 @@ class StatsFilter:
             q &= Q(**{f"{prefix}task_id": self.task_id})
         if self.campaign_id is not None:
             q &= Q(**{f"{prefix}task__campaign_id": self.campaign_id})
+        if self.topic_id is not None:
+            q &= Q(**{f"{prefix}task__topic_id": self.topic_id})
         if with_days:
             q &= day_range_q(f"{prefix}created_at", self.since, self.until)
         return q
@@ -150,6 +154,8 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
         rows = rows.filter(task_id=flt.task_id)
     if flt.campaign_id is not None:
         rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
+    if flt.topic_id is not None:
+        rows = rows.filter(task_id__in=Task.objects.filter(topic_id=flt.topic_id).values("pk"))
     past_due = past_due_tasks(now)
     aggregates = {"total": Sum("n")}
     for status in STATUSES:
@@ -355,6 +361,10 @@ def task_known_to(user, pk: int) -> bool:
     return restrict(Task.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
 
+def topic_known_to(user, pk: int) -> bool:
+    return restrict(Topic.objects.filter(pk=pk), user, READ).exists()
+
+
 def campaign_known_to(user, pk: int) -> bool:
     return restrict(Campaign.objects.filter(pk=pk), user, REPORT_FILTER).exists()
 
@@ -364,3 +374,49 @@ def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:
     result["tasks"] = Task.objects.filter(campaign=campaign).count()
     result.update(subtree_stats(flt))
     return result
+
+
+# Channels: posts against their targets ---------------------------------------------
+
+def channels_in_subtree(path: str) -> QuerySet[Channel]:
+    """Every channel of the subtree (inactive ones too: their past posts still count)."""
+    return (Channel.objects.filter(team__in=subtree_team_ids(path))
+            .only("id", "name", "platform", "posts_per_day_target").order_by("team_id", "name", "id"))
+
+
+def channel_stats(channels: list[Channel], since: date, until: date, topic_id: int | None = None) -> list[dict]:
+    """Per channel: posts in the range of local (Asia/Ho_Chi_Minh) days, and the days whose
+    posts reached the channel's target. One query whatever the number of channels and posts:
+    posts grouped by channel and local day (`published_on`, written with each post, indexed
+    with the channel) inside, summed per channel outside, so one row per channel comes back.
+    A day without posts is on target only for a target of 0."""
+    days = (until - since).days + 1
+    totals: dict[int, tuple[int, int]] = {}
+    if channels:
+        posts = ChannelPost.objects.filter(channel_id__in=[c.pk for c in channels], published_on__gte=since,
+                                           published_on__lte=until)
+        if topic_id is not None:
+            posts = posts.filter(topic_id=topic_id)
+        per_day = posts.values("channel_id", "published_on").annotate(n=Count("pk")).order_by()
+        # Read where the report view reads (the replica inside ReplicaReadMixin).
+        alias = router.db_for_read(ChannelPost)
+        inner, params = per_day.query.get_compiler(using=alias).as_sql()
+        qn = connections[alias].ops.quote_name
+        sql = (f"SELECT d.channel_id, SUM(d.n), SUM(CASE WHEN d.n >= c.{qn('posts_per_day_target')} THEN 1 "
+               f"ELSE 0 END) FROM ({inner}) d JOIN {qn(Channel._meta.db_table)} c ON c.id = d.channel_id "
+               f"GROUP BY d.channel_id")
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            totals = {channel_id: (int(posts_n), int(on_n)) for channel_id, posts_n, on_n in cursor.fetchall()}
+    results = []
+    for channel in channels:
+        posts_n, on_target = totals.get(channel.pk, (0, 0))
+        target = channel.posts_per_day_target
+        if target == 0:
+            on_target = days
+        results.append({
+            "channel": {"id": channel.pk, "name": channel.name, "platform": channel.platform},
+            "posts": posts_n, "days": days, "target_per_day": target, "days_on_target": on_target,
+            "on_target_rate": round(on_target / days, 4) if days else 0.0,
+        })
+    return results

@@ -20,6 +20,10 @@ class StatsQuerySerializer(serializers.Serializer):
     campaign = serializers.IntegerField(
         required=False, min_value=1, help_text="Only assignments of this campaign's tasks."
     )
+    topic = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only work on this topic (assignments of its tasks; on "
+                                               "stats/channels/, posts on it)."
+    )
     since = DateField(
         required=False, help_text="First day counted (on the assignment's creation), YYYY-MM-DD, included."
     )
@@ -61,6 +65,16 @@ class DailyQuerySerializer(StatsQuerySerializer):
         check_range(since, until)
         attrs["since"], attrs["until"] = since, until
         return attrs
+
+
+class ChannelStatsQuerySerializer(DailyQuerySerializer):
+    """Channel statistics count posts by the day they were published (not assignments)."""
+
+    task = None
+    campaign = None
+    since = DateField(required=False, help_text="First day, YYYY-MM-DD, Asia/Ho_Chi_Minh (default: 29 days "
+                                                "before until).")
+    until = DateField(required=False, help_text="Last day, YYYY-MM-DD (default: today).")
 
 
 # Responses ------------------------------------------------------------------

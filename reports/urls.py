@@ -7,6 +7,7 @@ urlpatterns = [
     path("teams/<int:pk>/stats/", views.TeamStatsView.as_view(), name="team-stats"),
     path("teams/<int:pk>/stats/children/", views.TeamChildrenStatsView.as_view(), name="team-stats-children"),
     path("teams/<int:pk>/stats/daily/", views.TeamDailyStatsView.as_view(), name="team-stats-daily"),
+    path("teams/<int:pk>/stats/channels/", views.TeamChannelStatsView.as_view(), name="team-stats-channels"),
     path("teams/<int:pk>/stats/members/", views.TeamMemberStatsView.as_view(), name="team-stats-members"),
     path("campaigns/<int:pk>/stats/", views.CampaignStatsView.as_view(), name="campaign-stats"),
     path("teams/<int:pk>/history/", views.TeamHistoryView.as_view(), name="team-history"),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from api.db_routers import ReplicaReadMixin
 from api.pagination import PageNumberPagination
 from api.schema import ErrorSerializer
+from publishing.serializers import ChannelStatsSerializer
 from tasks.models import Task
 from teams.models import Team
 from api.access import forget_scope, scope_for
@@ -27,6 +28,7 @@ from .renderers import CSVRenderer
 from .serializers import (
     CampaignStatsQuerySerializer,
     CampaignStatsSerializer,
+    ChannelStatsQuerySerializer,
     ChildTeamStatsSerializer,
     DailyQuerySerializer,
     DailyStatsSerializer,
@@ -117,9 +119,11 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
             raise ValidationError({"task": [_("Unknown task.")]})
         if "campaign" in asked and not selectors.campaign_known_to(self.request.user, asked["campaign"]):
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
+        if "topic" in asked and not selectors.topic_known_to(self.request.user, asked["topic"]):
+            raise ValidationError({"topic": [_("Unknown topic.")]})
         data = {**asked, **fixed}
         return selectors.StatsFilter(
-            path=path, task_id=data.get("task"), campaign_id=data.get("campaign"),
+            path=path, task_id=data.get("task"), campaign_id=data.get("campaign"), topic_id=data.get("topic"),
             since=data.get("since"), until=data.get("until"),
         )
 
@@ -131,7 +135,8 @@ def team_ref(team: Team) -> dict:
 REPORT_RULES = ("Coordinators and observers, for a team in their subtrees; a member gets 403 `permission_denied` "
                 "whatever the team. `since`/`until` are days (YYYY-MM-DD, Asia/Ho_Chi_Minh) counted on the "
                 "assignment's creation, at most 366 days apart. `?format=csv` gives the same numbers as CSV. "
-                "Errors: 400 `invalid` naming the filter (an unknown `task` or `campaign` included), 404 "
+                "`topic` keeps only the work of that topic's tasks. "
+                "Errors: 400 `invalid` naming the filter (an unknown `task`, `campaign` or `topic` included), 404 "
                 "`not_found` for a team outside the caller's scope.")
 
 
@@ -208,6 +213,32 @@ class TeamMemberStatsView(ReportView):
         page = self.paginate_queryset(selectors.member_board(flt))
         selectors.add_medians(page, flt)
         return self.get_paginated_response(selectors.member_board_rows(page))
+
+
+@extend_schema(
+    summary="Channels of the subtree: posts against their daily targets (Asia/Ho_Chi_Minh days)",
+    description="One row per channel of the team's subtree (inactive ones included): `posts` in the range, "
+                "`days` in the range, `target_per_day`, `days_on_target` (local days whose posts reached the "
+                "target; with a target of 0 every day is) and `on_target_rate` = days_on_target / days. Posts "
+                "count by `published_at` (`topic=`: only posts on that topic); by default the 30 days up to today, at most "
+                f"{selectors.MAX_RANGE_DAYS}. Coordinators and observers, for a team in their subtrees; a member "
+                "gets 403 `permission_denied`. Page-number pagination; `?format=csv` gives the requested page. "
+                "Errors: 400 `invalid` naming the filter, 404 `not_found` for a team outside the caller's scope.",
+    parameters=[ChannelStatsQuerySerializer, *PAGE_PARAMETERS, FORMAT_PARAMETER],
+    responses=report_responses(ChannelStatsSerializer(many=True), "One page of channels."),
+)
+class TeamChannelStatsView(ReportView):
+    query_serializer_class = ChannelStatsQuerySerializer
+    pagination_class = PageNumberPagination
+    csv_columns = ["channel.id", "channel.name", "channel.platform", "posts", "days", "target_per_day",
+                   "days_on_target", "on_target_rate"]
+    csv_name = "team-channel-stats"
+
+    def get(self, request, pk):
+        team = self.get_team()
+        flt = self.get_filter(team.path)
+        page = self.paginate_queryset(selectors.channels_in_subtree(team.path))
+        return self.get_paginated_response(selectors.channel_stats(page, flt.since, flt.until, flt.topic_id))
 
 
 @extend_schema(

@@ -37,6 +37,8 @@ class Survey(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    topic = models.ForeignKey("tasks.Topic", on_delete=models.PROTECT, related_name="surveys", null=True,
+                              blank=True, verbose_name=_("topic"))
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the day-before-closing reminder went out: it goes once per survey.

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
+from tasks.serializers import topic_field
 from teams.models import Team
 from teams.selectors import teams_managed_by, teams_visible_to
 
@@ -35,7 +36,7 @@ class SurveySerializer(serializers.ModelSerializer):
     class Meta:
         model = Survey
         fields = ["id", "team", "team_name", "title", "description", "anonymous", "audience", "opens_at",
-                  "closes_at", "status", "questions", "answered", "created_by", "created_at", "updated_at"]
+                  "closes_at", "topic", "status", "questions", "answered", "created_by", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(SurveyAudienceSerializer)
@@ -71,6 +72,7 @@ class SurveyCreateSerializer(serializers.Serializer):
     audience = SurveyAudienceInputSerializer(required=False, help_text="Default: the survey's own team.")
     opens_at = DateTimeField(required=False, allow_null=True)
     closes_at = DateTimeField(required=False, allow_null=True)
+    topic = topic_field()
     questions = SurveyQuestionInputSerializer(many=True, required=False, max_length=50)
 
     def to_service(self) -> dict:

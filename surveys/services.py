@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from api.exceptions import Conflict
 from notifications.choices import NotificationKind
 from notifications.services import notify_members
+from tasks.services import check_topic
 from teams.models import Member, Team
 from api.access import scope_for
 
@@ -113,7 +114,7 @@ def _write_audience(survey: Survey, teams: list[Team]) -> None:
 @transaction.atomic
 def survey_create(*, actor: Member, team: Team, title: str, description: str = "", anonymous: bool = True,
                   audience: list[Team] | None = None, opens_at=None, closes_at=None,
-                  questions: list[dict] | None = None) -> Survey:
+                  questions: list[dict] | None = None, topic=None) -> Survey:
     """Plan a survey (a draft). Rules: the actor coordinates `team` or a team above it;
     every audience team lies in `team`'s subtree (default: `team` itself); it closes in
     the future and after it opens; each question fits its kind. Raises ValidationError."""
@@ -122,8 +123,9 @@ def survey_create(*, actor: Member, team: Team, title: str, description: str = "
     _check_window(opens_at, closes_at, now=now)
     teams = _check_audience(team, list(audience or []))
     cleaned = _clean_questions(list(questions or []))
+    check_topic(topic, team)
     survey = Survey.objects.create(team=team, title=title, description=description, anonymous=anonymous,
-                                   opens_at=opens_at, closes_at=closes_at, created_by=actor)
+                                   opens_at=opens_at, closes_at=closes_at, topic=topic, created_by=actor)
     _write_audience(survey, teams)
     _write_questions(survey, cleaned)
     return survey
@@ -142,7 +144,9 @@ def survey_update(*, survey: Survey, actor: Member, **fields) -> Survey:
     survey = _locked(survey)
     if survey.status != SurveyStatus.DRAFT:
         raise Conflict(_("Only a draft survey can be changed."), code="not_draft")
-    for name in ("title", "description", "anonymous", "opens_at", "closes_at"):
+    if "topic" in fields and fields["topic"] != survey.topic:
+        check_topic(fields["topic"], survey.team)
+    for name in ("title", "description", "anonymous", "opens_at", "closes_at", "topic"):
         if name in fields:
             setattr(survey, name, fields[name])
     _check_window(survey.opens_at, survey.closes_at, now=timezone.now())

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from api.access import ASSIGNEE, READ, REVIEW, REVIEWER, Grant, Scope, register
 
-from .models import Assignment, Campaign, Task
+from .models import Assignment, Campaign, Task, Topic
 from .publication import is_published, published_q
 
 
@@ -59,6 +59,11 @@ def reviewable_q(scope: Scope) -> Q:
 # Wiring, run once at start-up from AppConfig.ready(): mutmut forks its mutants after it,
 # so it cannot see a mutant here; tests/api/test_access_rules.py checks what it registers.
 def register_all() -> None:  # pragma: no mutate block
+    # A topic is read by everyone inside its team's subtree (and by those who read that subtree).
+    register(Topic, path="team__path", grants={
+        READ: Grant(q=lambda s: Q(team_id__in=s.ids_on_own_paths()),
+                    test=lambda s, t: True if t.team_id in s.ids_on_own_paths() else None),
+    })
     register(Task, path="team__path", grants={READ: Grant(q=own_tasks_q)})
     register(Campaign, path="team__path", grants={READ: Grant(q=_campaigns_near)})
     register(Assignment, path="team__path", grants={

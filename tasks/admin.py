@@ -2,7 +2,7 @@
 goes through tasks.services so its timeline stays complete."""
 from django.contrib import admin
 
-from .models import Assignment, AssignmentEvent, Campaign, Task, TaskTarget
+from .models import Assignment, AssignmentEvent, Campaign, Task, TaskTarget, Topic
 
 
 @admin.register(Campaign)
@@ -67,3 +67,13 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "is_active", "updated_at"]
+    list_filter = ["is_active", ("team", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    autocomplete_fields = ["team"]
+    raw_id_fields = ["created_by"]
+    list_select_related = ["team"]

@@ -7,7 +7,7 @@ from api.filters import IdFilter, IsoDateTimeFilter
 from teams.filters import SearchFilter, WithinFilter
 
 from .choices import AssignmentStatus, Platform, TaskKind, TaskStatus
-from .models import Assignment, Campaign, Task
+from .models import Assignment, Campaign, Task, Topic
 
 
 class UpdatedSinceFilter(IsoDateTimeFilter):
@@ -40,15 +40,27 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class TopicFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+    within = WithinFilter(path_field="team__path")
+    is_active = StrictBooleanFilter()
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = Topic
+        fields = ["team", "within", "is_active", "updated_since"]
+
+
 class CampaignFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")
+    topic = IdFilter(field_name="topic_id")
     within = WithinFilter(path_field="team__path")
     updated_since = UpdatedSinceFilter()
     search = SearchFilter()
 
     class Meta:
         model = Campaign
-        fields = ["team", "within", "updated_since", "search"]
+        fields = ["team", "within", "topic", "updated_since", "search"]
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -58,12 +70,13 @@ class TaskFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")
     within = WithinFilter(path_field="team__path")
     campaign = IdFilter(field_name="campaign_id")
+    topic = IdFilter(field_name="topic_id")
     updated_since = UpdatedSinceFilter()
     search = SearchFilter()
 
     class Meta:
         model = Task
-        fields = ["status", "kind", "platform", "team", "within", "campaign", "updated_since", "search"]
+        fields = ["status", "kind", "platform", "team", "within", "campaign", "topic", "updated_since", "search"]
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -74,6 +87,7 @@ class AssignmentFilter(django_filters.FilterSet):
     within = WithinFilter(path_field="team__path")
     mine = StrictBooleanFilter(method="filter_mine", label=_("true: only the caller's own"))
     campaign = IdFilter(field_name="task__campaign_id")
+    topic = IdFilter(field_name="task__topic_id")
     due_before = IsoDateTimeFilter(field_name="task__due_at", lookup_expr="lte")
     due_after = IsoDateTimeFilter(field_name="task__due_at", lookup_expr="gte")
     updated_since = IsoDateTimeFilter(
@@ -83,7 +97,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Assignment
-        fields = ["status", "task", "assignee", "team", "within", "mine", "campaign", "due_before",
+        fields = ["status", "task", "assignee", "team", "within", "mine", "campaign", "topic", "due_before",
                   "due_after", "updated_since"]
 
     def filter_mine(self, qs, name, value):

@@ -19,12 +19,42 @@ from .choices import AssignmentStatus, EventKind, Platform, Priority, TaskKind, 
 MAX_QUANTITY = 1_000_000
 
 
+class Topic(models.Model):
+    """What a piece of work is about (policy, holidays, good deeds, scam warnings...).
+
+    It lives here, beside campaigns, because tasks, campaigns, content, channel
+    posts and surveys all take one: the lowest app that uses it owns it, and the
+    apps above (publishing, surveys, reports) point down at it. Read by everyone in
+    its team's subtree, managed by the team's coordinators (tasks/access.py).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="topics", verbose_name=_("team"))
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="topic_name_once_per_team")]
+
+    def __str__(self):
+        return self.name
+
+
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("team"))
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="campaigns", null=True, blank=True,
+                              verbose_name=_("topic"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -67,6 +97,8 @@ class Task(models.Model):
         Campaign, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True,
         verbose_name=_("campaign"),
     )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True,
+                              verbose_name=_("topic"))
     due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
     # Until then the assignees neither see nor hear of it (tasks/publication.py).
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)

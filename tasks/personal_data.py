@@ -87,6 +87,7 @@ def declare() -> None:
             ("tasks.Task", "created_by"): "exported (tasks_created); kept",
             ("tasks.Campaign", "created_by"): "exported (campaigns_created); kept",
             ("tasks.TaskTarget", "created_by"): "exported as the `assigned` events they acted in; kept",
+            ("tasks.Topic", "created_by"): "kept: a topic is its team's label, not a record of the person",
         },
         sections=(
             ExportSection("assignments", 30, _assignments, PersonalDataAssignmentSerializer),

@@ -18,9 +18,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from api.access import MANAGE, READ, REVIEWER, restrict
+from api.hooks import task_relations
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus
-from .models import Assignment, AssignmentEvent, Campaign, Task
+from .models import Assignment, AssignmentEvent, Campaign, Task, Topic
 from .overdue import task_overdue_q
 
 # The statuses a task's progress counts, in the order clients show them.
@@ -52,6 +53,15 @@ def assignments_reviewable_by(user) -> QuerySet[Assignment]:
     """Assignments whose team lies where the caller reviews (coordinates), other than their own
     (nobody reviews their own work): the console's review queue."""
     return restrict(Assignment.objects.all(), user, REVIEWER)
+
+
+def topics_visible_to(user) -> QuerySet[Topic]:
+    return restrict(Topic.objects.all(), user, READ)
+
+
+def topics_usable_by(user) -> QuerySet[Topic]:
+    """Active topics the caller reads: what a body's `topic` may name."""
+    return topics_visible_to(user).filter(is_active=True)
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
@@ -88,13 +98,15 @@ def with_progress(qs: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def task_list(user) -> QuerySet[Task]:
-    return with_progress(tasks_visible_to(user).select_related("team"))
+    # Fields higher apps add to tasks (channel, content) come by JOINs in this query.
+    return with_progress(tasks_visible_to(user).select_related("team", *task_relations.select_related()))
 
 
 def assignment_list(user) -> QuerySet[Assignment]:
     return (
         assignments_visible_to(user)
-        .select_related("task", "task__team", "team", "assignee", "reviewed_by")
+        .select_related("task", "task__team", "team", "assignee", "reviewed_by",
+                        *task_relations.select_related("task__"))
         .annotate(due_at=F("task__due_at"))
     )
 
@@ -108,16 +120,22 @@ ASSIGNMENT_ROW_COLUMNS = (
     "task__id", "task__title", "task__instructions", "task__kind", "task__platform", "task__unit",
     "task__reference_url",
     "task__due_at",
-    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__updated_at",
+    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__topic_id",
+    "task__updated_at",
     "task__team__id", "task__team__name",
     "team__id", "team__name",
     "assignee__id", "assignee__full_name", "reviewed_by__id", "reviewed_by__full_name",
 )
 
 
+def assignment_row_columns() -> list[str]:
+    """ASSIGNMENT_ROW_COLUMNS and the columns of the fields higher apps add to the inline task."""
+    return [*ASSIGNMENT_ROW_COLUMNS, *task_relations.columns("task__")]
+
+
 def assignment_rows(user) -> QuerySet[Assignment]:
     """assignment_list with only the columns a list row shows (for lists, not for actions)."""
-    return assignment_list(user).only(*ASSIGNMENT_ROW_COLUMNS)
+    return assignment_list(user).only(*assignment_row_columns())
 
 
 def review_queue(user) -> QuerySet[Assignment]:
@@ -125,10 +143,14 @@ def review_queue(user) -> QuerySet[Assignment]:
     return (
         assignments_reviewable_by(user)
         .filter(status=AssignmentStatus.COMPLETED)
-        .select_related("task", "task__team", "team", "assignee")
+        .select_related("task", "task__team", "team", "assignee", *task_relations.select_related("task__"))
         .annotate(due_at=F("task__due_at"))
-        .only(*ASSIGNMENT_ROW_COLUMNS)
+        .only(*assignment_row_columns())
     )
+
+
+def topic_list(user) -> QuerySet[Topic]:
+    return topics_visible_to(user).select_related("team")
 
 
 def campaign_list(user) -> QuerySet[Campaign]:

@@ -6,15 +6,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from api.hooks import task_relations
 from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
 from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
-from .models import MAX_QUANTITY, Assignment, AssignmentEvent, Campaign, Task
+from .models import MAX_QUANTITY, Assignment, AssignmentEvent, Campaign, Task, Topic
 from .overdue import is_overdue, task_is_overdue
 from .publication import is_published
-from .selectors import PROGRESS_STATUSES, campaigns_visible_to
+from .selectors import PROGRESS_STATUSES, campaigns_visible_to, topics_usable_by
 
 URL_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 2000
@@ -36,6 +37,39 @@ class HttpURLField(serializers.URLField):
         self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
 
 
+def topic_field(**kwargs):
+    return ScopedPrimaryKeyRelatedField(
+        topics_usable_by, Topic, required=False, allow_null=True,
+        help_text="An active topic the caller reads, of this team or a team above it.", **kwargs)
+
+
+# Topics ----------------------------------------------------------------------
+
+class TopicSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["id", "team", "team_name", "name", "is_active", "created_at", "updated_at"]
+
+
+class TopicCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="The team whose subtree uses it: one the caller coordinates.")
+    name = serializers.CharField(max_length=120)
+    is_active = serializers.BooleanField(required=False)
+
+
+class TopicUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("A topic's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
 # Campaigns -------------------------------------------------------------------
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -43,7 +77,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "description", "team", "team_name", "starts_at", "ends_at",
+        fields = ["id", "name", "description", "team", "team_name", "starts_at", "ends_at", "topic",
                   "created_by", "created_at", "updated_at"]
 
 
@@ -54,6 +88,7 @@ class CampaignCreateSerializer(serializers.Serializer):
                                         help_text="A team the caller coordinates (or one below it).")
     starts_at = DateTimeField(required=False, allow_null=True)
     ends_at = DateTimeField(required=False, allow_null=True)
+    topic = topic_field()
 
     def validate(self, data):
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -69,6 +104,21 @@ class CampaignUpdateSerializer(CampaignCreateSerializer):
 
 # Tasks -----------------------------------------------------------------------
 
+class TaskRelationsReadMixin:
+    """Adds the fields higher apps own (api.hooks.task_relations: channel, content) to a task's
+    representation; their data comes from the task's own query (the selectors' select_related)."""
+
+    def get_fields(self):
+        return {**super().get_fields(), **task_relations.read_fields()}
+
+
+class TaskRelationsBodyMixin:
+    """Adds the body fields higher apps own (api.hooks.task_relations) to task create/update."""
+
+    def get_fields(self):
+        return {**super().get_fields(), **task_relations.body_fields()}
+
+
 class TaskProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     assigned = serializers.IntegerField()
@@ -81,7 +131,7 @@ class TaskProgressSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text="Unfinished assignments past the due date.")
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     progress = serializers.SerializerMethodField(help_text="Assignments of this task by status.")
     is_overdue = serializers.SerializerMethodField()
@@ -94,7 +144,8 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "team", "team_name",
-                  "campaign", "due_at", "publish_at", "is_published", "status", "priority", "created_by", "progress", "is_overdue",
+                  "campaign", "topic", "due_at", "publish_at", "is_published", "status", "priority", "created_by",
+                  "progress", "is_overdue",
                   "created_at", "updated_at"]
 
     @extend_schema_field(TaskProgressSerializer)
@@ -111,7 +162,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return is_published(task)
 
 
-class TaskCreateSerializer(serializers.Serializer):
+class TaskCreateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices)
@@ -123,6 +174,7 @@ class TaskCreateSerializer(serializers.Serializer):
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="The owning team: one the caller coordinates (or below).")
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    topic = topic_field()
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     publish_at = DateTimeField(
@@ -132,7 +184,7 @@ class TaskCreateSerializer(serializers.Serializer):
     )
 
 
-class TaskUpdateSerializer(serializers.Serializer):
+class TaskUpdateSerializer(TaskRelationsBodyMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
@@ -141,6 +193,7 @@ class TaskUpdateSerializer(serializers.Serializer):
                                  help_text="Offline work only: what `quantity` counts.")
     reference_url = HttpURLField(required=False, allow_blank=True)
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    topic = topic_field()
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     publish_at = DateTimeField(
@@ -194,7 +247,7 @@ class TaskAssignResultSerializer(serializers.Serializer):
 
 # Assignments -----------------------------------------------------------------
 
-class AssignmentTaskSerializer(serializers.ModelSerializer):
+class AssignmentTaskSerializer(TaskRelationsReadMixin, serializers.ModelSerializer):
     """The task as a phone needs it to do the work: no second call for the instructions."""
 
     team_name = serializers.CharField(source="team.name", read_only=True)
@@ -202,7 +255,7 @@ class AssignmentTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "due_at", "status",
-                  "priority", "team", "team_name", "campaign", "updated_at"]
+                  "priority", "team", "team_name", "campaign", "topic", "updated_at"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
-from .views import AssignmentViewSet, CampaignViewSet, TaskViewSet
+from .views import AssignmentViewSet, CampaignViewSet, TaskViewSet, TopicViewSet
 
 ROUTES = [
+    ("topics", TopicViewSet, "topic"),
     ("campaigns", CampaignViewSet, "campaign"),
     ("tasks", TaskViewSet, "task"),
     ("assignments", AssignmentViewSet, "assignment"),

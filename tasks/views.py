@@ -16,7 +16,7 @@ from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin
 
 from . import selectors, services
-from .filters import AssignmentFilter, CampaignFilter, TaskFilter
+from .filters import AssignmentFilter, CampaignFilter, TaskFilter, TopicFilter
 from .serializers import (
     AssignmentCompleteJsonSerializer,
     AssignmentCompleteSerializer,
@@ -33,6 +33,9 @@ from .serializers import (
     TaskCreateSerializer,
     TaskSerializer,
     TaskUpdateSerializer,
+    TopicCreateSerializer,
+    TopicSerializer,
+    TopicUpdateSerializer,
 )
 
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
@@ -48,10 +51,58 @@ class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, 
 
 @extend_schema_view(
     list=extend_schema(
+        summary="Topics the caller can use",
+        description="A topic says what work is about (policy, holidays, good deeds, scam warnings ...). Everyone "
+                    "reads the topics of their own teams and of the teams above them; coordinators and "
+                    "observers also those of their subtrees. Content, tasks, campaigns, channel posts and "
+                    "surveys take an optional `topic` (an active one the caller reads, of the object's team or a "
+                    "team above it), and every statistics endpoint takes `topic=`. Filters: `team`, `within`, "
+                    "`is_active`, `updated_since`. Page-number pagination. Errors: 400 `invalid` for a bad filter.",
+    ),
+    retrieve=extend_schema(
+        summary="One topic",
+        description="A topic in the caller's scope, with an `ETag`. Errors: 404 `not_found` when it does not "
+                    "exist or lies outside the caller's scope.",
+    ),
+    create=extend_schema(
+        request=TopicCreateSerializer, responses={201: TopicSerializer},
+        summary="Name a topic for a team's subtree",
+        description="Coordinators of the team or above; a name is the team's once (case aside). Errors: 403 "
+                    "`permission_denied` for members and observers (before the body is read), 400 `invalid` "
+                    "naming the field.",
+    ),
+    partial_update=extend_schema(
+        request=TopicUpdateSerializer, responses={200: TopicSerializer},
+        summary="Rename or retire a topic",
+        description="Coordinators of the topic's team or above. `is_active: false` retires it: what already "
+                    "names it keeps it, nothing new can. Its team does not change (400 on `team`). Errors: 403 "
+                    "`permission_denied`, 404 `not_found`, 400 `invalid`, 412 `precondition_failed`.",
+    ),
+)
+class TopicViewSet(_ListRetrieveCreatePatch):
+    serializer_class = TopicSerializer
+    filterset_class = TopicFilter
+    ordering_fields = ["name", "updated_at", "id"]
+    ordering = ["name", "id"]
+    action_capabilities = {"create": "manage", "partial_update": "manage"}
+
+    def get_queryset(self):
+        return selectors.topic_list(self.request.user)
+
+    create_serializer_class = TopicCreateSerializer
+    update_serializer_class = TopicUpdateSerializer
+    services = services
+    create_service = "topic_create"
+    update_service = "topic_update"
+    service_object = "topic"
+
+
+@extend_schema_view(
+    list=extend_schema(
         summary="Campaigns the caller can see",
         description="Campaigns of the teams in the caller's scope: coordinators and observers see their "
                     "subtrees', members those of their own teams. Filters: `team`, `within` (a team and "
-                    "everything below it), `search`, `updated_since` (delta sync; the answer carries "
+                    "everything below it), `topic`, `search`, `updated_since` (delta sync; the answer carries "
                     "`X-Sync-Cursor`). Page-number pagination (`page`, `page_size` up to 200). "
                     "Errors: 400 `invalid` for a bad filter or page size, 404 `not_found` for a page past the end.",
     ),
@@ -99,7 +150,7 @@ class CampaignViewSet(_ListRetrieveCreatePatch):
         summary="Tasks the caller can see, with progress counts",
         description="Tasks of the teams in the caller's scope (members: the tasks behind their own "
                     "assignments), each with its assignments counted by status in `progress`. Filters: "
-                    "`status`, `kind`, `platform`, `team`, `within`, `campaign`, `search`, `updated_since` "
+                    "`status`, `kind`, `platform`, `team`, `within`, `campaign`, `topic`, `search`, `updated_since` "
                     "(delta sync: cancelled and closed tasks come back too; the answer carries "
                     "`X-Sync-Cursor`). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
     ),
@@ -192,7 +243,7 @@ def _assignment_action(request_serializer, summary, description):
                     "subtrees; each carries enough of its task (title, instructions, links, due time) for a "
                     "phone to do the work. `mine=true` is the member's own feed. Keyset pagination: follow "
                     "`next`/`previous` (opaque cursors), no page numbers and no total count. Filters: "
-                    "`status`, `task`, `assignee`, `team`, `within`, `campaign`, `due_before`, `due_after`, "
+                    "`status`, `task`, `assignee`, `team`, `within`, `campaign`, `topic`, `due_before`, `due_after`, "
                     "`updated_since` (delta sync: an assignment whose task changed comes back too; the answer "
                     "carries `X-Sync-Cursor`), `ordering`. Errors: 400 `invalid` for a bad filter or a cursor "
                     "that is not one of ours (`errors.cursor`).",

@@ -57,6 +57,12 @@ def B(method, path, role, queries, why="", obj=None):  # noqa: N802 - a table ro
     return Budget(method.lower(), path, role, queries, why, obj)
 
 
+def _draft_content(world):
+    from tests.security.matrix import build
+
+    return build("draft_content", world.c1, world)
+
+
 def _empty_village(world):
     """A team that may be deleted (the matrix's v1a still has members: 409)."""
     from teams.choices import Level
@@ -81,7 +87,7 @@ BUDGETS: list[Budget] = [
     B('POST', '/api/v1/auth/logout/', 'coordinator', 7),
     B('GET', '/api/v1/me/', 'coordinator', 3),
     B('PATCH', '/api/v1/me/', 'coordinator', 6),
-    B('GET', '/api/v1/me/export/', 'coordinator', 14, "each app's personal-data handler (api.hooks) reads its own tables"),
+    B('GET', '/api/v1/me/export/', 'coordinator', 17, "each app's personal-data handler (api.hooks) reads its own tables"),
     B('GET', '/api/v1/teams/{pk}/stats/', 'coordinator', 4),
     B('GET', '/api/v1/teams/{pk}/stats/children/', 'coordinator', 5),
     B('GET', '/api/v1/teams/{pk}/stats/daily/', 'coordinator', 6, 'one series per day column: created, completed, reviewed, and the quantity done (offline work)'),
@@ -92,7 +98,7 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/teams/', 'coordinator', 4),
     B('GET', '/api/v1/teams/', 'member', 4),
     B('POST', '/api/v1/teams/', 'coordinator', 10),
-    B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 30, "Django's delete collector visits every table that points at a team", obj=_empty_village),
+    B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 36, "Django's delete collector visits every table that points at a team", obj=_empty_village),
     B('GET', '/api/v1/teams/{pk}/', 'coordinator', 3),
     B('PATCH', '/api/v1/teams/{pk}/', 'coordinator', 10),
     B('GET', '/api/v1/members/', 'coordinator', 4),
@@ -103,7 +109,7 @@ BUDGETS: list[Budget] = [
     B('POST', '/api/v1/me/password/', 'member', 5, "lock, check, save, blacklist the sessions"),
     B('POST', '/api/v1/members/{pk}/set-password/', 'coordinator', 10, "reach, lock, save, blacklist the sessions"),
     B('POST', '/api/v1/members/{pk}/unlock/', 'coordinator', 5, "the person and their teams; the lock is in the cache"),
-    B('POST', '/api/v1/members/{pk}/anonymise/', 'superuser', 19, "each app's personal-data handler (api.hooks) scrubs its own tables"),
+    B('POST', '/api/v1/members/{pk}/anonymise/', 'superuser', 20, "each app's personal-data handler (api.hooks) scrubs its own tables"),
     B('GET', '/api/v1/memberships/', 'coordinator', 3),
     B('GET', '/api/v1/memberships/', 'member', 3),
     B('POST', '/api/v1/memberships/', 'coordinator', 11),
@@ -149,6 +155,29 @@ BUDGETS: list[Budget] = [
     B('POST', '/api/v1/surveys/{pk}/open/', 'coordinator', 20),
     B('POST', '/api/v1/surveys/{pk}/responses/', 'coordinator', 13),
     B('GET', '/api/v1/surveys/{pk}/results/', 'coordinator', 6),
+    # Publishing (issue 11): channels, their post log, content, topics, channel stats.
+    B('GET', '/api/v1/channels/', 'coordinator', 2),
+    B('GET', '/api/v1/channels/', 'member', 2),
+    B('POST', '/api/v1/channels/', 'coordinator', 13),
+    B('GET', '/api/v1/channels/{pk}/', 'coordinator', 3),
+    B('PATCH', '/api/v1/channels/{pk}/', 'coordinator', 8),
+    B('GET', '/api/v1/channels/{pk}/posts/', 'coordinator', 4),
+    B('POST', '/api/v1/channels/{pk}/posts/', 'coordinator', 6),
+    B('GET', '/api/v1/content/', 'coordinator', 2),
+    B('GET', '/api/v1/content/', 'member', 2),
+    B('POST', '/api/v1/content/', 'coordinator', 6),
+    B('GET', '/api/v1/content/{pk}/', 'coordinator', 2),
+    B('PATCH', '/api/v1/content/{pk}/', 'coordinator', 8, obj=lambda w: _draft_content(w)),
+    B('POST', '/api/v1/content/{pk}/submit/', 'coordinator', 7),
+    B('POST', '/api/v1/content/{pk}/approve/', 'coordinator', 7),
+    B('POST', '/api/v1/content/{pk}/reject/', 'coordinator', 7),
+    B('POST', '/api/v1/content/{pk}/archive/', 'coordinator', 7),
+    B('GET', '/api/v1/topics/', 'coordinator', 2),
+    B('GET', '/api/v1/topics/', 'member', 2),
+    B('POST', '/api/v1/topics/', 'coordinator', 7),
+    B('GET', '/api/v1/topics/{pk}/', 'coordinator', 2),
+    B('PATCH', '/api/v1/topics/{pk}/', 'coordinator', 7),
+    B('GET', '/api/v1/teams/{pk}/stats/channels/', 'coordinator', 3),
 ]
 
 

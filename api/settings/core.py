@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "teams",
     "tasks",
     "simple_history",
+    "publishing",
     "reports",
     "notifications",
     "surveys",

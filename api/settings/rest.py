@@ -88,9 +88,12 @@ SPECTACULAR_SETTINGS = {
         {"name": "surveys", "description": "Surveys and polls to members, answered once, with results that hide small groups."},
         {"name": "members", "description": "People and their accounts."},
         {"name": "memberships", "description": "Roles people hold in teams."},
+        {"name": "topics", "description": "What work is about: topics a team names for its subtree."},
         {"name": "campaigns", "description": "Campaigns that group tasks."},
         {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
+        {"name": "channels", "description": "The teams' own pages and groups, their posting targets and post log."},
+        {"name": "content", "description": "The content library: approved material that flows down the tree."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
     ],
@@ -121,6 +124,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCodeEnum": "api.schema.ERROR_CODE_CHOICES",
         "SurveyQuestionKindEnum": "surveys.choices.QuestionKind",
         "SurveyStatusEnum": "surveys.choices.SurveyStatus",
+        "ChannelKindEnum": "publishing.choices.ChannelKind",
+        "ContentStatusEnum": "publishing.choices.ContentStatus",
     },
 }
 

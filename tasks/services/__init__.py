@@ -4,7 +4,8 @@
 - `campaigns`: campaign create and update;
 - `planning`: task create, update and cancel;
 - `assign`: the fan-out to teams and people, and late joiners;
-- `transitions`: the assignment workflow (one table of allowed steps).
+- `transitions`: the assignment workflow (one table of allowed steps);
+- `topics`: topic create and update, and the rule for an object's `topic`.
 
 Every change of an assignment writes an AssignmentEvent in the same
 transaction, the bulk paths (fan-out, cancel) included. Callers import from
@@ -14,6 +15,7 @@ from .assign import AssignResult, assign_late_joiner, task_assign
 from .campaigns import campaign_create, campaign_update
 from .planning import task_cancel, task_create, task_publish_due, task_update
 from .rules import BATCH_SIZE
+from .topics import check_topic, topic_create, topic_update
 from .transitions import (
     ACTIONS, ASSIGNEE, REVIEWER, TRANSITIONS, Transition, assignment_check_actor, assignment_complete,
     assignment_decline, assignment_reject, assignment_start, assignment_verify,
@@ -23,5 +25,6 @@ __all__ = [
     "ACTIONS", "ASSIGNEE", "BATCH_SIZE", "REVIEWER", "TRANSITIONS", "AssignResult", "Transition",
     "assign_late_joiner", "assignment_check_actor", "assignment_complete", "assignment_decline",
     "assignment_reject", "assignment_start", "assignment_verify", "campaign_create", "campaign_update",
-    "task_assign", "task_cancel", "task_create", "task_publish_due", "task_update",
+    "task_assign", "task_cancel", "task_create", "task_publish_due", "task_update", "check_topic", "topic_create",
+    "topic_update",
 ]

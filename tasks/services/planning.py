@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.exceptions import Conflict
+from api.hooks import task_relations
 from api.outbox import outbox_enqueue
 from teams.models import Member, Team
 
@@ -14,6 +15,7 @@ from ..models import Assignment, Campaign, Task
 from ..publication import is_published
 
 from .rules import _check_campaign, _check_due_at, _insert_events, _require_coordinates
+from .topics import check_topic
 
 
 # Tasks -----------------------------------------------------------------------
@@ -47,26 +49,39 @@ def _check_unit(*, kind: str, unit: str) -> None:
 @transaction.atomic
 def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Team,
                 instructions: str = "", reference_url: str = "", campaign: Campaign | None = None,
-                due_at=None, priority: str = Priority.NORMAL, unit: str = "", publish_at=None) -> Task:
+                due_at=None, priority: str = Priority.NORMAL, unit: str = "", publish_at=None, topic=None,
+                **related) -> Task:
     """Plan a task for `team`. Rules: the actor coordinates `team` or a team above
     it; the due date lies ahead; a campaign covers the task's team; only offline
     work has a `unit`; a `publish_at` lies ahead and before the due date (until
-    then the assignees neither see nor hear of it). Raises ValidationError."""
+    then the assignees neither see nor hear of it); a topic serves the task's team
+    (tasks.services.topics.check_topic). `related` are the fields higher apps add to
+    tasks (api.hooks.task_relations: channel, content), each stored and checked by its
+    app in this transaction. Raises ValidationError."""
+    _unknown(related)
     _require_coordinates(actor, team, field="team")
     _check_due_at(due_at)
     _check_campaign(campaign, team)
     _check_unit(kind=kind, unit=unit)
     _check_publish_at(publish_at, due_at)
+    check_topic(topic, team)
     task = Task(title=title, kind=kind, platform=platform, team=team, instructions=instructions,
                 reference_url=reference_url, campaign=campaign, due_at=due_at, priority=priority,
-                unit=unit, publish_at=publish_at, created_by=actor)
+                unit=unit, publish_at=publish_at, topic=topic, created_by=actor)
     task.full_clean(exclude=["team", "campaign", "created_by"])
     task.save()
+    task_relations.apply(task=task, values=related, actor=actor)
     return task
 
 
+def _unknown(related: dict) -> None:
+    unknown = set(related) - set(task_relations.names())
+    if unknown:
+        raise TypeError(f"unexpected task fields: {sorted(unknown)}")
+
+
 UPDATABLE_TASK_FIELDS = ("title", "instructions", "kind", "platform", "reference_url", "campaign",
-                         "due_at", "priority", "status", "unit", "publish_at")
+                         "due_at", "priority", "status", "unit", "publish_at", "topic")
 
 
 @transaction.atomic
@@ -87,6 +102,8 @@ def task_update(*, task: Task, actor: Member, **fields) -> Task:
         _check_due_at(fields["due_at"])
     if "campaign" in fields:
         _check_campaign(fields["campaign"], task.team)
+    if "topic" in fields and fields["topic"] != task.topic:
+        check_topic(fields["topic"], task.team)
     if "kind" in fields and (fields["kind"] == TaskKind.OFFLINE) != (task.kind == TaskKind.OFFLINE) \
             and task.assignments.filter(completed_at__isnull=False).exists():
         # Quantities and links would no longer match the kind of work they report.
@@ -104,10 +121,12 @@ def task_update(*, task: Task, actor: Member, **fields) -> Task:
     unit = fields.get("unit", task.unit if kind == TaskKind.OFFLINE else "")
     fields["unit"] = unit
     _check_unit(kind=kind, unit=unit)
+    fields, related = task_relations.split(dict(fields))
     for name in UPDATABLE_TASK_FIELDS:
         if name in fields:
             setattr(task, name, fields[name])
     task.save()
+    task_relations.apply(task=task, values=related, actor=actor)
     if announce:
         _announce(task, timezone.now())
     return task

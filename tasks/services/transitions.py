@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from api import access
 from api.access import require
 from api.exceptions import Conflict
+from api.hooks import assignment_completed
 from api.outbox import outbox_enqueue
 from teams.models import Member
 
@@ -163,6 +164,8 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
     # Its reviewers hear that work waits (notifications.consumers, at most hourly each).
     outbox_enqueue("tasks.completed", {"assignment_id": completed.pk, "at": at},
                    key=f"tasks.completed:{completed.pk}:{at}")
+    # Higher apps react in this transaction (publishing logs the post on the task's channel).
+    assignment_completed.send(assignment=completed, actor=actor)
     return completed
 
 

@@ -112,6 +112,11 @@ MATRIX: dict[str, Endpoint] = {
         "patch": COORDINATORS,
         "delete": codes(401, 403, 403, 403, 409, 409),
     }, {"patch": {"role": Role.OBSERVER}}),
+    # Topics: the commune c1's (read by everyone in its subtree, managed by its coordinators) ---------
+    "topic-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
+                           {"post": lambda w: {"name": "Cảnh báo lừa đảo", "team": w.c1.pk}}),
+    "topic-detail": Endpoint("topic", {"get": codes(401, 404, 200, 200, 200, 200), "patch": COORDINATORS},
+                             {"patch": {"name": "Người tốt việc tốt"}}),
     # Campaigns and tasks -----------------------------------------------------------
     "campaign-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
                               {"post": lambda w: {"name": "Chiến dịch mới", "team": w.c1.pk}}),
@@ -145,11 +150,35 @@ MATRIX: dict[str, Endpoint] = {
     "device-list": Endpoint(None, {"post": codes(401, 201, 201, 201, 201, 201)},
                             {"post": {"token": "push-token-0123456789", "platform": "android"}}),
     "device-detail": Endpoint("device", {"delete": codes(401, 404, 204, 404, 404, 404)}),
+    # Channels: the commune c1's page (managed by someone else; members read the channels above them) ----
+    "channel-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
+        "team": w.c1.pk, "platform": "facebook", "name": "Trang xã Tâm Thắng", "kind": "page",
+        "url": "https://facebook.com/xa-tam-thang-moi", "managers": [w.member_v1a.pk]}}),
+    "channel-detail": Endpoint("channel", {"get": codes(401, 404, 200, 200, 200, 200), "patch": COORDINATORS},
+                               {"patch": {"name": "Trang xã (đổi tên)"}}),
+    # Its managers and the coordinators above add to the log; other readers get 403.
+    "channel-posts": Endpoint("channel", {"get": codes(401, 404, 200, 200, 200, 200),
+                                          "post": codes(401, 404, 403, 403, 201, 201)},
+                              {"post": {"url": "https://facebook.com/xa-tam-thang/posts/1"}}),
+    # Content: the commune c1's items, written by one of its people. Members read approved ones only;
+    # an approved item is no longer edited (409 for those who may edit, before: 403 for the others).
+    "content-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
+                             {"post": lambda w: {"team": w.c1.pk, "title": "Cảnh báo lừa đảo",
+                                                 "links": ["https://congan.vn/1"]}}),
+    "content-detail": Endpoint("content", {"get": codes(401, 404, 200, 200, 200, 200),
+                                           "patch": codes(401, 403, 403, 403, 409, 409)},
+                               {"patch": {"title": "Tiêu đề khác"}}),
+    # Only coordinators and channel managers write and submit drafts; only coordinators review.
+    "content-submit": Endpoint("draft_content", {"post": COORDINATORS}),
+    "content-approve": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"note": "Được"}}),
+    "content-reject": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"reason": "Thiếu nguồn"}}),
+    "content-archive": Endpoint("content", {"post": COORDINATORS}),
     # Reports: coordinators and observers, over a team or campaign in their subtree ---------
     "team-stats": Endpoint("team", {"get": READERS}),
     "team-stats-children": Endpoint("team", {"get": READERS}),
     "team-stats-daily": Endpoint("team", {"get": READERS}),
     "team-stats-members": Endpoint("team", {"get": READERS}),
+    "team-stats-channels": Endpoint("team", {"get": READERS}),
     "campaign-stats": Endpoint("campaign", {"get": READERS}),
     "team-history": Endpoint("team", {"get": READERS}),
     "task-history": Endpoint("task", {"get": READERS}),
@@ -180,6 +209,15 @@ OUT_OF_SCOPE = {
 # its own, so that a village can file its tasks under the commune's campaign. Those are
 # readable, never writable (403: visible but not its to change), and nothing else is.
 VISIBLE_ABOVE = {("campaign-detail", "parent"): {"get": 200, "head": 200, "patch": 403}}
+# So are the channels of the teams above (the pages their material is published on): read, never changed.
+VISIBLE_ABOVE.update({
+    ("channel-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    ("topic-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    # approved material flows down: read, never changed
+    ("content-detail", "parent"): {"get": 200, "head": 200, "patch": 403},
+    ("content-archive", "parent"): {"post": 403},
+    ("channel-posts", "parent"): {"get": 200, "head": 200, "post": 403},
+})
 # Likewise a survey of the team above that asks its whole subtree reaches the people below it:
 # they answer it (201), and its results and its steps stay its own team's (403).
 VISIBLE_ABOVE.update({
@@ -253,6 +291,24 @@ def build(kind: str, team, world, person=None):
                 assignment.evidence_image.save("shot.png", ContentFile(png_bytes()), save=False)
             assignment.save()
         return assignment
+    if kind in ("content", "draft_content", "content_in_review"):
+        from publishing.models import ContentItem
+
+        status = {"content": "approved", "draft_content": "draft", "content_in_review": "in_review"}[kind]
+        return ContentItem.objects.create(team=team, title=f"Tài liệu {team.name}", body="Nội dung",
+                                          links=["https://congan.vn/1"], status=status, created_by=person,
+                                          reviewed_by=world.superuser if status == "approved" else None)
+    if kind == "topic":
+        from tasks.models import Topic
+
+        return Topic.objects.create(team=team, name=f"Chủ đề {team.name} {Topic.objects.count()}")
+    if kind == "channel":
+        from publishing.models import Channel
+
+        channel = Channel.objects.create(team=team, platform="facebook", name=f"Trang {team.name}", kind="page",
+                                         url=f"https://facebook.com/team-{team.pk}-{Channel.objects.count()}")
+        channel.managers.set([person])
+        return channel
     if kind == "notification":
         task = TaskFactory(team=team, created_by=world.superuser)
         return Notification.objects.create(recipient=person, kind="assigned", task=task,
@@ -275,7 +331,8 @@ def build_home(kind: str, world):
         return world.v1a
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
-    if kind in ("campaign", "survey", "draft_survey"):
+    if kind in ("campaign", "survey", "draft_survey", "channel", "topic", "content", "draft_content",
+                "content_in_review"):
         return build(kind, world.c1, world)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))

@@ -65,6 +65,8 @@ def _values(world, other_task=None):
         "language": "en", "last_seen": LONG_AGO, "read_at": LONG_AGO, "recipient": world.coord_c2.pk,
         "kind": "rejected", "params": {"task_title": "khác"}, "is_read": True, "title": "x", "body": "y",
         "anonymised": True, "is_published": False, "quantity": 5,
+        # publishing's inline material on a task (the content's own; read-only on the task)
+        "material": {"id": 1, "title": "khác", "body": "khác", "links": ["https://x.vn/l"]},
     }
 
 

@@ -6,6 +6,7 @@ demo teams by name and stdout), after the apps it builds on.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from publishing.demo import seed_publishing
 from surveys.demo import seed_surveys
 from tasks.demo import seed_tasks
 from teams.demo import DEMO_PASSWORD, seed_network
@@ -13,6 +14,7 @@ from teams.demo import DEMO_PASSWORD, seed_network
 # After the network (teams.demo): each higher app's demo, in dependency order.
 DEMO_STEPS = (
     seed_tasks,
+    seed_publishing,
     seed_surveys,
 )
 

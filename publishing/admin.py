@@ -1,0 +1,54 @@
+"""Admin views. Review steps of content are read-only here: approving goes through
+publishing.services so four eyes always hold."""
+from django.contrib import admin
+
+from .models import Channel, ChannelManager, ChannelPost, ContentItem, TaskPublication
+
+
+class ChannelManagerInline(admin.TabularInline):
+    model = ChannelManager
+    extra = 0
+    raw_id_fields = ["member"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "platform", "kind", "posts_per_day_target", "is_active", "updated_at"]
+    list_filter = ["is_active", "platform", "kind", ("team", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "url"]
+    autocomplete_fields = ["team"]
+    raw_id_fields = ["created_by"]
+    list_select_related = ["team"]
+    inlines = [ChannelManagerInline]
+
+
+@admin.register(ChannelPost)
+class ChannelPostAdmin(admin.ModelAdmin):
+    list_display = ["url", "channel", "published_at", "topic", "content", "assignment", "created_by"]
+    list_filter = [("channel", admin.RelatedOnlyFieldListFilter), ("topic", admin.RelatedOnlyFieldListFilter),
+                   "channel__platform"]
+    search_fields = ["url", "note", "channel__name"]
+    raw_id_fields = ["channel", "topic", "content", "assignment", "created_by"]
+    list_select_related = ["channel", "topic", "content", "created_by"]
+    date_hierarchy = "published_at"
+
+
+@admin.register(ContentItem)
+class ContentItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "team", "topic", "status", "expires_at", "created_by", "reviewed_by", "updated_at"]
+    list_filter = ["status", ("team", admin.RelatedOnlyFieldListFilter), ("topic", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["team"]
+    raw_id_fields = ["topic", "created_by", "reviewed_by"]
+    readonly_fields = ["status", "reviewed_by", "reviewed_at", "review_note"]
+    list_select_related = ["team", "topic", "created_by", "reviewed_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(TaskPublication)
+class TaskPublicationAdmin(admin.ModelAdmin):
+    list_display = ["task", "channel", "content"]
+    list_filter = [("channel", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["task__title"]
+    raw_id_fields = ["task", "channel", "content"]
+    list_select_related = ["task", "channel", "content"]

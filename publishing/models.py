@@ -1,0 +1,151 @@
+"""The network's own channels and their post log, the content library, and what a task publishes.
+
+A channel is a page, group, channel or website that a team itself runs; nothing
+here describes anyone else's account. Nothing cascades: posts, channels,
+content and the tasks that name them are PROTECTed.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tasks.choices import Platform
+from tasks.models import Assignment, Task, Topic
+from teams.models import Team
+
+from .choices import ChannelKind, ContentStatus
+
+
+class Channel(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="channels", verbose_name=_("team"))
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # The page's address. One page is one team's: the same URL is not logged twice.
+    url = models.URLField(_("URL"), max_length=2000)
+    kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
+    posts_per_day_target = models.PositiveSmallIntegerField(_("posts per day (target)"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The people of the team's subtree who post on it (they add posts to its log).
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ChannelManager",
+                                      related_name="managed_channels", blank=True, verbose_name=_("managers"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["team_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], name="channel_url_once"),
+            models.CheckConstraint(condition=Q(kind__in=ChannelKind.values), name="channel_kind_valid"),
+            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="channel_platform_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ChannelManager(models.Model):
+    """A person who posts on a channel (PROTECTed both ways: nothing cascades)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="manager_links")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "member"], name="channel_manager_once")]
+
+
+class ContentItem(models.Model):
+    """Approved material to publish and share, flowing down the tree (the content library)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="content_items",
+                             verbose_name=_("team"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True, default="")
+    links = models.JSONField(_("links"), default=list, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="content_items", null=True,
+                              blank=True, verbose_name=_("topic"))
+    status = models.CharField(_("status"), max_length=16, choices=ContentStatus.choices,
+                              default=ContentStatus.DRAFT)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True, verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("content item")
+        verbose_name_plural = _("content items")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ContentStatus.values), name="content_status_valid"),
+            # Four eyes: whoever approved an item is not its author.
+            models.CheckConstraint(
+                condition=~Q(status=ContentStatus.APPROVED) | ~Q(reviewed_by=models.F("created_by")),
+                name="content_not_approved_by_author",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "status"], name="content_team_status")]
+
+    def __str__(self):
+        return self.title
+
+
+class ChannelPost(models.Model):
+    """One item published on a channel: logged by its managers, or by completing a task that names it."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="posts", db_index=False,
+                                verbose_name=_("channel"))
+    url = models.URLField(_("URL"), max_length=2000)
+    published_at = models.DateTimeField(_("published at"))
+    # The Asia/Ho_Chi_Minh day of published_at, written with it by the services: the
+    # statistics count days on target by an index on (channel, day), no time-zone math per row.
+    published_on = models.DateField(_("published on (local day)"), editable=False)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="channel_posts", null=True,
+                              blank=True, verbose_name=_("topic"))
+    content = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="posts", null=True,
+                                blank=True, verbose_name=_("content"))
+    note = models.TextField(_("note"), blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name=_("created by"))
+    # The completed assignment this post came from: at most one post per assignment.
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="channel_post",
+                                      null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel post")
+        verbose_name_plural = _("channel posts")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["channel", "published_at"], name="post_channel_published"),
+            models.Index(fields=["channel", "published_on"], name="post_channel_day"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class TaskPublication(models.Model):
+    """What a task publishes: on which channel, with which approved material.
+
+    A row of its own (not columns of tasks.Task) because tasks sits below
+    publishing: the task knows nothing of channels; api.hooks.task_relations
+    lets this app add `channel` and `content` to its bodies and reads.
+    """
+
+    task = models.OneToOneField(Task, on_delete=models.PROTECT, primary_key=True, related_name="publication")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True)
+    content = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="tasks", null=True,
+                                blank=True)
+
+    class Meta:
+        verbose_name = _("task publication")
+        verbose_name_plural = _("task publications")

@@ -1,0 +1,139 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
+from tasks.choices import Platform
+from tasks.serializers import TEXT_MAX_LENGTH, HttpURLField, topic_field
+from teams.models import Member, Team
+from teams.selectors import members_readable_by, teams_managed_by
+
+from .choices import ChannelKind
+from .models import Channel, ChannelPost, ContentItem
+from .selectors import content_visible_to, teams_authoring_for
+
+MAX_MANAGERS = 50
+MAX_TARGET = 100
+
+
+# Channels -------------------------------------------------------------------------
+
+class ChannelSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    managers = serializers.PrimaryKeyRelatedField(many=True, read_only=True,
+                                                  help_text="Ids of the people who post on it.")
+
+    class Meta:
+        model = Channel
+        fields = ["id", "team", "team_name", "platform", "name", "url", "kind", "posts_per_day_target",
+                  "is_active", "managers", "created_at", "updated_at"]
+
+
+class ChannelCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="The team that runs the page: one the caller coordinates.")
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    name = serializers.CharField(max_length=200)
+    url = HttpURLField(help_text="The page's own address (http or https); not a person's profile.")
+    kind = serializers.ChoiceField(choices=ChannelKind.choices)
+    posts_per_day_target = serializers.IntegerField(min_value=0, max_value=MAX_TARGET, required=False)
+    is_active = serializers.BooleanField(required=False)
+    managers = ScopedIdListField(members_readable_by, Member, required=False, max_length=MAX_MANAGERS,
+                                 help_text="People with a role in the team's subtree who post on it.")
+
+
+class ChannelUpdateSerializer(ChannelCreateSerializer):
+    team = None
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    name = serializers.CharField(max_length=200, required=False)
+    url = HttpURLField(required=False)
+    kind = serializers.ChoiceField(choices=ChannelKind.choices, required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("A channel's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
+class ChannelPostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChannelPost
+        fields = ["id", "channel", "url", "published_at", "topic", "content", "note", "assignment",
+                  "created_by", "created_at"]
+
+
+class ChannelPostCreateSerializer(serializers.Serializer):
+    url = HttpURLField(help_text="The published item's address (http or https).")
+    published_at = DateTimeField(required=False, help_text="When it was published; now by default.")
+    topic = topic_field()
+    content = ScopedPrimaryKeyRelatedField(content_visible_to, ContentItem, required=False, allow_null=True,
+                                           help_text="The library item it publishes, if any.")
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class ChannelRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
+
+
+class ChannelStatsSerializer(serializers.Serializer):
+    channel = ChannelRefSerializer()
+    posts = serializers.IntegerField(help_text="Posts in the range.")
+    days = serializers.IntegerField(help_text="Days in the range (Asia/Ho_Chi_Minh).")
+    target_per_day = serializers.IntegerField()
+    days_on_target = serializers.IntegerField(help_text="Days whose posts reached the target.")
+    on_target_rate = serializers.FloatField(help_text="days_on_target / days.")
+
+
+# What a task publishes (inline on the task and on each assignment's task) -------------
+
+class TaskMaterialSerializer(serializers.Serializer):
+    """The approved content a task carries, so the member has the material on the phone."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    links = serializers.ListField(child=serializers.URLField())
+
+
+# The content library -----------------------------------------------------------------
+
+class ContentItemSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    links = serializers.ListField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = ContentItem
+        fields = ["id", "team", "team_name", "title", "body", "links", "topic", "status", "expires_at",
+                  "created_by", "reviewed_by", "reviewed_at", "review_note", "created_at", "updated_at"]
+
+
+class ContentItemCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(
+        teams_authoring_for, Team,
+        help_text="A team the caller coordinates (or below), or the team of a channel the caller manages.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=TEXT_MAX_LENGTH * 10, required=False, allow_blank=True)
+    links = serializers.ListField(child=HttpURLField(), required=False, max_length=20,
+                                  help_text="http(s) links of the material (at most 20).")
+    topic = topic_field()
+    expires_at = DateTimeField(required=False, allow_null=True,
+                               help_text="After this time members no longer see it and no task can carry it.")
+
+
+class ContentItemUpdateSerializer(ContentItemCreateSerializer):
+    team = None
+    title = serializers.CharField(max_length=200, required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("An item's team cannot be changed.")]})
+        return super().to_internal_value(data)
+
+
+class ContentApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class ContentRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)

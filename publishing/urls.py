@@ -1,0 +1,6 @@
+from .views import ChannelViewSet, ContentItemViewSet
+
+ROUTES = [
+    ("channels", ChannelViewSet, "channel"),
+    ("content", ContentItemViewSet, "content"),
+]
