@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.filters import IdFilter
 
-from .choices import Level, Role
+from .choices import Level, Role, TeamKind
 from .models import Member, Membership, Team
 from .selectors import teams_visible_to
 from .text import fold
@@ -82,13 +82,14 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class TeamFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
+    kind = django_filters.ChoiceFilter(choices=TeamKind.choices)
     parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
 
     class Meta:
         model = Team
-        fields = ["level", "parent", "within", "search"]
+        fields = ["level", "kind", "parent", "within", "search"]
 
 
 class MembershipFilter(django_filters.FilterSet):

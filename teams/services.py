@@ -12,26 +12,38 @@ from api import hooks
 from api.access import forget_scope, scope_for
 from api.exceptions import Conflict
 
-from .choices import LEVEL_ORDER, Level, Role, level_depth
+from .choices import Level, Role, TeamKind, level_depth
 from .models import Member, Membership, Team
 from api.phones import anonymised_phone, is_anonymised_phone, normalize_phone
 from .selectors import member_within_reach
 
 
-def _check_level(level: str, parent: Team | None) -> None:
+def _check_level(level: str, parent: Team | None, kind: str = TeamKind.AREA) -> None:
+    """The contract's parent rule: an `area` team's parent is an `area` team of a higher
+    level (levels may be skipped); an area province is a root; any other kind's parent
+    is a team of its own level or higher, of any kind."""
     if level not in Level.values:
         raise ValidationError({"level": _("Unknown level.")})
-    if level == Level.PROVINCE:
+    if kind not in TeamKind.values:
+        raise ValidationError({"kind": _("Unknown kind of team.")})
+    if level == Level.PROVINCE and kind == TeamKind.AREA:
         if parent is not None:
             raise ValidationError({"parent": _("A province has no parent team.")})
         return
     if parent is None:
         raise ValidationError({"parent": _("This level needs a parent team.")})
-    if level_depth(parent.level) != level_depth(level) - 1:
-        expected = LEVEL_ORDER[level_depth(level) - 1]
+    if kind == TeamKind.AREA:
+        if parent.kind != TeamKind.AREA:
+            raise ValidationError({"parent": _("The parent of an area team must be an area team.")})
+        if level_depth(parent.level) >= level_depth(level):
+            raise ValidationError(
+                {"parent": _("The parent of a %(level)s must be of a higher level than %(level)s.")
+                 % {"level": Level(level).label}}
+            )
+    elif level_depth(parent.level) > level_depth(level):
         raise ValidationError(
-            {"parent": _("The parent of a %(level)s must be a %(expected)s.")
-             % {"level": Level(level).label, "expected": Level(expected).label}}
+            {"parent": _("The parent of a %(level)s team must be of the same level or higher.")
+             % {"level": Level(level).label}}
         )
 
 
@@ -46,31 +58,41 @@ def _require_manage(actor, path: str | None, field: str | None = None) -> None:
         raise PermissionDenied(_("You do not coordinate this team."))
 
 
-def team_check_placement(*, team: Team | None, level: str, parent: Team | None) -> None:
-    """Whether `team` (None: a new one) may sit at `level` under `parent`.
+def team_check_placement(*, team: Team | None, level: str, parent: Team | None,
+                         kind: str | None = None) -> None:
+    """Whether `team` (None: a new one) may sit at `level` (as `kind`) under `parent`.
 
-    Rules: the parent is exactly one level up (provinces have none); a team is
-    never put under itself or its own descendant; a team with child teams keeps
-    its level. Raises ValidationError naming `parent` or `level`. Writes nothing,
-    so forms (the admin) can ask before saving."""
+    Rules: see _check_level (an area team under an area team of a higher level, other
+    kinds under a team of their level or higher); a team is never put under itself or
+    its own descendant; a team with child teams keeps its level and kind. Raises
+    ValidationError naming `parent`, `level` or `kind`. Writes nothing, so forms (the
+    admin) can ask before saving."""
+    if kind is None:
+        kind = team.kind if team is not None and team.kind else TeamKind.AREA
     if team is not None and team.pk is not None:
         if parent is not None and team.path and parent.path.startswith(team.path):
             raise ValidationError({"parent": _("A team cannot be moved under itself or its own descendant.")})
-        if level == team.level and (parent.pk if parent else None) == team.parent_id:
+        if (level == team.level and kind == team.kind
+                and (parent.pk if parent else None) == team.parent_id):
             return  # nothing about its place changes
-    _check_level(level, parent)
-    if team is not None and team.pk is not None and level != team.level and team.children.exists():
-        raise ValidationError({"level": _("A team with child teams cannot change level.")})
+    _check_level(level, parent, kind)
+    if team is not None and team.pk is not None and team.children.exists():
+        if level != team.level:
+            raise ValidationError({"level": _("A team with child teams cannot change level.")})
+        if kind != team.kind:
+            raise ValidationError({"kind": _("A team with child teams cannot change kind.")})
 
 
 @transaction.atomic
-def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None) -> Team:
-    """Create a team under `parent`. Rules: parent exactly one level up; only
-    provinces are roots (superusers only); the actor coordinates the parent.
+def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None,
+                kind: str = TeamKind.AREA) -> Team:
+    """Create a team under `parent`. Rules: team_check_placement's (an area team under
+    an area team of a higher level, other kinds at their level or below their parent's);
+    only area provinces are roots (superusers only); the actor coordinates the parent.
     Raises ValidationError."""
     _require_manage(actor, parent.path if parent else None, field="parent")
-    team_check_placement(team=None, level=level, parent=parent)
-    team = Team(name=name, level=level, parent=parent)
+    team_check_placement(team=None, level=level, parent=parent, kind=kind)
+    team = Team(name=name, level=level, parent=parent, kind=kind)
     team.save()
     team.path = f"{parent.path if parent else '/'}{team.pk}/"
     team.save(update_fields=["path"])
@@ -79,25 +101,27 @@ def team_create(*, name: str, level: str, actor: Member, parent: Team | None = N
 
 @transaction.atomic
 def team_update(*, team: Team, actor: Member, name: str | None = None,
-                level: str | None = None, parent: Team | None = ..., ) -> Team:
+                level: str | None = None, parent: Team | None = ..., kind: str | None = None) -> Team:
     """Rename, re-level or move a team with its whole subtree.
 
     Rules: the actor coordinates the team (and the new parent when moving); the
-    new parent is not the team or below it; levels stay in order for the team
-    and its children. Raises PermissionDenied or ValidationError."""
+    new parent is not the team or below it; the parent rule of team_check_placement
+    holds for the team, and a team with children keeps its level and kind. Raises PermissionDenied or ValidationError."""
     _require_manage(actor, team.path)
     team = Team.objects.select_for_update().get(pk=team.pk)
     new_parent = team.parent if parent is ... else parent
     new_level = team.level if level is None else level
+    new_kind = team.kind if kind is None else kind
     moving = (new_parent.pk if new_parent else None) != team.parent_id
 
     if moving:
         _require_manage(actor, new_parent.path if new_parent else None, field="parent")
-    team_check_placement(team=team, level=new_level, parent=new_parent)
+    team_check_placement(team=team, level=new_level, parent=new_parent, kind=new_kind)
 
     if name is not None:
         team.name = name
     team.level = new_level
+    team.kind = new_kind
     if moving:
         old_path = team.path
         new_path = f"{new_parent.path if new_parent else '/'}{team.pk}/"

@@ -39,7 +39,7 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
         summary="Teams the caller can see",
         description="The teams of the caller's subtrees (coordinators and observers) and the teams named by "
                     "the caller's own memberships, in tree order, each with its `ancestors`. Filters: `level`, "
-                    "`parent`, `within` (a team and everything below it), `search` (accent- and "
+                    "`kind`, `parent`, `within` (a team and everything below it), `search` (accent- and "
                     "case-insensitive). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
     ),
     retrieve=extend_schema(
@@ -52,8 +52,10 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
         summary="Create a team under one the caller coordinates",
         description="Coordinators, under a team they coordinate (or below it); a province has no parent "
                     "(superusers only). Levels go down the tree (`province` > `district` > `commune` > "
-                    "`village`): the parent is one level up. Errors: 403 `permission_denied`, 400 "
-                    "`invalid` on `level` or `parent`.",
+                    "`village`) and may be skipped: an `area` team's parent is an `area` team of a higher "
+                    "level (a commune directly under its province); a `joint`, `organisation` or `agency` "
+                    "team's parent is a team of its own level or higher. Errors: 403 `permission_denied`, "
+                    "400 `invalid` on `level`, `kind` or `parent`.",
     ),
     partial_update=extend_schema(
         request=TeamUpdateSerializer, responses={200: TeamSerializer},
@@ -73,7 +75,7 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
 class TeamViewSet(IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
-    ordering_fields = ["name", "level", "path", "id", "updated_at"]
+    ordering_fields = ["name", "level", "kind", "path", "id", "updated_at"]
     ordering = ["path"]
     http_method_names = WRITE_METHODS
     action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage"}
