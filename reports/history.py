@@ -102,3 +102,23 @@ def history_entries(records: list, full: QuerySet) -> list[dict]:
 def record_subtree_move(*, team, subtree: QuerySet, actor=None) -> int:
     """api.hooks.subtree_moved: the descendants' new paths go into their history."""
     return record_bulk_change(subtree, actor=actor, reason="subtree moved")
+
+
+def record_bulk_rows(*, queryset: QuerySet, actor=None, reason: str = "", deleted: bool = False) -> int:
+    """api.hooks.bulk_changed: rows changed by QuerySet.update() (or about to be removed by
+    QuerySet.delete()) go into their history, one SELECT and one bulk INSERT. Models
+    without a history are skipped."""
+    model = queryset.model
+    if not hasattr(model, "history"):
+        return 0
+    if not deleted:
+        return record_bulk_change(queryset, actor=actor, reason=reason)
+    history = model.history.model
+    now = timezone.now()
+    rows = [
+        history(history_date=now, history_user=actor, history_change_reason=reason, history_type="-",
+                **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields})
+        for obj in queryset
+    ]
+    history.objects.bulk_create(rows)
+    return len(rows)

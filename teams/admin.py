@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from api.exceptions import Conflict
 
 from . import services
+from .choices import TeamKind
 from .models import Member, Membership, Team
 from api.phones import normalize_phone
 from .text import fold
@@ -85,6 +86,13 @@ class TeamAdminForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "level", "kind", "parent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # left out: an area team, as in the API
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or TeamKind.AREA
 
     def clean(self):
         cleaned = super().clean()

@@ -86,10 +86,19 @@ class TeamFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
+    is_active = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("any", "any")], method="filter_is_active",
+        label=_("Active teams (the default), `false` only inactive ones, `any` both"),
+    )
 
     class Meta:
         model = Team
-        fields = ["level", "kind", "parent", "within", "search"]
+        fields = ["level", "kind", "parent", "within", "search", "is_active"]
+
+    def filter_is_active(self, qs, name, value):
+        if value == "any":
+            return qs
+        return qs.filter(is_active=value == "true")
 
 
 class MembershipFilter(django_filters.FilterSet):

@@ -83,6 +83,13 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=TeamKind.choices, default=TeamKind.AREA)
+    # An inactive team (archived, or merged into another) takes no new members, tasks or
+    # surveys and is left out of team lists unless asked for; it stays readable.
+    is_active = models.BooleanField(_("active"), default=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name=_("parent"),
@@ -101,6 +108,8 @@ class Team(models.Model):
                 condition=Q(level__in=Level.values), name="team_level_valid"
             ),
             models.CheckConstraint(condition=Q(kind__in=TeamKind.values), name="team_kind_valid"),
+            models.CheckConstraint(condition=Q(merged_into__isnull=True) | Q(is_active=False),
+                                   name="team_merged_is_inactive"),
             # The roots are exactly the provinces of the administrative tree; a province's
             # Youth Union or agency sits under its province.
             models.CheckConstraint(

@@ -26,8 +26,12 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "level", "kind", "parent", "ancestors", "member_count", "created_at",
-                  "updated_at"]
+        fields = ["id", "name", "level", "kind", "parent", "is_active", "merged_into", "ancestors",
+                  "member_count", "created_at", "updated_at"]
+        extra_kwargs = {
+            "is_active": {"help_text": "false: archived, or merged (then `merged_into` names the team it went into)."},
+            "merged_into": {"help_text": "The team this one was merged into; null unless merged."},
+        }
 
     @extend_schema_field(TeamRefSerializer(many=True))
     def get_ancestors(self, team):
@@ -80,10 +84,18 @@ class TeamUpdateSerializer(TeamWriteSerializer):
     level = serializers.ChoiceField(choices=Level.choices, required=False)
     kind = serializers.ChoiceField(choices=TeamKind.choices, required=False,
                                    help_text="A team with child teams keeps its kind.")
+    is_active = serializers.BooleanField(
+        required=False, help_text="false archives the team (409 while it has open tasks, active members or "
+                                  "active child teams); true brings back an archived, never a merged, team.")
     name = serializers.CharField(max_length=200, trim_whitespace=True, required=False)
 
     class Meta(TeamWriteSerializer.Meta):
-        pass
+        fields = [*TeamWriteSerializer.Meta.fields, "is_active"]
+
+
+class TeamMergeSerializer(serializers.Serializer):
+    into = ScopedPrimaryKeyRelatedField(
+        teams_managed_by, Team, help_text="The team that takes everything over: same level and kind.")
 
 
 class MembershipBriefSerializer(serializers.ModelSerializer):

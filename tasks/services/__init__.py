@@ -4,7 +4,8 @@
 - `campaigns`: campaign create and update;
 - `planning`: task create, update and cancel;
 - `assign`: the fan-out to teams and people, and late joiners;
-- `transitions`: the assignment workflow (one table of allowed steps).
+- `transitions`: the assignment workflow (one table of allowed steps);
+- `merge`: what tasks hang on a team when it is merged or archived (api.hooks handlers).
 
 Every change of an assignment writes an AssignmentEvent in the same
 transaction, the bulk paths (fan-out, cancel) included. Callers import from
@@ -12,6 +13,7 @@ transaction, the bulk paths (fan-out, cancel) included. Callers import from
 """
 from .assign import AssignResult, assign_late_joiner, task_assign
 from .campaigns import campaign_create, campaign_update
+from .merge import tasks_block_archive, tasks_lock_for_merge, tasks_teams_merged
 from .planning import task_cancel, task_create, task_update
 from .rules import BATCH_SIZE
 from .transitions import (
@@ -23,5 +25,6 @@ __all__ = [
     "ACTIONS", "ASSIGNEE", "BATCH_SIZE", "REVIEWER", "TRANSITIONS", "AssignResult", "Transition",
     "assign_late_joiner", "assignment_check_actor", "assignment_complete", "assignment_decline",
     "assignment_reject", "assignment_start", "assignment_verify", "campaign_create", "campaign_update",
-    "task_assign", "task_cancel", "task_create", "task_update",
+    "task_assign", "task_cancel", "task_create", "task_update", "tasks_block_archive", "tasks_lock_for_merge",
+    "tasks_teams_merged",
 ]

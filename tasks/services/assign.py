@@ -171,6 +171,13 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
         raise Conflict(_("Only an open task can be assigned."), code="task_not_open")
     if not teams and not members:
         raise ValidationError({"teams": _("Name at least one team or member.")})
+    # Read again under the task's lock: a merge takes the same lock (tasks_lock_for_merge),
+    # so a target merged meanwhile is seen as it is now, never fanned out to half-moved.
+    teams = list(Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("pk"))
+    gone = [t.name for t in teams if not t.is_active]
+    if gone:
+        raise ValidationError({"teams": [_("%(name)s is archived or merged; it takes no new work.") % {"name": n}
+                                         for n in gone]})
     outside = [t.name for t in teams if not (t.path.startswith(task.team.path) and _coordinates(actor, t))]
     if outside:
         raise ValidationError(

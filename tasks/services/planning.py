@@ -12,7 +12,7 @@ from teams.models import Member, Team
 from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority, TaskStatus
 from ..models import Assignment, Campaign, Task
 
-from .rules import _check_campaign, _check_due_at, _insert_events, _require_coordinates
+from .rules import _check_campaign, _check_due_at, _insert_events, _require_active, _require_coordinates
 
 
 # Tasks -----------------------------------------------------------------------
@@ -24,6 +24,7 @@ def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Te
     """Plan a task for `team`. Rules: the actor coordinates `team` or a team above
     it; the due date lies ahead; a campaign covers the task's team. Raises ValidationError."""
     _require_coordinates(actor, team, field="team")
+    _require_active(team)
     _check_due_at(due_at)
     _check_campaign(campaign, team)
     task = Task(title=title, kind=kind, platform=platform, team=team, instructions=instructions,

@@ -149,7 +149,7 @@ def test_the_admin_lists_and_filters_kinds(org, client):
     response = client.get("/admin/teams/team/", {"kind__exact": "organisation"})
     assert response.status_code == 200
     assert "Đoàn Thanh niên Tâm Thắng" in response.content.decode()
-    assert "Tổ liên chi" not in response.content.decode()
+    assert "Tổ liên chi Tâm Thắng" not in response.content.decode()
     assert client.get(f"/admin/teams/team/{org.youth.pk}/change/").status_code == 200
     response = client.post("/admin/teams/team/add/", {"name": "Hội Phụ nữ", "level": "commune",
                                                        "kind": "organisation", "parent": org.c1.pk})
