@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0005_historical_team_kind'),
-        ('teams', '0003_team_archive_and_merge'),
+        ('teams', '0004_team_archive_and_merge'),
     ]
 
     operations = [

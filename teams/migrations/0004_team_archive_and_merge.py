@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0002_team_kind'),
+        ('teams', '0003_team_kind'),
     ]
 
     operations = [
