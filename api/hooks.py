@@ -75,10 +75,10 @@ teams_merging = Hook("teams_merging", ("source", "target", "actor"))
 # A team is about to be archived (PATCH is_active=false): each handler returns a list of
 # reasons it must stay active (open tasks...), empty when it has none.
 team_archiving = Hook("team_archiving", ("team",))
-# Rows were changed by QuerySet.update() or are about to be deleted by QuerySet.delete(),
-# which skip save()/delete() and so the history signals: a history keeper records `queryset`
-# (the rows as they are now; `deleted`: they are going). reports.history connects it.
-bulk_changed = Hook("bulk_changed", ("queryset", "actor", "reason", "deleted"))
+# Rows were changed by QuerySet.update(), which skips save() and so the history signal: a
+# history keeper records `queryset` (the rows as they are now). reports.history connects it.
+# (QuerySet.delete() sends the delete signals itself: nothing to send for it.)
+bulk_changed = Hook("bulk_changed", ("queryset", "actor", "reason"))
 # A person was anonymised (teams.services.member_anonymise), inside its transaction:
 # each app removes what it holds about them beyond their id.
 person_anonymised = Hook("person_anonymised", ("member", "old_phone", "old_name"))

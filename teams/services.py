@@ -272,12 +272,11 @@ def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
             team=into, role__in=weaker,
             member_id__in=Membership.objects.filter(team=team, role=role).values("member_id"),
         ).update(role=role, updated_at=now)
-    doubles = Membership.objects.filter(team=team, member_id__in=in_both)
-    hooks.bulk_changed.send(queryset=doubles, actor=actor, reason=reason, deleted=True)
-    doubles.delete()
+    # (delete() sends the delete signals: the history records each removed double)
+    Membership.objects.filter(team=team, member_id__in=in_both).delete()
     Membership.objects.filter(team=team).update(team=into, updated_at=now)
     hooks.bulk_changed.send(queryset=Membership.objects.filter(team=into, updated_at=now), actor=actor,
-                            reason=reason, deleted=False)
+                            reason=reason)
 
     # Everything the apps above hang on the team.
     hooks.teams_merged.send(source=team, target=into, actor=actor)

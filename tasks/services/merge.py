@@ -38,7 +38,7 @@ def tasks_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
         moved[model._meta.model_name] = model.objects.filter(team=source).update(team=target, updated_at=now)
         if moved[model._meta.model_name]:
             hooks.bulk_changed.send(queryset=model.objects.filter(team=target, updated_at=now), actor=actor,
-                                    reason=reason, deleted=False)
+                                    reason=reason)
     TaskTarget.objects.filter(team=source, task_id__in=TaskTarget.objects.filter(team=target).values("task_id")).delete()
     moved["task_targets"] = TaskTarget.objects.filter(team=source).update(team=target)
     moved["assignments"] = Assignment.objects.filter(team=source).update(team=target, updated_at=now)
