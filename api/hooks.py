@@ -77,8 +77,10 @@ teams_merging = Hook("teams_merging", ("source", "target", "actor"))
 team_archiving = Hook("team_archiving", ("team",))
 # Rows were changed by QuerySet.update(), which skips save() and so the history signal: a
 # history keeper records `queryset` (the rows as they are now). reports.history connects it.
-# (QuerySet.delete() sends the delete signals itself: nothing to send for it.)
 bulk_changed = Hook("bulk_changed", ("queryset", "actor", "reason"))
+# Rows of `queryset` are about to be deleted by one SQL statement that sends no signals (a
+# merge's double memberships): a history keeper records them as removed.
+bulk_deleting = Hook("bulk_deleting", ("queryset", "actor", "reason"))
 # A person was anonymised (teams.services.member_anonymise), inside its transaction:
 # each app removes what it holds about them beyond their id.
 person_anonymised = Hook("person_anonymised", ("member", "old_phone", "old_name"))

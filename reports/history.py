@@ -106,7 +106,12 @@ def record_subtree_move(*, team, subtree: QuerySet, actor=None) -> int:
     return record_bulk_change(subtree, actor=actor, reason="subtree moved")
 
 
-def record_bulk_rows(*, queryset: QuerySet, actor=None, reason: str = "") -> int:
+def record_bulk_removal(*, queryset: QuerySet, actor=None, reason: str = "") -> int:
+    """api.hooks.bulk_deleting: rows about to be deleted go into their history as removed."""
+    return record_bulk_rows(queryset=queryset, actor=actor, reason=reason, history_type="-")
+
+
+def record_bulk_rows(*, queryset: QuerySet, actor=None, reason: str = "", history_type: str = "~") -> int:
     """api.hooks.bulk_changed: rows changed by QuerySet.update() go into their history as
     they are now, in one INSERT ... SELECT: a merge records 10,000 memberships without
     loading them into Python. Models without a history are skipped. Without `actor` the
@@ -128,5 +133,5 @@ def record_bulk_rows(*, queryset: QuerySet, actor=None, reason: str = "") -> int
            f"SELECT rows.*, %s, %s, %s, %s FROM ({select_sql}) rows")
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, (stamp, reason, "~", actor.pk if actor else None, *params))
+        cursor.execute(sql, (stamp, reason, history_type, actor.pk if actor else None, *params))
         return cursor.rowcount
