@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_member_count_indexes'),
+        ('reports', '0006_task_publish_at'),
     ]
 
     operations = [

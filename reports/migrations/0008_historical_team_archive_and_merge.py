@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_historical_team_kind'),
+        ('reports', '0007_historical_team_kind'),
         ('teams', '0004_team_archive_and_merge'),
     ]
 
