@@ -65,8 +65,22 @@ member_joined = Hook("member_joined", ("membership", "actor"))
 # A team and its subtree were re-rooted by one UPDATE that skipped save():
 # `subtree` is the queryset of the moved descendants (the team itself excluded).
 subtree_moved = Hook("subtree_moved", ("team", "subtree", "actor"))
-# Two teams were merged (issue 10): each app moves its rows from `source` to `target`.
+# Two teams were merged (issue 10): each app moves its rows from `source` to `target`, in
+# set-based statements (a commune holds 100,000 assignments), inside the merge's transaction.
+# teams.services.team_merge has already locked the open tasks that could reach `source`.
 teams_merged = Hook("teams_merged", ("source", "target", "actor"))
+# Sent first by a merge, before anything moves: each app locks what must not interleave with
+# it (tasks locks the open tasks that can reach `source`'s people, as task_assign does).
+teams_merging = Hook("teams_merging", ("source", "target", "actor"))
+# A team is about to be archived (PATCH is_active=false): each handler returns a list of
+# reasons it must stay active (open tasks...), empty when it has none.
+team_archiving = Hook("team_archiving", ("team",))
+# Rows were changed by QuerySet.update(), which skips save() and so the history signal: a
+# history keeper records `queryset` (the rows as they are now). reports.history connects it.
+bulk_changed = Hook("bulk_changed", ("queryset", "actor", "reason"))
+# Rows of `queryset` are about to be deleted by one SQL statement that sends no signals (a
+# merge's double memberships): a history keeper records them as removed.
+bulk_deleting = Hook("bulk_deleting", ("queryset", "actor", "reason"))
 # A person was anonymised (teams.services.member_anonymise), inside its transaction:
 # each app removes what it holds about them beyond their id.
 person_anonymised = Hook("person_anonymised", ("member", "old_phone", "old_name"))

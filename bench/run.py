@@ -15,9 +15,9 @@ never a crash. Environment:
                  assignments in one district, one member with 100,110 of them
   BENCH_REPEATS  timed runs per figure (default 11; the naive baseline and the
                  fan-out take fewer, they are slow)
-  BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k, console:
-                 its own small commune, no national seed); the others keep their
-                 earlier values in results.json
+  BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k); `console`
+                 or `team_merge` alone: each on its own small seed, no national one;
+                 the others keep their earlier values in results.json
 """
 from __future__ import annotations
 
@@ -382,6 +382,8 @@ def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
     if os.environ.get("BENCH_ONLY") == "console":
         return main_console_only()
+    if os.environ.get("BENCH_ONLY") == "team_merge":
+        return main_merge_only()
     if connection.vendor != "postgresql":
         print("warning: DATABASE_URL is not PostgreSQL; the published figures are PostgreSQL's", file=sys.stderr)
     results = {
@@ -394,6 +396,7 @@ def main() -> int:
         "survey_results_100k": dict.fromkeys(["responses", "questions", "queries", "ms"]),
         "channel_stats_90d": dict.fromkeys(["channels", "posts", "queries", "ms", "raw_ms", "ratio_vs_raw"]),
         "console": dict.fromkeys(["review_queue_1000_ms", "max_ratio", "max_extra_queries", "pages"]),
+        "team_merge": dict.fromkeys(MERGE_KEYS),
     }
     details = {"machine": machine(), "notes": {}}
     seeded = ensure_seed(details)
@@ -405,6 +408,7 @@ def main() -> int:
                           ("survey_results_100k", survey_results_100k),
                           ("channel_stats_90d", channel_stats_90d),
                           ("console", lambda seeded, out, details: console_figures(out, details)),
+                          ("team_merge", lambda seeded, out, details: merge_figures(out, details)),
                           ("fanout", fanout)]:
         if only and name not in only:
             continue
@@ -465,6 +469,36 @@ def main_console_only() -> int:
     return 0
 
 
+MERGE_KEYS = ["members", "assignments", "seconds", "assignments_moved"]
+
+
+def merge_figures(out, details):
+    from bench.merge import measure
+
+    measure(out, details)
+
+
+def main_merge_only() -> int:
+    """BENCH_ONLY=team_merge: the merge figure alone (its own seed), merged into the results already written."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"database": connection.vendor}
+    details = json.loads(DETAILS.read_text()) if DETAILS.exists() else {"notes": {}}
+    details.setdefault("machine", machine())
+    details.setdefault("notes", {}).pop("team_merge", None)
+    results["team_merge"] = dict.fromkeys(MERGE_KEYS)
+    print("measuring team_merge ...", flush=True)
+    try:
+        merge_figures(results["team_merge"], details)
+    except Exception as exc:
+        details["notes"]["team_merge"] = f"failed: {exc!r}"
+        traceback.print_exc()
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    DETAILS.write_text(json.dumps(details, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_table({"database": results.get("database"), "team_merge": results["team_merge"]}, details)
+    for label, seconds in list(details["team_merge"].get("seconds_by_statement", {}).items())[:12]:
+        print(f"{'merge statement':<22} {label:<40} {seconds:>8} s")
+    return 0
+
+
 def print_table(results, details) -> None:
     print()
     print(f"database: {results['database']}  ({details['machine'].get('database', '')[:60]})")
@@ -476,7 +510,7 @@ def print_table(results, details) -> None:
                ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
                ("survey_results_100k", "ms"): "<= 200", ("channel_stats_90d", "ms"): "<= 100",
                ("console", "review_queue_1000_ms"): "<= 300", ("console", "max_ratio"): "<= 1.5",
-               ("console", "max_extra_queries"): "<= 3",
+               ("console", "max_extra_queries"): "<= 3", ("team_merge", "seconds"): "<= 5 (PostgreSQL)",
                ("evidence_decode_worst_case", "cpu_s"): "< 1", ("evidence_decode_worst_case", "rss_growth_mb"): "< 150"}
     for figure, values in results.items():
         if figure == "database" or not isinstance(values, dict):

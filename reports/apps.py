@@ -17,8 +17,10 @@ class ReportsConfig(AppConfig):
 
         from . import personal_data
         from .access import register_all
-        from .history import record_subtree_move
+        from .history import record_bulk_removal, record_bulk_rows, record_subtree_move
 
         register_all()
         personal_data.declare()
         hooks.subtree_moved.connect(record_subtree_move)
+        hooks.bulk_changed.connect(record_bulk_rows)
+        hooks.bulk_deleting.connect(record_bulk_removal)

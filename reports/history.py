@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from simple_history.models import HistoricalRecords
 from django.utils import timezone
 
 
@@ -102,3 +104,34 @@ def history_entries(records: list, full: QuerySet) -> list[dict]:
 def record_subtree_move(*, team, subtree: QuerySet, actor=None) -> int:
     """api.hooks.subtree_moved: the descendants' new paths go into their history."""
     return record_bulk_change(subtree, actor=actor, reason="subtree moved")
+
+
+def record_bulk_removal(*, queryset: QuerySet, actor=None, reason: str = "") -> int:
+    """api.hooks.bulk_deleting: rows about to be deleted go into their history as removed."""
+    return record_bulk_rows(queryset=queryset, actor=actor, reason=reason, history_type="-")
+
+
+def record_bulk_rows(*, queryset: QuerySet, actor=None, reason: str = "", history_type: str = "~") -> int:
+    """api.hooks.bulk_changed: rows changed by QuerySet.update() go into their history as
+    they are now, in one INSERT ... SELECT: a merge records 10,000 memberships without
+    loading them into Python. Models without a history are skipped. Without `actor` the
+    request's user (HistoryRequestMiddleware) is taken. Returns the rows recorded."""
+    model = queryset.model
+    if not hasattr(model, "history"):
+        return 0
+    history = model.history.model
+    if actor is None:
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+        actor = user if getattr(user, "is_authenticated", False) else None
+    tracked = [f.attname for f in history.tracked_fields]
+    select_sql, params = queryset.order_by().values_list(*tracked).query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = [history._meta.get_field(name).column for name in tracked]
+    columns += ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    sql = (f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+           f"SELECT rows.*, %s, %s, %s, %s FROM ({select_sql}) rows")
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (stamp, reason, history_type, actor.pk if actor else None, *params))
+        return cursor.rowcount

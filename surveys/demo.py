@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from teams.choices import Role
+from teams.demo import PROVINCE
 from teams.models import Member, Membership
 
 from . import services
@@ -66,7 +67,7 @@ def _answers(survey, n: int) -> list[dict]:
 
 @transaction.atomic
 def seed_surveys(teams, stdout=None) -> None:
-    district = teams["Cư Jút"]
+    district = teams[PROVINCE]
     coordinator = Member.objects.get(phone="+84912000002")
     people = [_person(phone, name, teams[village]) for phone, name, village in RESPONDENTS]
     now = timezone.now()
@@ -82,7 +83,7 @@ def seed_surveys(teams, stdout=None) -> None:
     if not Survey.objects.filter(title=OPEN_TITLE, team=district).exists():
         survey = services.survey_create(
             actor=coordinator, team=district, title=OPEN_TITLE, anonymous=True, questions=QUESTIONS,
-            description="Giúp huyện đoàn chuẩn bị các buổi hướng dẫn kỹ năng số.", closes_at=now + timedelta(days=7),
+            description="Giúp tỉnh đoàn chuẩn bị các buổi hướng dẫn kỹ năng số.", closes_at=now + timedelta(days=7),
         )
         survey = services.survey_open(survey=survey, actor=coordinator)
         # The demo logins (0912000011 and up) are left to answer it themselves.

@@ -117,8 +117,11 @@ def survey_create(*, actor: Member, team: Team, title: str, description: str = "
                   questions: list[dict] | None = None, topic=None) -> Survey:
     """Plan a survey (a draft). Rules: the actor coordinates `team` or a team above it;
     every audience team lies in `team`'s subtree (default: `team` itself); it closes in
-    the future and after it opens; each question fits its kind. Raises ValidationError."""
+    the future and after it opens; each question fits its kind; an archived or merged
+    team takes no new surveys. Raises ValidationError."""
     _require_coordinates(actor, team, field="team")
+    if not team.is_active:
+        raise ValidationError({"team": _("This team is archived or merged; it takes no new surveys.")})
     now = timezone.now()
     _check_window(opens_at, closes_at, now=now)
     teams = _check_audience(team, list(audience or []))

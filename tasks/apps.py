@@ -11,8 +11,11 @@ class TasksConfig(AppConfig):
 
         from . import personal_data
         from .access import register_all
-        from .services import assign_late_joiner
+        from .services import assign_late_joiner, tasks_block_archive, tasks_lock_for_merge, tasks_teams_merged
 
         register_all()
         personal_data.declare()
         hooks.member_joined.connect(assign_late_joiner)
+        hooks.teams_merging.connect(tasks_lock_for_merge)
+        hooks.teams_merged.connect(tasks_teams_merged)
+        hooks.team_archiving.connect(tasks_block_archive)

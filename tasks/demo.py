@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from teams.demo import JOINT, PROVINCE, YOUTH
 from teams.models import Member
 
 from . import services
@@ -30,12 +31,12 @@ def seed_tasks(teams, stdout=None) -> None:
     lan, minh, hoa, nam, mai, tien = (_person(f"09120000{n}") for n in range(11, 17))
     now = timezone.now()
 
-    campaign = Campaign.objects.filter(name=CAMPAIGN, team=teams["Cư Jút"]).first()
+    campaign = Campaign.objects.filter(name=CAMPAIGN, team=teams[PROVINCE]).first()
     if campaign is None:
         campaign = services.campaign_create(
-            actor=district_coord, name=CAMPAIGN, team=teams["Cư Jút"], starts_at=now,
+            actor=district_coord, name=CAMPAIGN, team=teams[PROVINCE], starts_at=now,
             ends_at=now + timedelta(days=30),
-            description="Chia sẻ, bình luận các bài cảnh báo lừa đảo của Công an huyện.",
+            description="Chia sẻ, bình luận các bài cảnh báo lừa đảo của Công an tỉnh.",
         )
 
     def task(title, team, actor, **fields):
@@ -63,12 +64,27 @@ def seed_tasks(teams, stdout=None) -> None:
         step("complete", t, hoa, hoa, evidence_url="https://www.facebook.com/hoa/posts/3", note="Đã chia sẻ.")
         step("start", t, nam, nam)
 
-    # Open, district-wide: assigned, declined, in progress.
-    t = task("Bình luận hướng dẫn nhận diện tin nhắn giả mạo", "Cư Jút", district_coord,
+    # The commune's Youth Union: its members are also in their village; the task counts them here.
+    youth_coord = _person("0912000007")
+    t = task("Đoàn viên chia sẻ clip ngày hội chuyển đổi số", YOUTH, youth_coord,
+             kind=TaskKind.SHARE, platform=Platform.FACEBOOK,
+             reference_url="https://www.facebook.com/doanthanhnientamthang/posts/7")
+    if t is not None:
+        services.task_assign(task=t, actor=youth_coord, teams=[teams[YOUTH]])
+        step("complete", t, lan, lan, evidence_url="https://www.facebook.com/lan/posts/7")
+
+    # The inter-branch team (branches whose secretaries are elderly and rarely online).
+    t = task("Tổ liên chi: chia sẻ lịch sinh hoạt chi bộ tháng 12", JOINT, commune_coord,
+             kind=TaskKind.SHARE, platform=Platform.ZALO, reference_url="https://zalo.me/tamthang/8")
+    if t is not None:
+        services.task_assign(task=t, actor=commune_coord, teams=[teams[JOINT]])
+
+    # Open, province-wide: assigned, declined, in progress.
+    t = task("Bình luận hướng dẫn nhận diện tin nhắn giả mạo", PROVINCE, district_coord,
              kind=TaskKind.COMMENT, platform=Platform.ZALO, campaign=campaign,
              reference_url="https://zalo.me/conganhuyencujut/2002")
     if t is not None:
-        services.task_assign(task=t, actor=district_coord, teams=[teams["Cư Jút"]])
+        services.task_assign(task=t, actor=district_coord, teams=[teams[PROVINCE]])
         step("decline", t, mai, mai, reason="Tôi không dùng Zalo.")
         step("start", t, tien, tien)
 

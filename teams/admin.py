@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from api.exceptions import Conflict
 
 from . import services
+from .choices import TeamKind
 from .models import Member, Membership, Team
 from api.phones import normalize_phone
 from .text import fold
@@ -84,7 +85,14 @@ class MemberAdmin(UserAdmin):
 class TeamAdminForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "level", "parent"]
+        fields = ["name", "level", "kind", "parent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # left out: an area team, as in the API
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or TeamKind.AREA
 
     def clean(self):
         cleaned = super().clean()
@@ -92,7 +100,7 @@ class TeamAdminForm(forms.ModelForm):
             # The service's placement rules, asked before saving so a wrong level is a form error.
             services.team_check_placement(
                 team=self.instance if self.instance.pk else None,
-                level=cleaned.get("level"), parent=cleaned.get("parent"),
+                level=cleaned.get("level"), parent=cleaned.get("parent"), kind=cleaned.get("kind"),
             )
         return cleaned
 
@@ -106,8 +114,8 @@ def _folded_search(queryset, search_term):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     form = TeamAdminForm
-    list_display = ["name", "level", "parent", "path"]
-    list_filter = ["level"]
+    list_display = ["name", "level", "kind", "parent", "path"]
+    list_filter = ["level", "kind"]
     search_fields = ["name", "search_name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
@@ -121,13 +129,13 @@ class TeamAdmin(admin.ModelAdmin):
         # Paths and level rules live in the services; the admin goes through them too.
         if not change:
             created = services.team_create(
-                name=obj.name, level=obj.level, parent=obj.parent, actor=request.user
+                name=obj.name, level=obj.level, parent=obj.parent, kind=obj.kind, actor=request.user
             )
             obj.pk, obj.path = created.pk, created.path
         else:
             services.team_update(
                 team=Team.objects.get(pk=obj.pk), actor=request.user,
-                name=obj.name, level=obj.level, parent=obj.parent,
+                name=obj.name, level=obj.level, parent=obj.parent, kind=obj.kind,
             )
 
     def delete_model(self, request, obj):
@@ -137,7 +145,7 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["member", "team", "role", "created_at"]
-    list_filter = ["role", "team__level"]
+    list_filter = ["role", "team__level", "team__kind"]
     search_fields = ["member__phone", "member__full_name", "team__name"]
     autocomplete_fields = ["member", "team"]
     list_select_related = ["member", "team"]

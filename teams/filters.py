@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.filters import IdFilter
 
-from .choices import Level, Role
+from .choices import Level, Role, TeamKind
 from .models import Member, Membership, Team
 from .selectors import teams_visible_to
 from .text import fold
@@ -82,13 +82,23 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class TeamFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
+    kind = django_filters.ChoiceFilter(choices=TeamKind.choices)
     parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
+    is_active = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("any", "any")], method="filter_is_active",
+        label=_("Active teams (the default), `false` only inactive ones, `any` both"),
+    )
 
     class Meta:
         model = Team
-        fields = ["level", "parent", "within", "search"]
+        fields = ["level", "kind", "parent", "within", "search", "is_active"]
+
+    def filter_is_active(self, qs, name, value):
+        if value == "any":
+            return qs
+        return qs.filter(is_active=value == "true")
 
 
 class MembershipFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Level, Role
+from .choices import Level, Role, TeamKind
 from api.phones import normalize_phone, try_normalize_phone
 from .text import fold
 from api.authstate import auth_state_changed
@@ -93,7 +93,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
 
 class Team(models.Model):
-    """A node of province > district > commune > village.
+    """A node of the tree: `area` teams are the administrative units (province >
+    [district >] commune > village); `joint`, `organisation` and `agency` teams sit
+    inside an area at the tier their `level` names (see teams.services._check_level).
 
     `path` is the materialized path of ids ("/1/4/17/"): a subtree is one
     indexed prefix query (`path__startswith`) on SQLite and PostgreSQL alike.
@@ -102,6 +104,14 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=TeamKind.choices, default=TeamKind.AREA)
+    # An inactive team (archived, or merged into another) takes no new members, tasks or
+    # surveys and is left out of team lists unless asked for; it stays readable.
+    is_active = models.BooleanField(_("active"), default=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name=_("parent"),
@@ -119,10 +129,15 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(level__in=Level.values), name="team_level_valid"
             ),
+            models.CheckConstraint(condition=Q(kind__in=TeamKind.values), name="team_kind_valid"),
+            models.CheckConstraint(condition=Q(merged_into__isnull=True) | Q(is_active=False),
+                                   name="team_merged_is_inactive"),
+            # The roots are exactly the provinces of the administrative tree; a province's
+            # Youth Union or agency sits under its province.
             models.CheckConstraint(
-                condition=Q(level=Level.PROVINCE, parent__isnull=True)
-                | (~Q(level=Level.PROVINCE) & Q(parent__isnull=False)),
-                name="team_only_provinces_are_roots",
+                condition=Q(level=Level.PROVINCE, kind=TeamKind.AREA, parent__isnull=True)
+                | (~Q(level=Level.PROVINCE, kind=TeamKind.AREA) & Q(parent__isnull=False)),
+                name="team_only_area_provinces_are_roots",
             ),
         ]
 

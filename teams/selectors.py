@@ -58,7 +58,7 @@ def team_ancestor_map(teams) -> dict[int, Team]:
     ids = {pid for team in teams for pid in team.ancestor_ids}
     if not ids:
         return {}
-    return {t.pk: t for t in Team.objects.filter(pk__in=ids).only("id", "name", "level", "path")}
+    return {t.pk: t for t in Team.objects.filter(pk__in=ids).only("id", "name", "level", "kind", "path")}
 
 
 def team_subtree(team: Team) -> QuerySet[Team]:
@@ -89,7 +89,7 @@ def members_visible_to(user) -> QuerySet[Member]:
 
 def member_list(user) -> QuerySet[Member]:
     visible_memberships = memberships_visible_to(user).select_related("team").only(
-        "id", "member_id", "role", "team__id", "team__name", "team__level", "team__path"
+        "id", "member_id", "role", "team__id", "team__name", "team__level", "team__kind", "team__path"
     )
     return members_visible_to(user).prefetch_related(
         Prefetch("memberships", queryset=visible_memberships, to_attr="visible_memberships")

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from api.fields import ScopedPrimaryKeyRelatedField
 
-from .choices import Level, Role
+from .choices import Level, Role, TeamKind
 from .models import Member, Membership, Team
 from api.phones import is_anonymised_phone, normalize_phone
 from .selectors import members_readable_by, teams_managed_by
@@ -13,7 +13,7 @@ from .selectors import members_readable_by, teams_managed_by
 class TeamRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
-        fields = ["id", "name", "level"]
+        fields = ["id", "name", "level", "kind"]
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -26,13 +26,18 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "level", "parent", "ancestors", "member_count", "created_at", "updated_at"]
+        fields = ["id", "name", "level", "kind", "parent", "is_active", "merged_into", "ancestors",
+                  "member_count", "created_at", "updated_at"]
+        extra_kwargs = {
+            "is_active": {"help_text": "false: archived, or merged (then `merged_into` names the team it went into)."},
+            "merged_into": {"help_text": "The team this one was merged into; null unless merged."},
+        }
 
     @extend_schema_field(TeamRefSerializer(many=True))
     def get_ancestors(self, team):
         known = self.context.get("ancestor_map", {})
         return [
-            {"id": a.pk, "name": a.name, "level": a.level}
+            {"id": a.pk, "name": a.name, "level": a.level, "kind": a.kind}
             for a in (known.get(pk) for pk in team.ancestor_ids)
             if a is not None
         ]
@@ -43,14 +48,20 @@ class TeamWriteSerializer(serializers.ModelSerializer):
 
     parent = ScopedPrimaryKeyRelatedField(
         teams_managed_by, Team, allow_null=True, required=False,
-        help_text="Exactly one level above; null only for a province.",
+        help_text="For an `area` team an `area` team of a higher level (levels may be skipped); for "
+                  "other kinds a team of the same level or higher. Null only for an area province.",
     )
     level = serializers.ChoiceField(choices=Level.choices)
+    kind = serializers.ChoiceField(
+        choices=TeamKind.choices, default=TeamKind.AREA,
+        help_text="`area` (the administrative tree), `joint` (a cross-cutting team inside an area), "
+                  "`organisation` (a mass organisation's team), `agency`.",
+    )
     name = serializers.CharField(max_length=200, trim_whitespace=True)
 
     class Meta:
         model = Team
-        fields = ["name", "level", "parent"]
+        fields = ["name", "level", "kind", "parent"]
 
 
 class CurrentOrManagedParentField(ScopedPrimaryKeyRelatedField):
@@ -68,13 +79,23 @@ class CurrentOrManagedParentField(ScopedPrimaryKeyRelatedField):
 class TeamUpdateSerializer(TeamWriteSerializer):
     parent = CurrentOrManagedParentField(
         teams_managed_by, Team, allow_null=True, required=False,
-        help_text="Moves the team with its whole subtree; exactly one level above.",
+        help_text="Moves the team with its whole subtree; the parent rule is the same as on create.",
     )
     level = serializers.ChoiceField(choices=Level.choices, required=False)
+    kind = serializers.ChoiceField(choices=TeamKind.choices, required=False,
+                                   help_text="A team with child teams keeps its kind.")
+    is_active = serializers.BooleanField(
+        required=False, help_text="false archives the team (409 while it has open tasks, active members or "
+                                  "active child teams); true brings back an archived, never a merged, team.")
     name = serializers.CharField(max_length=200, trim_whitespace=True, required=False)
 
     class Meta(TeamWriteSerializer.Meta):
-        pass
+        fields = [*TeamWriteSerializer.Meta.fields, "is_active"]
+
+
+class TeamMergeSerializer(serializers.Serializer):
+    into = ScopedPrimaryKeyRelatedField(
+        teams_managed_by, Team, help_text="The team that takes everything over: same level and kind.")
 
 
 class MembershipBriefSerializer(serializers.ModelSerializer):

@@ -3,35 +3,48 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api import hooks
 from api.access import forget_scope, scope_for
 from api.exceptions import Conflict
 
-from .choices import LEVEL_ORDER, Level, Role, level_depth
+from .choices import Level, Role, TeamKind, level_depth
 from .models import Member, Membership, Team
 from api.phones import anonymised_phone, is_anonymised_phone, normalize_phone
 from .selectors import member_within_reach
 
 
-def _check_level(level: str, parent: Team | None) -> None:
+def _check_level(level: str, parent: Team | None, kind: str = TeamKind.AREA) -> None:
+    """The contract's parent rule: an `area` team's parent is an `area` team of a higher
+    level (levels may be skipped); an area province is a root; any other kind's parent
+    is a team of its own level or higher, of any kind."""
     if level not in Level.values:
         raise ValidationError({"level": _("Unknown level.")})
-    if level == Level.PROVINCE:
+    if kind not in TeamKind.values:
+        raise ValidationError({"kind": _("Unknown kind of team.")})
+    if level == Level.PROVINCE and kind == TeamKind.AREA:
         if parent is not None:
             raise ValidationError({"parent": _("A province has no parent team.")})
         return
     if parent is None:
         raise ValidationError({"parent": _("This level needs a parent team.")})
-    if level_depth(parent.level) != level_depth(level) - 1:
-        expected = LEVEL_ORDER[level_depth(level) - 1]
+    if kind == TeamKind.AREA:
+        if parent.kind != TeamKind.AREA:
+            raise ValidationError({"parent": _("The parent of an area team must be an area team.")})
+        if level_depth(parent.level) >= level_depth(level):
+            raise ValidationError(
+                {"parent": _("The parent of a %(level)s must be an area team of a higher level.")
+                 % {"level": Level(level).label}}
+            )
+    elif level_depth(parent.level) > level_depth(level):
         raise ValidationError(
-            {"parent": _("The parent of a %(level)s must be a %(expected)s.")
-             % {"level": Level(level).label, "expected": Level(expected).label}}
+            {"parent": _("The parent of a %(level)s team must be of the same level or higher.")
+             % {"level": Level(level).label}}
         )
 
 
@@ -46,31 +59,43 @@ def _require_manage(actor, path: str | None, field: str | None = None) -> None:
         raise PermissionDenied(_("You do not coordinate this team."))
 
 
-def team_check_placement(*, team: Team | None, level: str, parent: Team | None) -> None:
-    """Whether `team` (None: a new one) may sit at `level` under `parent`.
+def team_check_placement(*, team: Team | None, level: str, parent: Team | None,
+                         kind: str | None = None) -> None:
+    """Whether `team` (None: a new one) may sit at `level` (as `kind`) under `parent`.
 
-    Rules: the parent is exactly one level up (provinces have none); a team is
-    never put under itself or its own descendant; a team with child teams keeps
-    its level. Raises ValidationError naming `parent` or `level`. Writes nothing,
-    so forms (the admin) can ask before saving."""
+    Rules: see _check_level (an area team under an area team of a higher level, other
+    kinds under a team of their level or higher); a team is never put under itself or
+    its own descendant; a team with child teams keeps its level and kind. Raises
+    ValidationError naming `parent`, `level` or `kind`. Writes nothing, so forms (the
+    admin) can ask before saving."""
+    if kind is None:
+        kind = team.kind if team is not None and team.kind else TeamKind.AREA
     if team is not None and team.pk is not None:
         if parent is not None and team.path and parent.path.startswith(team.path):
             raise ValidationError({"parent": _("A team cannot be moved under itself or its own descendant.")})
-        if level == team.level and (parent.pk if parent else None) == team.parent_id:
+        if (level == team.level and kind == team.kind
+                and (parent.pk if parent else None) == team.parent_id):
             return  # nothing about its place changes
-    _check_level(level, parent)
-    if team is not None and team.pk is not None and level != team.level and team.children.exists():
-        raise ValidationError({"level": _("A team with child teams cannot change level.")})
+    _check_level(level, parent, kind)
+    if parent is not None and not parent.is_active:
+        raise ValidationError({"parent": _("This team is archived or merged; it takes no new teams.")})
+    if team is not None and team.pk is not None and team.children.exists():
+        if level != team.level:
+            raise ValidationError({"level": _("A team with child teams cannot change level.")})
+        if kind != team.kind:
+            raise ValidationError({"kind": _("A team with child teams cannot change kind.")})
 
 
 @transaction.atomic
-def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None) -> Team:
-    """Create a team under `parent`. Rules: parent exactly one level up; only
-    provinces are roots (superusers only); the actor coordinates the parent.
+def team_create(*, name: str, level: str, actor: Member, parent: Team | None = None,
+                kind: str = TeamKind.AREA) -> Team:
+    """Create a team under `parent`. Rules: team_check_placement's (an area team under
+    an area team of a higher level, other kinds at their level or below their parent's);
+    only area provinces are roots (superusers only); the actor coordinates the parent.
     Raises ValidationError."""
     _require_manage(actor, parent.path if parent else None, field="parent")
-    team_check_placement(team=None, level=level, parent=parent)
-    team = Team(name=name, level=level, parent=parent)
+    team_check_placement(team=None, level=level, parent=parent, kind=kind)
+    team = Team(name=name, level=level, parent=parent, kind=kind)
     team.save()
     team.path = f"{parent.path if parent else '/'}{team.pk}/"
     team.save(update_fields=["path"])
@@ -79,25 +104,40 @@ def team_create(*, name: str, level: str, actor: Member, parent: Team | None = N
 
 @transaction.atomic
 def team_update(*, team: Team, actor: Member, name: str | None = None,
-                level: str | None = None, parent: Team | None = ..., ) -> Team:
+                level: str | None = None, parent: Team | None = ..., kind: str | None = None,
+                is_active: bool | None = None) -> Team:
     """Rename, re-level or move a team with its whole subtree.
 
     Rules: the actor coordinates the team (and the new parent when moving); the
-    new parent is not the team or below it; levels stay in order for the team
-    and its children. Raises PermissionDenied or ValidationError."""
+    new parent is not the team or below it; the parent rule of team_check_placement
+    holds for the team, and a team with children keeps its level and kind.
+    `is_active=False` archives it (team_check_archive: Conflict while it has open tasks,
+    active members or active child teams); `True` brings an archived team back (never
+    a merged one: Conflict). Raises PermissionDenied, ValidationError or Conflict."""
     _require_manage(actor, team.path)
     team = Team.objects.select_for_update().get(pk=team.pk)
     new_parent = team.parent if parent is ... else parent
     new_level = team.level if level is None else level
+    new_kind = team.kind if kind is None else kind
     moving = (new_parent.pk if new_parent else None) != team.parent_id
 
     if moving:
         _require_manage(actor, new_parent.path if new_parent else None, field="parent")
-    team_check_placement(team=team, level=new_level, parent=new_parent)
+    team_check_placement(team=team, level=new_level, parent=new_parent, kind=new_kind)
 
     if name is not None:
         team.name = name
     team.level = new_level
+    team.kind = new_kind
+    if is_active is not None and is_active != team.is_active:
+        if is_active:
+            if team.merged_into_id:
+                raise Conflict(_("This team was merged into another; it stays inactive."), code="team_merged")
+            if new_parent is not None and not new_parent.is_active:
+                raise ValidationError({"parent": _("This team is archived or merged; it takes no new teams.")})
+        else:
+            team_check_archive(team=team)
+        team.is_active = is_active
     if moving:
         old_path = team.path
         new_path = f"{new_parent.path if new_parent else '/'}{team.pk}/"
@@ -133,6 +173,155 @@ def team_delete(*, team: Team, actor: Member) -> None:
     team.delete()
 
 
+NAMED_AT_MOST = 5
+
+
+def _named(names: list[str], total: int) -> str:
+    shown = ", ".join(names[:NAMED_AT_MOST])
+    return shown + (", …" if total > NAMED_AT_MOST else "")
+
+
+def team_check_archive(*, team: Team) -> None:
+    """Whether `team` may be archived. Rules: no open tasks (asked of the apps above
+    through api.hooks.team_archiving), no active members, no active child teams.
+    Raises Conflict (409, `team_in_use`) naming what is left; writes nothing."""
+    reasons = []
+    children = list(team.children.filter(is_active=True).order_by("name").values_list("name", flat=True))
+    if children:
+        reasons.append(_("%(n)d active child teams (%(names)s)") % {"n": len(children),
+                                                                   "names": _named(children, len(children))})
+    people = Membership.objects.filter(team=team, member__is_active=True)
+    count = people.count()
+    if count:
+        names = list(people.order_by("member__full_name").values_list("member__full_name", flat=True)[:NAMED_AT_MOST])
+        reasons.append(_("%(n)d active members (%(names)s)") % {"n": count, "names": _named(names, count)})
+    for found in hooks.team_archiving.send(team=team):
+        reasons.extend(found or [])
+    if reasons:
+        raise Conflict(_("This team cannot be archived: it still has %(reasons)s.") % {"reasons": "; ".join(reasons)},
+                       code="team_in_use")
+
+
+def _require_above_both(actor: Member, team: Team, into: Team) -> None:
+    """The actor coordinates a team above both (the nearest common ancestor, or higher)."""
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return
+    a, b = team.path.strip("/").split("/"), into.path.strip("/").split("/")
+    common = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common.append(x)
+    if common in (a, b):  # one lies inside the other: "above both" is above the upper one
+        common = common[:-1]
+    if not common or not scope.has_capability_at("manage", "/" + "/".join(common) + "/"):
+        raise PermissionDenied(_("Only a coordinator of a team above both teams can merge them."))
+
+
+def _stamp_reason(team: Team, reason: str) -> None:
+    team._change_reason = reason  # simple_history reads it for the history row of this save()
+
+
+@transaction.atomic
+def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
+    """Merge `team` into `into` (communes that were merged), in one transaction.
+
+    Rules: both have the same level and kind, `into` is neither `team` nor inside its
+    subtree (ValidationError on `into`); both are active (Conflict, `team_inactive`);
+    the actor coordinates a team above both, or is a superuser (PermissionDenied).
+    Child teams, memberships and everything the apps above hang on `team` (tasks,
+    campaigns, task targets, assignments' `team`, surveys... through
+    api.hooks.teams_merged) move to `into` in set-based statements; a person in both
+    keeps one membership with the stronger role (coordinator > observer > member).
+    `team` becomes inactive with `merged_into` set; both teams' history records the
+    merge. Assignments keep their counts: statistics of `into` include `team`'s past
+    work. The open tasks that can reach `team`'s people are locked first
+    (api.hooks.teams_merging), the same rows task_assign locks, so a merge and a fan-out
+    never interleave. Returns `into`."""
+    if into.pk == team.pk:
+        raise ValidationError({"into": _("A team cannot be merged into itself.")})
+    if into.path.startswith(team.path):
+        raise ValidationError({"into": _("A team cannot be merged into a team inside its own subtree.")})
+    if into.level != team.level or into.kind != team.kind:
+        raise ValidationError({"into": _("Only teams of the same level and kind can be merged.")})
+    _require_above_both(actor, team, into)
+    # Lock order: the open tasks (as task_assign does), then both teams by id.
+    hooks.teams_merging.send(source=team, target=into, actor=actor)
+    locked = {t.pk: t for t in Team.objects.select_for_update().filter(pk__in=[team.pk, into.pk]).order_by("pk")}
+    team, into = locked[team.pk], locked[into.pk]
+    if not team.is_active or not into.is_active:
+        raise Conflict(_("Both teams must be active to be merged."), code="team_inactive")
+    if into.path.startswith(team.path):  # moved meanwhile
+        raise ValidationError({"into": _("A team cannot be merged into a team inside its own subtree.")})
+    now = timezone.now()
+    reason = f"merged #{team.pk} {team.name} into #{into.pk} {into.name}"
+
+    # Child teams: one UPDATE re-roots every subtree below `team` under `into`.
+    moved_ids = list(Team.objects.filter(path__startswith=team.path).exclude(pk=team.pk).values_list("pk", flat=True))
+    if moved_ids:
+        Team.objects.filter(parent=team).update(parent=into)
+        Team.objects.filter(pk__in=moved_ids).update(
+            path=Concat(Value(into.path), Substr("path", len(team.path) + 1)), updated_at=now)
+        hooks.subtree_moved.send(team=into, subtree=Team.objects.filter(pk__in=moved_ids), actor=actor)
+
+    # Memberships: the stronger role wins for people in both; then one row per person.
+    in_both = Membership.objects.filter(team=into).values("member_id")
+    for role, weaker in ((Role.COORDINATOR, (Role.OBSERVER, Role.MEMBER)), (Role.OBSERVER, (Role.MEMBER,))):
+        Membership.objects.filter(
+            team=into, role__in=weaker,
+            member_id__in=Membership.objects.filter(team=team, role=role).values("member_id"),
+        ).update(role=role, updated_at=now)
+    # One DELETE, no per-row signals (1,000 doubles were 1,000 history INSERTs): the
+    # history keeper records them first, in one statement.
+    doubles = Membership.objects.filter(team=team, member_id__in=in_both)
+    hooks.bulk_deleting.send(queryset=doubles, actor=actor, reason=reason)
+    _delete_without_signals(doubles)
+    Membership.objects.filter(team=team).update(team=into, updated_at=now)
+    hooks.bulk_changed.send(queryset=Membership.objects.filter(team=into, updated_at=now), actor=actor,
+                            reason=reason)
+
+    # Everything the apps above hang on the team.
+    hooks.teams_merged.send(source=team, target=into, actor=actor)
+    left = [f"{model._meta.label}.{name}" for model, name in _team_references()
+            if model._default_manager.filter(**{name: team}).exists()]
+    if left:  # an app that hangs rows on teams without a teams_merged handler: nothing half-moved
+        raise RuntimeError(f"team_merge left rows on team {team.pk}: {', '.join(left)}")
+
+    team.is_active = False
+    team.merged_into = into
+    _stamp_reason(team, reason)
+    team.save()
+    _stamp_reason(into, reason)
+    into.save()
+    return into
+
+
+def _delete_without_signals(queryset) -> int:
+    """DELETE the rows of `queryset` in one statement (nothing references a membership)."""
+    ids_sql, params = queryset.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT * FROM ({ids_sql}) doubles)", params)
+        return cursor.rowcount
+
+
+def _team_references():
+    """(model, field name) of every PROTECTed foreign key to Team outside the tree itself."""
+    from django.apps import apps
+    from django.db.models import PROTECT
+
+    found = []
+    for model in apps.get_models():
+        if model in (Team, Membership):
+            continue
+        for f in model._meta.get_fields():
+            if (getattr(f, "many_to_one", False) and f.related_model is Team and f.concrete
+                    and f.remote_field.on_delete is PROTECT):
+                found.append((model, f.name))
+    return found
+
+
 def _team_dependants():
     """Models from other apps that hang off a team (tasks, campaigns, assignments...).
 
@@ -157,6 +346,8 @@ def _check_grant(actor: Member, team: Team, role: str) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     _require_manage(actor, team.path, field="team")
+    if not team.is_active:
+        raise ValidationError({"team": _("This team is archived or merged; it takes no new members.")})
 
 
 @transaction.atomic

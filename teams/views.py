@@ -27,6 +27,7 @@ from .serializers import (
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
+    TeamMergeSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
     TeamWriteSerializer,
@@ -40,8 +41,8 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
         summary="Teams the caller can see",
         description="The teams of the caller's subtrees (coordinators and observers) and the teams named by "
                     "the caller's own memberships, in tree order, each with its `ancestors`. Filters: `level`, "
-                    "`parent`, `within` (a team and everything below it), `search` (accent- and "
-                    "case-insensitive). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
+                    "`kind`, `parent`, `within` (a team and everything below it), `search` (accent- and "
+                    "case-insensitive), `is_active` (active teams unless `false`: only inactive ones, or `any`). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
     ),
     retrieve=extend_schema(
         summary="One team",
@@ -53,16 +54,20 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
         summary="Create a team under one the caller coordinates",
         description="Coordinators, under a team they coordinate (or below it); a province has no parent "
                     "(superusers only). Levels go down the tree (`province` > `district` > `commune` > "
-                    "`village`): the parent is one level up. Errors: 403 `permission_denied`, 400 "
-                    "`invalid` on `level` or `parent`.",
+                    "`village`) and may be skipped: an `area` team's parent is an `area` team of a higher "
+                    "level (a commune directly under its province); a `joint`, `organisation` or `agency` "
+                    "team's parent is a team of its own level or higher. Errors: 403 `permission_denied`, "
+                    "400 `invalid` on `level`, `kind` or `parent`.",
     ),
     partial_update=extend_schema(
         request=TeamUpdateSerializer, responses={200: TeamSerializer},
-        summary="Rename, re-level or move a team with its subtree",
+        summary="Rename, re-level, move or archive a team",
         description="Coordinators of a team above it. A move takes the whole subtree along; moving a team "
                     "under its own descendant or breaking the level order is a 400. `If-Match` with the ETag "
-                    "read guards against lost updates (412 `precondition_failed`). Errors: 403 "
-                    "`permission_denied`, 404 `not_found`, 400 `invalid`.",
+                    "read guards against lost updates (412 `precondition_failed`). `is_active: false` archives "
+                    "the team: refused while it has open tasks, active members or active child teams (409 "
+                    "`team_in_use` naming them); a merged team cannot be brought back (409 `team_merged`). "
+                    "Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`.",
     ),
     destroy=extend_schema(
         summary="Delete an empty team (409 with the reason otherwise)",
@@ -74,13 +79,40 @@ WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
 class TeamViewSet(IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
-    ordering_fields = ["name", "level", "path", "id", "updated_at"]
+    ordering_fields = ["name", "level", "kind", "path", "id", "updated_at"]
     ordering = ["path"]
     http_method_names = WRITE_METHODS
-    action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage"}
+    action_capabilities = {"create": "manage", "partial_update": "manage", "destroy": "manage", "merge": "manage"}
 
     def scope_path(self, team):
         return team.path
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and "is_active" not in self.request.query_params:
+            queryset = queryset.filter(is_active=True)  # archived and merged teams only when asked for
+        return queryset
+
+    @extend_schema(
+        request=TeamMergeSerializer, responses={200: TeamSerializer},
+        summary="Merge this team into another (communes that were merged)",
+        description="Coordinators of a team above both (or superusers). Both teams have the same `level` "
+                    "and `kind`. Child teams, memberships, tasks, campaigns, task targets, assignments' `team`, "
+                    "surveys and everything else that hangs on this team move to `into` in one transaction; a "
+                    "person in both keeps one membership with the stronger role (coordinator > observer > "
+                    "member). This team becomes inactive with `merged_into` set and stays readable; both "
+                    "teams' history records the merge; `into`'s statistics include this team's past work. "
+                    "Returns `into`. Errors: 400 `invalid` on `into` (itself, a team inside its subtree, "
+                    "another level or kind, or outside the caller's reach), 403 `permission_denied` (not a "
+                    "coordinator above both), 404 `not_found`, 409 `team_inactive` (either team is inactive).",
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        team = self.get_object()
+        serializer = TeamMergeSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        into = services.team_merge(team=team, into=serializer.validated_data["into"], actor=request.user)
+        return self._respond(into)
 
     def get_queryset(self):
         return selectors.team_list(self.request.user)

@@ -116,6 +116,7 @@ SPECTACULAR_SETTINGS = {
         "TaskPriorityEnum": "tasks.choices.Priority",
         "EventKindEnum": "tasks.choices.EventKind",
         "TeamLevelEnum": "teams.choices.Level",
+        "TeamKindEnum": "teams.choices.TeamKind",
         "RoleEnum": "teams.choices.Role",
         "NotificationKindEnum": "notifications.choices.NotificationKind",
         "DevicePlatformEnum": "notifications.choices.DevicePlatform",

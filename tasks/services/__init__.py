@@ -5,7 +5,8 @@
 - `planning`: task create, update and cancel;
 - `assign`: the fan-out to teams and people, and late joiners;
 - `transitions`: the assignment workflow (one table of allowed steps);
-- `topics`: topic create and update, and the rule for an object's `topic`.
+- `topics`: topic create and update, and the rule for an object's `topic`;
+- `merge`: what tasks hang on a team when it is merged or archived (api.hooks handlers).
 
 Every change of an assignment writes an AssignmentEvent in the same
 transaction, the bulk paths (fan-out, cancel) included. Callers import from
@@ -13,6 +14,7 @@ transaction, the bulk paths (fan-out, cancel) included. Callers import from
 """
 from .assign import AssignResult, assign_late_joiner, task_assign
 from .campaigns import campaign_create, campaign_update
+from .merge import tasks_block_archive, tasks_lock_for_merge, tasks_teams_merged
 from .planning import task_cancel, task_create, task_publish_due, task_update
 from .rules import BATCH_SIZE
 from .topics import check_topic, topic_create, topic_update
@@ -26,5 +28,5 @@ __all__ = [
     "assign_late_joiner", "assignment_check_actor", "assignment_complete", "assignment_decline",
     "assignment_reject", "assignment_start", "assignment_verify", "campaign_create", "campaign_update",
     "task_assign", "task_cancel", "task_create", "task_publish_due", "task_update", "check_topic", "topic_create",
-    "topic_update",
+    "topic_update", "tasks_block_archive", "tasks_lock_for_merge", "tasks_teams_merged",
 ]

@@ -4,14 +4,15 @@ from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Length, Replace, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.access import scope_for
 from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
-from teams.choices import Role
+from teams.choices import Role, TeamKind
 from teams.models import Member, Membership, Team
 from teams.selectors import outermost_teams
 
@@ -40,35 +41,54 @@ def _members_below(teams: list[Team]) -> QuerySet[Membership]:
     return Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
 
 
+def _path_depth(field: str):
+    """How deep a team lies: the number of ids in its path (one SQL expression, both databases)."""
+    return Length(field) - Length(Replace(field, Value("/"), Value("")))
+
+
+def _team_preference(teams: list[Team]) -> list:
+    """ORDER BY terms that put first, for each person, the membership their assignment
+    goes through: inside the deepest named target that holds them (ties: an `area`
+    target, then the oldest), then their deepest team there (ties: an `area` team,
+    then the oldest). One person in their village and in the commune's Youth Union,
+    reached through a task to the commune and one to the Youth Union, is assigned
+    through the Youth Union; reached through the commune alone, through the village."""
+    ordered = sorted(teams, key=lambda t: (-t.path.count("/"), t.kind != TeamKind.AREA, t.pk))
+    target_rank = Case(*[When(team__path__startswith=t.path, then=Value(i)) for i, t in enumerate(ordered)],
+                       default=Value(len(ordered)), output_field=IntegerField())
+    not_area = Case(When(team__kind=TeamKind.AREA, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return [target_rank.asc(), _path_depth("team__path").desc(), not_area.asc(), F("team_id").asc()]
+
+
 def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
     """Assign every person `_members_below(teams)` reaches who does not hold the task
-    yet, through their deepest such team (for nested teams the longest path is
-    also the greatest). Returns (created, reached)."""
+    yet, once, through the team `_team_preference` picks. `teams` are all the named
+    targets (nested ones included: they decide which team a person is counted in).
+    Returns (created, reached)."""
     if not teams:
         return 0, 0
     reached = _members_below(teams).values("member_id").distinct().count()
-    picked = (
+    ranked = (
         _members_below(teams)
         .filter(~Exists(Assignment.objects.filter(task_id=task.pk, assignee_id=OuterRef("member_id"))))
-        .values("member_id")
-        .annotate(deepest=Max("team__path"))
-        .values_list("member_id", "deepest")
+        .annotate(choice=Window(RowNumber(), partition_by=[F("member_id")], order_by=_team_preference(teams)))
+        .values_list("member_id", "team_id", "choice")
         .order_by()
     )
-    picked_sql, picked_params = picked.query.sql_with_params()
+    ranked_sql, ranked_params = ranked.query.sql_with_params()
     A = Assignment
     columns = ", ".join(_column(A, f) for f in (
         "task", "assignee", "team", "status", "evidence_url", "evidence_image", "note", "decline_reason",
         "review_note", "created_at", "updated_at"))
     stamp = connection.ops.adapt_datetimefield_value(now)
+    M = Membership
     sql = (
         f"INSERT INTO {_table(A)} ({columns}) "
-        f"SELECT %s, picked.member_id, t.{_column(Team, 'id')}, %s, '', '', '', '', '', %s, %s "
-        f"FROM ({picked_sql}) picked "
-        f"JOIN {_table(Team)} t ON t.{_column(Team, 'path')} = picked.deepest"
+        f"SELECT %s, ranked.{_column(M, 'member')}, ranked.{_column(M, 'team')}, %s, '', '', '', '', '', %s, %s "
+        f"FROM ({ranked_sql}) ranked WHERE ranked.choice = 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *picked_params))
+        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *ranked_params))
         created = cursor.rowcount
     return created, reached
 
@@ -104,21 +124,22 @@ def _announce_assignments(task: Task, now) -> None:
 
 def _direct_pairs(task: Task, members: list[Member], actor) -> dict[int, int]:
     """Each directly named person -> their team inside the task's subtree (a
-    `member` role preferred, then the deepest). Raises ValidationError naming
+    `member` role preferred, then the deepest, then an area team, then the oldest). Raises ValidationError naming
     people who are inactive or hold no role there."""
     if not members:
         return {}
     ids = {m.pk for m in members}
     rows = (
         Membership.objects.filter(member_id__in=ids, team__path__startswith=task.team.path)
-        .values_list("member_id", "team_id", "team__path", "role")
+        .values_list("member_id", "team_id", "team__path", "team__kind", "role")
     )
     scope = scope_for(actor)
-    best: dict[int, tuple[tuple[int, int], int]] = {}
-    for member_id, team_id, path, role in rows:
+    best: dict[int, tuple[tuple, int]] = {}
+    for member_id, team_id, path, kind, role in rows:
         if not scope.has_capability_at("manage", path):
             continue
-        rank = (1 if role == Role.MEMBER else 0, path.count("/"))
+        # like _team_preference: deepest, then an area team, then the oldest
+        rank = (1 if role == Role.MEMBER else 0, path.count("/"), kind == TeamKind.AREA, -team_id)
         if member_id not in best or rank > best[member_id][0]:
             best[member_id] = (rank, team_id)
     errors = []
@@ -150,6 +171,13 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
         raise Conflict(_("Only an open task can be assigned."), code="task_not_open")
     if not teams and not members:
         raise ValidationError({"teams": _("Name at least one team or member.")})
+    # Read again under the task's lock: a merge takes the same lock (tasks_lock_for_merge),
+    # so a target merged meanwhile is seen as it is now, never fanned out to half-moved.
+    teams = list(Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("pk"))
+    gone = [t.name for t in teams if not t.is_active]
+    if gone:
+        raise ValidationError({"teams": [_("%(name)s is archived or merged; it takes no new work.") % {"name": n}
+                                         for n in gone]})
     outside = [t.name for t in teams if not (t.path.startswith(task.team.path) and _coordinates(actor, t))]
     if outside:
         raise ValidationError(
@@ -164,7 +192,7 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
             del direct[member_id]
 
     now = timezone.now()
-    created_fan, reached = _fan_out(task, targets, now)
+    created_fan, reached = _fan_out(task, list({t.pk: t for t in teams}.values()), now)
     created_direct, already_direct = _assign_directly(task, direct, now)
     created = created_fan + created_direct
     if created:

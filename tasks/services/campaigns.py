@@ -8,7 +8,7 @@ from teams.models import Member, Team
 
 from ..models import Campaign
 
-from .rules import _check_window, _require_coordinates
+from .rules import _check_window, _require_active, _require_coordinates
 from .topics import check_topic
 
 
@@ -20,6 +20,7 @@ def campaign_create(*, actor: Member, name: str, team: Team, description: str = 
     """Create a campaign. Rules: the actor coordinates `team` or a team above it;
     it does not end before it starts. Raises ValidationError."""
     _require_coordinates(actor, team, field="team")
+    _require_active(team)
     _check_window(starts_at, ends_at)
     check_topic(topic, team)
     campaign = Campaign(name=name, team=team, description=description, starts_at=starts_at,

@@ -14,7 +14,7 @@ from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority
 from ..models import Assignment, Campaign, Task
 from ..publication import is_published
 
-from .rules import _check_campaign, _check_due_at, _insert_events, _require_coordinates
+from .rules import _check_campaign, _check_due_at, _insert_events, _require_active, _require_coordinates
 from .topics import check_topic
 
 
@@ -60,6 +60,7 @@ def task_create(*, actor: Member, title: str, kind: str, platform: str, team: Te
     app in this transaction. Raises ValidationError."""
     _unknown(related)
     _require_coordinates(actor, team, field="team")
+    _require_active(team)
     _check_due_at(due_at)
     _check_campaign(campaign, team)
     _check_unit(kind=kind, unit=unit)

@@ -28,6 +28,12 @@ def _require_coordinates(actor, team: Team, field: str | None = None) -> None:
     raise PermissionDenied(message)
 
 
+def _require_active(team: Team, field: str = "team") -> None:
+    """An archived or merged team takes no new tasks or campaigns (a 400 naming the field)."""
+    if not team.is_active:
+        raise ValidationError({field: _("This team is archived or merged; it takes no new work.")})
+
+
 def _check_due_at(due_at, field="due_at") -> None:
     if due_at is not None and due_at <= timezone.now():
         raise ValidationError({field: _("The due date must be in the future.")})

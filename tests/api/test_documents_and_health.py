@@ -151,7 +151,7 @@ def test_admin_adds_a_team_with_its_path(admin_client_for, world):
 
 def test_admin_refuses_a_team_at_the_wrong_level(admin_client_for, world):
     response = admin_client_for.post("/admin/teams/team/add/", {
-        "name": "Sai Cấp", "level": "village", "parent": world.district.pk})
+        "name": "Sai Cấp", "level": "village", "parent": world.v1a.pk})  # a village under a village
     assert response.status_code == 200  # the form again, with the error
     assert not Team.objects.filter(name="Sai Cấp").exists()
 

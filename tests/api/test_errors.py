@@ -140,11 +140,11 @@ def test_our_own_messages_are_translated(world, client_for):
     assert en["errors"]["page_size"] == ["Must be between 1 and 200."]
     assert vi["errors"]["page_size"] == ["Phải nằm trong khoảng từ 1 đến 200."]
 
-    body = {"name": "X", "level": "village", "parent": world.district.pk}
+    body = {"name": "X", "level": "village", "parent": world.v1a.pk}
     en = client.post("/api/v1/teams/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     vi = client.post("/api/v1/teams/", body, format="json").json()
-    assert en["errors"]["parent"] == ["The parent of a Village must be a Commune."]
-    assert vi["errors"]["parent"] == ["Đội cấp trên của một Thôn phải là một Xã."]
+    assert en["errors"]["parent"] == ["The parent of a Village must be an area team of a higher level."]
+    assert vi["errors"]["parent"] == ["Đội cấp trên của một Thôn phải là một đội địa bàn cấp cao hơn."]
 
     en = client_for(None).get("/api/v1/teams/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
     vi = client_for(None).get("/api/v1/teams/").json()["detail"]

@@ -90,6 +90,8 @@ MATRIX: dict[str, Endpoint] = {
         "patch": COORDINATORS,
         "delete": codes(401, 403, 403, 403, 409, 409),
     }, {"patch": {"name": "Thôn Một"}}),
+    # Village v1a into its sibling v1b: coord_c1 coordinates the commune above both.
+    "team-merge": Endpoint("team", {"post": COORDINATORS}, {"post": lambda w: {"into": w.v1b.pk}}),
     "member-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
         "phone": "0912000333", "full_name": "Người Mới", "password": "river-lantern-42-moss",
         "team": w.v1a.pk, "role": Role.MEMBER}}),

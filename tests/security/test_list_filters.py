@@ -80,6 +80,8 @@ PREDICATES = {
         "parent": (TEAM_IDS, lambda t, v, p: t.parent_id == v),
         "within": (TEAM_IDS, lambda t, v, p: _under(t.path, v)),
         "search": (SEARCHES, lambda t, v, p: fold(v) in fold(t.name)),
+        "kind": (lambda w: ["area", "joint", "organisation", "agency"], lambda t, v, p: t.kind == v),
+        "is_active": (lambda w: ["true", "false", "any"], lambda t, v, p: v == "any" or t.is_active == (v == "true")),
     },
     "/api/v1/memberships/": {
         "member": (PERSON_IDS, lambda m, v, p: m.member_id == v),

@@ -25,6 +25,12 @@ REQUESTS = {
     "update_sibling": lambda w: ("patch", _detail(w.v2a), {"name": "x"}),
     "delete_sibling": lambda w: ("delete", _detail(w.v2a), None),
     "create_in_sibling": lambda w: ("post", URL, {"name": "Thôn Mới", "level": "village", "parent": w.c2.pk}),
+    # archive: c1 still has people and villages (409); the empty village can go
+    "archive": lambda w: ("patch", _detail(w.c1), {"is_active": False}),
+    "archive_empty": lambda w: ("patch", _detail(Team.objects.get(name="Thôn Trống")), {"is_active": False}),
+    # merge: c1 into its sibling (only the district above both); v1a into v1b (c1 is above both)
+    "merge": lambda w: ("post", f"{_detail(w.c1)}merge/", {"into": w.c2.pk}),
+    "merge_villages": lambda w: ("post", f"{_detail(w.v1a)}merge/", {"into": w.v1b.pk}),
 }
 
 # action            anonymous member observer coord_team coord_sibling coord_above coord_below superuser
@@ -39,6 +45,10 @@ MATRIX = [
     ("update_sibling",    401, 403, 403, 404, 200, 200, 404, 200),
     ("delete_sibling",    401, 403, 403, 404, 409, 409, 404, 409),
     ("create_in_sibling", 401, 403, 403, 400, 201, 201, 400, 201),
+    ("archive",           401, 403, 403, 409, 404, 409, 404, 409),
+    ("archive_empty",     401, 403, 403, 200, 404, 200, 404, 200),
+    ("merge",             401, 403, 403, 400, 404, 200, 404, 200),
+    ("merge_villages",    401, 403, 403, 200, 404, 200, 400, 200),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Seed the demo district: each app's demo module in order, lowest first. Running it again changes nothing.
+"""Seed the demo province (2026: no districts, a joint and a Youth Union team, a merged commune): each app's demo module in order, lowest first. Running it again changes nothing.
 
 A new app with demo data adds its step to DEMO_STEPS (a function taking the
 demo teams by name and stdout), after the apps it builds on.
@@ -20,7 +20,7 @@ DEMO_STEPS = (
 
 
 class Command(BaseCommand):
-    help = "Seed the demo province Đắk Nông > Cư Jút with logins for every role (idempotent)."
+    help = "Seed the demo province Lâm Đồng (communes, villages and buôn, joint and Youth Union teams, a merged commune) with logins for every role and team (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):

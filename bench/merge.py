@@ -1,0 +1,161 @@
+"""The team-merge figure (issue 10): a commune of 10,000 members and 100,000 assignments
+merged into its neighbour (target <= 5 s on PostgreSQL).
+
+    province "Bench merge" > commune "Xã Bench A" (10,000 members, 5 empty villages)
+                           > commune "Xã Bench B" (1,000 members, all of them also in A)
+    10 province tasks, each fanned out to A's 10,000 members: 100,000 assignments with team A
+
+The seed is written once (COPY on PostgreSQL) and found again by its name. Each timed
+merge runs in a transaction that is rolled back (after firing the deferred foreign-key
+checks, which a commit would run), then the tables are vacuumed, so every run starts
+from the same rows. Each statement's time is taken from the captured queries,
+grouped by its verb and table: what the merge costs, statement by statement.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import defaultdict
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from scale.writers import TableWriter
+from tasks.models import Assignment, Task
+from teams import services
+from teams.choices import Level, Role
+from teams.models import Member, Membership, Team
+
+PROVINCE = "Bench merge"
+MEMBERS, SHARED, TASKS = 10_000, 1_000, 10
+PHONE_BASE = 970_000_000
+
+
+class Rollback(Exception):
+    pass
+
+
+def _team(name, level, parent):
+    team = Team.objects.create(name=name, level=level, parent=parent)
+    team.path = f"{parent.path if parent else '/'}{team.pk}/"
+    team.save(update_fields=["path"])
+    return team
+
+
+def _seed() -> dict:
+    province = Team.objects.filter(name=PROVINCE, level=Level.PROVINCE).first()
+    if province is not None:
+        a = Team.objects.get(parent=province, name="Xã Bench A")
+        b = Team.objects.get(parent=province, name="Xã Bench B")
+        coordinator = Membership.objects.get(team=province, role=Role.COORDINATOR).member
+        if a.is_active and Assignment.objects.filter(team=a).count() == MEMBERS * TASKS:
+            return {"province": province, "a": a, "b": b, "coordinator": coordinator}
+        raise RuntimeError("the merge seed was changed; drop the bench database and run again")
+    with transaction.atomic():
+        province = _team(PROVINCE, Level.PROVINCE, None)
+        a = _team("Xã Bench A", Level.COMMUNE, province)
+        b = _team("Xã Bench B", Level.COMMUNE, province)
+        for n in range(5):
+            _team(f"Thôn A{n}", Level.VILLAGE, a)
+        password = make_password("bench-merge-pass")
+        coordinator = Member.objects.create(phone=f"+84{PHONE_BASE}", full_name="Điều phối tỉnh", password=password)
+        Membership.objects.create(member=coordinator, team=province, role=Role.COORDINATOR)
+        people = Member.objects.bulk_create([
+            Member(phone=f"+84{PHONE_BASE + 1 + n}", full_name=f"Thành viên {n}", password=password,
+                   search_name=f"thanh vien {n}") for n in range(MEMBERS)
+        ], batch_size=2000)
+        Membership.objects.bulk_create([Membership(member=m, team=a, role=Role.MEMBER) for m in people],
+                                       batch_size=2000)
+        Membership.objects.bulk_create([
+            Membership(member=m, team=b, role=Role.OBSERVER if n % 10 == 0 else Role.MEMBER)
+            for n, m in enumerate(people[:SHARED])
+        ], batch_size=2000)
+        tasks = Task.objects.bulk_create([
+            Task(title=f"Nhiệm vụ {n}", kind="share", platform="facebook", team=province, created_by=coordinator)
+            for n in range(TASKS)
+        ])
+        now = timezone.now()
+        writer = TableWriter(Assignment, ["task", "assignee", "team", "status", "created_at", "updated_at"])
+        writer.write((task.pk, m.pk, a.pk, "completed" if m.pk % 3 == 0 else "assigned", now, now)
+                     for task in tasks for m in people)
+    with connection.cursor() as cursor:
+        for table in ("tasks_assignment", "teams_membership", "teams_team", "reports_assignmenttally"):
+            cursor.execute(f"ANALYZE {table}")
+    return {"province": province, "a": a, "b": b, "coordinator": coordinator}
+
+
+def _vacuum():
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ("tasks_assignment", "teams_membership", "teams_team", "reports_assignmenttally",
+                      "tasks_task", "tasks_tasktarget"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+DEFERRED = "SET CONSTRAINTS ALL IMMEDIATE (the deferred foreign-key checks)"
+STATEMENT = re.compile(r'^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.I)
+
+
+def _label(sql: str) -> str:
+    if sql.startswith("SET CONSTRAINTS"):
+        return DEFERRED
+    match = STATEMENT.match(sql)
+    if not match:
+        return sql.split()[0].upper() if sql.strip() else "?"
+    verb, table = match.groups()
+    if verb.upper() == "SELECT":
+        found = re.search(r'\bFROM\s+"?(\w+)"?', sql, re.I)
+        table = found.group(1) if found else table
+    return f"{verb.upper()} {table}"
+
+
+def _one_merge(world) -> tuple[float, dict[str, float], int]:
+    statements: dict[str, float] = defaultdict(float)
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                services.team_merge(team=Team.objects.get(pk=world["a"].pk), into=Team.objects.get(pk=world["b"].pk),
+                                    actor=world["coordinator"])
+                if connection.vendor == "postgresql":
+                    # The foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks run at
+                    # COMMIT. The run is rolled back, so they are fired here and counted.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                seconds = time.perf_counter() - started
+            moved = Assignment.objects.filter(team=world["b"]).count()
+            raise Rollback
+    except Rollback:
+        pass
+    for query in queries.captured_queries:
+        statements[_label(query["sql"])] += float(query["time"])
+    return seconds, statements, moved
+
+
+def measure(out: dict, details: dict, repeats: int = 3) -> None:
+    world = _seed()
+    _vacuum()
+    runs = []
+    for _ in range(repeats):
+        runs.append(_one_merge(world))
+        _vacuum()
+    seconds = statistics.median(r[0] for r in runs)
+    by_statement = defaultdict(list)
+    for _s, statements, _m in runs:
+        for label, t in statements.items():
+            by_statement[label].append(t)
+    costs = {label: round(statistics.median(ts), 3) for label, ts in by_statement.items()}
+    out.update({"members": MEMBERS, "assignments": MEMBERS * TASKS, "seconds": round(seconds, 2),
+                "assignments_moved": runs[-1][2]})
+    details["team_merge"] = {
+        "how": "teams.services.team_merge of a commune (10,000 members, 1,000 of them also in the other "
+               "commune, 100,000 assignments with its team, 5 child villages) into its neighbour, as the "
+               "province's coordinator; median of %d runs, each rolled back and followed by VACUUM ANALYZE" % repeats,
+        "runs_s": [round(r[0], 2) for r in runs],
+        "seconds_by_statement": dict(sorted(costs.items(), key=lambda kv: -kv[1])),
+        "target": "<= 5 s on PostgreSQL",
+    }
