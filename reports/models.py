@@ -53,3 +53,80 @@ class AssignmentTally(models.Model):
 
     def __str__(self):
         return f"team {self.team_id} task {self.task_id} {self.status}: {self.n}"
+
+
+# The rollups (reports.rollup_sql keeps them, reports.rollups rebuilds them) ----------------
+# Plain integer columns and no foreign keys, like the tally: they never block deleting a
+# team, task or person, and rows at 0 are harmless. Days are Asia/Ho_Chi_Minh days.
+
+class DailyTally(models.Model):
+    """Assignments per (team, task, local day of creation, current status).
+
+    What the period reports count: a period's assignments by status, per child team,
+    per campaign, overdue ones (their task is past due), summed over a few thousand
+    rows instead of counted over a million assignments.
+    """
+
+    team_id = models.BigIntegerField()
+    task_id = models.BigIntegerField()
+    day = models.DateField()
+    status = models.CharField(max_length=20)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "task_id", "day", "status"], name="dailytally_key")]
+        indexes = [models.Index(fields=["team_id", "day"], name="dailytally_team_day")]
+
+
+class TeamDay(models.Model):
+    """Per (team, local day): assignments created, handed in (`completed_at` that day,
+    whatever happened to the work later) and verified (`reviewed_at` of verified work)."""
+
+    team_id = models.BigIntegerField()
+    day = models.DateField()
+    created = models.IntegerField(default=0)
+    handed_in = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "day"], name="teamday_key")]
+
+
+class MemberTally(models.Model):
+    """Per (person, team of the work): how many assignments are completed and verified now.
+
+    The member board's order (most verified, then most completed). A row with zeros
+    marks someone with work at that team who holds no active member role there (a
+    coordinator given a task directly, a person who left or was deactivated), so the
+    board still lists them. A fan-out writes no row here: it reaches only active
+    member-role people, and its new assignments are neither completed nor verified.
+    """
+
+    member_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    completed = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member_id", "team_id"], name="membertally_key")]
+        indexes = [models.Index(fields=["team_id"], name="membertally_team")]
+
+
+class MemberPeriod(models.Model):
+    """Per (person, team of the work, week or month): work handed in (`completed_at`) in it.
+
+    Participation reads it: a person is active in a period when they handed in at
+    least one piece of work then.
+    """
+
+    member_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    period = models.CharField(max_length=5)  # "week" (starting Monday) or "month"
+    starts_on = models.DateField()
+    handed_in = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member_id", "team_id", "period", "starts_on"], name="memberperiod_key"),
+        ]
+        indexes = [models.Index(fields=["team_id", "period", "starts_on", "member_id"], name="memberperiod_team")]

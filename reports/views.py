@@ -205,7 +205,7 @@ class TeamMemberStatsView(ReportView):
     def get(self, request, pk):
         team = self.get_team()
         flt = self.get_filter(team.path)
-        page = self.paginate_queryset(selectors.member_board(flt))
+        page = self.paginate_queryset(selectors.board(flt))
         selectors.add_medians(page, flt)
         return self.get_paginated_response(selectors.member_board_rows(page))
 
