@@ -410,7 +410,7 @@ class RollupBoard:
         if not isinstance(index, slice):
             return self[index:index + 1][0]
         start, stop = index.start or 0, index.stop
-        limit = (stop - start) if stop is not None else -1
+        limit = (stop - start) if stop is not None else 2 ** 62  # every row (LIMIT is needed for OFFSET)
         if limit == 0:
             return []
         ids = [row[0] for row in self._query(
