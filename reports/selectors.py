@@ -245,6 +245,14 @@ def children_stats(team: Team, flt: StatsFilter) -> list[dict]:
     return rows
 
 
+def team_board(team: Team, flt: StatsFilter) -> list[dict]:
+    """The direct children ranked: most verified, then most completed work, then name."""
+    rows = children_stats(team, flt)
+    rows.sort(key=lambda r: (-r["assignments"]["verified"], -r["assignments"]["completed"], r["team"]["name"],
+                             r["team"]["id"]))
+    return [{"rank": n, **row} for n, row in enumerate(rows, start=1)]
+
+
 def children_counts(team: Team, flt: StatsFilter, below: dict[int, str] | None = None) -> dict[str, dict]:
     """The daily tally's counts per direct child of `team` ("17": {...}): one query.
 
@@ -349,7 +357,7 @@ def member_board(flt: StatsFilter) -> QuerySet[Member]:
     has_work = Assignment.objects.filter(flt.q(), assignee_id=OuterRef("pk"))
     where = flt.q(prefix="assignments__")
     qs = (
-        Member.objects.filter(Exists(holds_role) | Exists(has_work))
+        Member.objects.filter(Exists(holds_role) | Exists(has_work), show_on_boards=True)
         .annotate(**status_aggregates(prefix="assignments__", where=where))
         .order_by("-verified", "-completed", "id")
         .only("id", "full_name", "is_active")
@@ -386,7 +394,9 @@ class RollupBoard:
 
     def __init__(self, flt: StatsFilter):
         self.flt = flt
-        self.hidden = ""
+        # People who turned `show_on_boards` off are never named (their work still counts).
+        self.hidden = "JOIN teams_member hm ON hm.id = c.member_id AND hm.show_on_boards = %s" % (
+            "true" if connections[router.db_for_read(MemberTally)].vendor == "postgresql" else "1")
         self._count = None
 
     def _query(self, tail: str, params: list) -> list:

@@ -23,8 +23,15 @@ from teams.models import Team
 from api.access import forget_scope, scope_for
 
 from . import history, selectors
-from .renderers import CSVRenderer
+from . import participation
+from .period_report import period_report
+from .renderers import CSVRenderer, ReportPDFRenderer, ReportXLSXRenderer
 from .serializers import (
+    ParticipationQuerySerializer,
+    ParticipationRowSerializer,
+    PeriodReportSerializer,
+    ReportQuerySerializer,
+    TeamBoardRowSerializer,
     CampaignStatsQuerySerializer,
     CampaignStatsSerializer,
     ChildTeamStatsSerializer,
@@ -94,14 +101,20 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        csv_requested = isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
+        csv_requested = not isinstance(getattr(request, "accepted_renderer", None), (JSONRenderer, type(None)))
         if csv_requested and response.status_code >= 400:
             # Errors keep the one JSON error body whatever format was asked for.
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if csv_requested and response.status_code == 200:
-            response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{self.kwargs["pk"]}.csv"'
+            extension = request.accepted_renderer.format
+            response["Content-Disposition"] = (
+                f'attachment; filename="{self.csv_name}-{self.kwargs["pk"]}{self.file_suffix()}.{extension}"'
+            )
         return response
+
+    def file_suffix(self) -> str:
+        return ""
 
     def get_team(self) -> Team:
         team = selectors.team_for_report(self.request.user, self.kwargs["pk"])
@@ -281,3 +294,89 @@ class TeamHistoryView(HistoryView):
         if team is None:
             raise Http404
         return team
+
+
+@extend_schema(
+    summary="Participation per week or month: members, active, new, lapsed",
+    description="One row per week (Monday to Sunday) or month from the period holding `since` to the one holding "
+                "`until` (by default the last twelve months or weeks up to today): `members` hold the member role "
+                "in the subtree by the period's end, `active` handed in at least one piece of work in it, `new` "
+                "began their first member role there in it, `lapsed` were active in the period before and not in "
+                "this one. " + REPORT_RULES.replace("counted on the assignment's creation", "of the periods"),
+    parameters=[ParticipationQuerySerializer],
+    responses={(200, "application/json"): OpenApiResponse(ParticipationRowSerializer(many=True),
+                                                          description="`results`: one row per period."), **ERRORS},
+)
+class TeamParticipationView(ReportView):
+    renderer_classes = [JSONRenderer]
+    query_serializer_class = ParticipationQuerySerializer
+
+    def get(self, request, pk):
+        team = self.get_team()
+        params = ParticipationQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        rows = participation.participation_series(team.path, data["interval"], data["since"], data["until"])
+        return Response({"results": ParticipationRowSerializer(rows, many=True).data})
+
+
+@extend_schema(
+    summary="Team board: the direct child teams ranked by verified, then completed work",
+    description="The drill-down of `stats/children/` as a ranking (`rank` 1 has the most verified work; ties by "
+                "completed work, then name). Teams are named whatever their members chose for the member board: "
+                "a team is not a person. " + REPORT_RULES,
+    parameters=[StatsQuerySerializer, FORMAT_PARAMETER],
+    responses=report_responses(TeamBoardRowSerializer(many=True), "One row per direct child team, best first."),
+)
+class TeamBoardView(ReportView):
+    csv_columns = ["rank"] + TEAM_COLUMNS + COUNT_COLUMNS + ["members_active"]
+    csv_name = "team-board"
+
+    def get(self, request, pk):
+        team = self.get_team()
+        flt = self.get_filter(team.path)
+        return Response(selectors.team_board(team, flt))
+
+
+REPORT_FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"],
+    description="`xlsx`: a workbook with a sheet per section; `pdf`: an A4 document. JSON by default.",
+)
+
+
+@extend_schema(
+    summary="A team's report for a week, month, quarter or year (JSON, XLSX or PDF)",
+    description="For the period of kind `period` that holds `date` (by default this month) and the team's whole "
+                "subtree: `stats` (the assignments created in the period by status now, overdue, completion rate, "
+                "active members), `children` (the same per direct child team), `campaigns`, `participation` "
+                "(members, active, new, lapsed), `daily` (created, handed in and verified per day), and `surveys` "
+                "(responses and rate of the subtree's surveys open during the period). `?format=xlsx` gives a "
+                "workbook with one sheet per section, `?format=pdf` an A4 PDF with a chart of the daily series; "
+                "both in the request's language. Coordinators and observers of the team or above; a member gets "
+                "403 `permission_denied`. Errors: 400 `invalid` naming `period` or `date`, 404 `not_found` for a "
+                "team outside the caller's scope; errors are JSON whatever the format.",
+    parameters=[ReportQuerySerializer, REPORT_FORMAT_PARAMETER],
+    responses={
+        (200, "application/json"): OpenApiResponse(PeriodReportSerializer, description="The report."),
+        (200, ReportXLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="As a workbook."),
+        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="As an A4 PDF."),
+        **ERRORS,
+    },
+)
+class TeamReportView(ReportView):
+    renderer_classes = [JSONRenderer, ReportXLSXRenderer, ReportPDFRenderer]
+    csv_name = "report"
+
+    def get(self, request, pk):
+        team = self.get_team()
+        params = ReportQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        self.period = params.validated_data["period"]
+        report = period_report(team, self.period)
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            return Response(PeriodReportSerializer(report).data)
+        return Response(report)
+
+    def file_suffix(self) -> str:
+        period = getattr(self, "period", None)
+        return f"-{period.label}" if period else ""

@@ -1,8 +1,9 @@
 """The report rollups and the triggers that keep them (reports.rollup_sql, version 1).
 
-Both databases: statement-level triggers on PostgreSQL (the table is locked while they
-are created and the rollups filled, so no write slips between the two), row triggers on
-SQLite. Filled from the assignments already there.
+PostgreSQL: statement-level triggers (the table is locked while they are created and
+the rollups filled, so no write slips between the two). SQLite's row triggers are put
+in place after every `migrate` instead (reports.rollups.sqlite_triggers_install): a
+SQLite table rebuild by a later migration would drop or break them.
 """
 from django.db import migrations, models
 
@@ -10,22 +11,15 @@ from reports import rollup_sql
 
 
 def install(apps, schema_editor):
-    pg = schema_editor.connection.vendor == "postgresql"
-    if pg:
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(rollup_sql.PG_V1)
-    else:
-        for statement in rollup_sql.SQLITE_V1:
+        for statement in rollup_sql.PG_FILL_V1:
             schema_editor.execute(statement)
-    for statement in rollup_sql.PG_FILL_V1 if pg else rollup_sql.SQLITE_FILL_V1:
-        schema_editor.execute(statement)
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(rollup_sql.PG_V1_DROP)
-    else:
-        for statement in rollup_sql.SQLITE_V1_DROP:
-            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
