@@ -51,6 +51,7 @@ ERROR_CODES = {
     "not_draft": "409: only a draft survey can be changed or opened.",
     "not_open": "409: the survey is not open.",
     "already_answered": "409: the caller has already answered this survey.",
+    "already_subscribed": "409: the caller already receives this report (same team, period and format).",
     "idempotency_key_in_progress": "409: a request with this Idempotency-Key is still running.",
     "precondition_failed": "412: If-Match does not name the current ETag.",
     "request_too_large": "413: the body is larger than the server takes.",

@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", _("Overdue work in your teams")
     SURVEY_OPENED = "survey_opened", _("New survey")
     SURVEY_REMINDER = "survey_reminder", _("Survey closing soon")
+    REPORT_READY = "report_ready", _("Report ready")
 
 
 # A reminder is sent at most once per recipient, assignment and kind.

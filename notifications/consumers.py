@@ -8,6 +8,7 @@ message delivered twice makes each notification once.
     tasks.cancelled  {"task_id", "cancelled_at"} a cancel ended unfinished assignments
     tasks.rejected   {"assignment_id", "reason", "at"}  a reviewer sent work back
     notifications.push {"ids"}                    pushes owed for new notifications
+    reports.delivered {"delivery_id", "member_id", "team", "period"}  a subscribed report was made
 """
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
@@ -48,7 +49,14 @@ def on_push(payload: dict) -> int:
     return len(reserved)
 
 
+def on_report_delivered(payload: dict) -> int:
+    params = {"team": payload["team"], "period": payload["period"], "report_id": payload["delivery_id"]}
+    return len(services.notify_members(member_ids=[payload["member_id"]], kind="report_ready", params=params,
+                                       key=f"report_ready:{payload['delivery_id']}"))
+
+
 def register_all() -> None:
+    register("reports.delivered", on_report_delivered)
     register("tasks.assigned", on_assigned)
     register("tasks.cancelled", on_cancelled)
     register("tasks.rejected", on_rejected)

@@ -11,6 +11,7 @@ Derived columns (folded search copies, auto timestamps) are left out: they
 would only repeat what the real fields already say.
 """
 from django.db import models
+from django.db.models import Q
 from simple_history import register
 
 from tasks.models import Campaign, Task
@@ -130,3 +131,49 @@ class MemberPeriod(models.Model):
             models.UniqueConstraint(fields=["member_id", "team_id", "period", "starts_on"], name="memberperiod_key"),
         ]
         indexes = [models.Index(fields=["team_id", "period", "starts_on", "member_id"], name="memberperiod_team")]
+
+
+# Report subscriptions ------------------------------------------------------------------------
+
+class ReportSubscription(models.Model):
+    """A person asks for a team's report after every week, month, quarter or year.
+
+    The beat (reports.subscriptions.reports_deliver_due) makes each finished period's
+    report once, stores it as a ReportDelivery and notifies the subscriber.
+    """
+
+    PERIODS = [("week", "week"), ("month", "month"), ("quarter", "quarter"), ("year", "year")]
+    FORMATS = [("json", "json"), ("xlsx", "xlsx"), ("pdf", "pdf")]
+
+    member = models.ForeignKey("teams.Member", on_delete=models.PROTECT, related_name="report_subscriptions")
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="report_subscriptions")
+    period = models.CharField(max_length=8, choices=PERIODS)
+    format = models.CharField(max_length=4, choices=FORMATS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # DELETE ends a subscription; its reports already made stay downloadable.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "team", "period", "format"], condition=Q(ended_at__isnull=True),
+                                    name="report_subscription_once"),
+        ]
+
+
+class ReportDelivery(models.Model):
+    """One finished period's report of a subscription, made once (the unique key)."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.PROTECT, related_name="deliveries")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    filename = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "period_start"], name="report_delivery_once"),
+        ]

@@ -289,6 +289,11 @@ def daily_stats(flt: StatsFilter) -> list[dict]:
     """
     if flt.task_id is None and flt.campaign_id is None:
         return daily_from_rollup(flt)
+    return daily_live(flt)
+
+
+def daily_live(flt: StatsFilter) -> list[dict]:
+    """The daily series counted over the assignments (a task or campaign narrows it)."""
     zone = local_zone()
     base = Assignment.objects.filter(flt.q(with_days=False))
     measures = {

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import EARLIEST, DateField, HistoryTypeField
@@ -250,3 +251,30 @@ class PeriodReportSerializer(serializers.Serializer):
     daily = DailyStatsSerializer(many=True)
     surveys = ReportSurveySerializer(many=True, required=False,
                                      help_text="Surveys of the subtree open during the period.")
+
+
+class ReportDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField(
+        help_text="Served to the subscriber and to anyone else who reads the team's reports.")
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/report-deliveries/{obj.pk}/download/"
+
+
+class ReportSubscriptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    team = serializers.IntegerField(source="team_id", min_value=1, help_text="A team whose reports the caller reads.")
+    period = serializers.ChoiceField(choices=["week", "month", "quarter", "year"])
+    format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"])
+    created_at = serializers.DateTimeField(read_only=True)
+    deliveries = serializers.SerializerMethodField(help_text="The latest reports made (at most 12), newest first.")
+
+    def get_deliveries(self, obj) -> list[dict]:
+        rows = list(obj.deliveries.only("id", "period_start", "period_end", "created_at", "subscription_id")[:12])
+        return ReportDeliverySerializer(rows, many=True).data
+
+    get_deliveries = extend_schema_field(ReportDeliverySerializer(many=True))(get_deliveries)

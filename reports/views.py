@@ -5,7 +5,7 @@ teams inside their subtrees. A plain member gets 403 whatever the team (the
 role check comes first); a team, campaign or task outside the caller's reach is
 404; bad filters are 400 naming the parameter.
 """
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,7 +23,8 @@ from teams.models import Team
 from api.access import forget_scope, scope_for
 
 from . import history, selectors
-from . import participation
+from . import participation, subscriptions
+from .models import ReportSubscription
 from .period_report import period_report
 from .renderers import CSVRenderer, ReportPDFRenderer, ReportXLSXRenderer
 from .serializers import (
@@ -31,6 +32,7 @@ from .serializers import (
     ParticipationRowSerializer,
     PeriodReportSerializer,
     ReportQuerySerializer,
+    ReportSubscriptionSerializer,
     TeamBoardRowSerializer,
     CampaignStatsQuerySerializer,
     CampaignStatsSerializer,
@@ -380,3 +382,102 @@ class TeamReportView(ReportView):
     def file_suffix(self) -> str:
         period = getattr(self, "period", None)
         return f"-{period.label}" if period else ""
+
+
+SUBSCRIPTION_ERRORS = {
+    (code, "application/json"): OpenApiResponse(ErrorSerializer, description=description)
+    for code, description in [
+        (400, "Bad input; `errors` names the field (a team outside the caller's report scope is a 400 on `team`)."),
+        (401, "No token, or a bad or expired one."),
+        (403, "Only coordinators and observers subscribe to reports."),
+        (404, "Not found, or not the caller's."),
+        (409, "`already_subscribed`: the same team, period and format already come to the caller."),
+    ]
+}
+
+
+class ReportSubscriptionList(generics.GenericAPIView):
+    """The caller's report subscriptions; POST subscribes."""
+
+    permission_classes = [IsAuthenticated, CanReadReports]
+    serializer_class = ReportSubscriptionSerializer
+    pagination_class = PageNumberPagination
+
+    def get_queryset(self):
+        return ReportSubscription.objects.filter(member=self.request.user, ended_at__isnull=True).order_by("-id")
+
+    @extend_schema(tags=["reports"], operation_id="report_subscriptions_list", summary="The caller's report subscriptions",
+                   description="Live subscriptions of the caller, newest first, each with its latest reports. "
+                               "Coordinators and observers; a member gets 403 `permission_denied`.",
+                   responses={200: ReportSubscriptionSerializer(many=True), **SUBSCRIPTION_ERRORS})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset().prefetch_related(None))
+        return self.get_paginated_response(ReportSubscriptionSerializer(page, many=True).data)
+
+    @extend_schema(tags=["reports"], summary="Subscribe to a team's report after every period",
+                   description="After each week, month, quarter or year the worker makes the team's report in "
+                               "`format` (json, xlsx or pdf), stores it and notifies the caller (`report_ready`) "
+                               "with a link only people who read the team's reports can download. Errors: 400 "
+                               "`invalid` naming the field, 403 `permission_denied` for members, 409 "
+                               "`already_subscribed`.",
+                   request=ReportSubscriptionSerializer,
+                   responses={201: ReportSubscriptionSerializer, **SUBSCRIPTION_ERRORS})
+    def post(self, request):
+        body = ReportSubscriptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = Team.objects.filter(pk=data["team_id"]).first()
+        if team is None:
+            raise ValidationError({"team": [_("This is not a team whose reports you read.")]})
+        subscription = subscriptions.report_subscription_create(
+            member=request.user, team=team, period=data["period"], format=data["format"])
+        return Response(ReportSubscriptionSerializer(subscription).data, status=201)
+
+
+class ReportSubscriptionDetail(generics.GenericAPIView):
+    """One of the caller's report subscriptions."""
+
+    permission_classes = [IsAuthenticated, CanReadReports]
+    serializer_class = ReportSubscriptionSerializer
+
+    def get_object(self):
+        subscription = ReportSubscription.objects.filter(
+            pk=self.kwargs["pk"], member=self.request.user, ended_at__isnull=True).first()
+        if subscription is None:
+            raise Http404
+        return subscription
+
+    @extend_schema(tags=["reports"], summary="One of the caller's report subscriptions",
+                   description="With its latest reports. Another person's subscription is 404 `not_found`.",
+                   responses={200: ReportSubscriptionSerializer, **SUBSCRIPTION_ERRORS})
+    def get(self, request, pk):
+        return Response(ReportSubscriptionSerializer(self.get_object()).data)
+
+    @extend_schema(tags=["reports"], summary="End a report subscription",
+                   description="No more reports are made; those already made stay downloadable. Another "
+                               "person's subscription is 404 `not_found`.",
+                   responses={204: None, **SUBSCRIPTION_ERRORS})
+    def delete(self, request, pk):
+        subscriptions.report_subscription_end(subscription=self.get_object(), actor=request.user)
+        return Response(status=204)
+
+
+@extend_schema(
+    tags=["reports"],
+    summary="Download a report made for a subscription",
+    description="The stored file (JSON, XLSX or PDF) of one finished period. Served to the subscriber and to "
+                "anyone else who reads the team's reports now; outside that scope 404 `not_found`, members 403 "
+                "`permission_denied`.",
+    responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+               **ERRORS},
+)
+class ReportDeliveryDownload(ReportView):
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, pk):
+        delivery = subscriptions.delivery_for_download(request.user, pk)
+        if delivery is None:
+            raise Http404
+        response = HttpResponse(bytes(delivery.content), content_type=delivery.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{delivery.filename}"'
+        return response

@@ -60,6 +60,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.survey_clock_task",
         "schedule": crontab(minute="*"),
     },
+    # Each report subscription's last finished period (reports.subscriptions), made once.
+    "report-deliveries": {
+        "task": "reports.tasks.deliver_due_reports_task",
+        "schedule": crontab(minute=5),
+    },
     "prune-idempotency-keys": {
         "task": "api.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=17),

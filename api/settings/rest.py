@@ -96,6 +96,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
+        {"name": "reports", "description": "Report subscriptions and the reports made for them."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
