@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     SURVEY_OPENED = "survey_opened", _("New survey")
     SURVEY_REMINDER = "survey_reminder", _("Survey closing soon")
     REPORT_READY = "report_ready", _("Report ready")
+    REVIEW_WAITING = "review_waiting", _("Work waiting for your review")
+    VERIFIED = "verified", _("Work verified")
 
 
 # A reminder is sent at most once per recipient, assignment and kind.

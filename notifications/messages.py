@@ -75,6 +75,21 @@ def render(kind: str, params: dict) -> RenderedText:
             _("The report of %(team)s for %(period)s is ready to download.") % {
                 "team": params.get("team", ""), "period": params.get("period", "")},
         )
+    if kind == NotificationKind.REVIEW_WAITING:
+        count = int(params.get("count", 0))
+        return RenderedText(
+            _("Work waiting for your review"),
+            ngettext(
+                "%(count)d piece of completed work in your teams is waiting for your review.",
+                "%(count)d pieces of completed work in your teams are waiting for your review.",
+                count,
+            ) % {"count": count},
+        )
+    if kind == NotificationKind.VERIFIED:
+        note = params.get("note", "")
+        body = (_("Your work on “%(task)s” was verified: %(note)s") % {"task": task, "note": note}
+                if note else _("Your work on “%(task)s” was verified.") % {"task": task})
+        return RenderedText(_("Work verified"), body)
     return RenderedText(str(NotificationKind(kind).label), "")
 
 

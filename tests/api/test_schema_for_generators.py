@@ -132,7 +132,7 @@ def test_params_and_history_values_are_typed(schema):
     props = components["NotificationParams"]["properties"]
     assert {k: (v["type"], v.get("format")) for k, v in props.items()} == {
         "task": ("string", None), "due_at": ("string", "date-time"), "reason": ("string", None),
-        "count": ("integer", "int64"), "date": ("string", "date"),
+        "count": ("integer", "int64"), "note": ("string", None), "date": ("string", "date"),
         "survey": ("string", None), "survey_id": ("integer", "int64"),
         "team": ("string", None), "period": ("string", None), "report_id": ("integer", "int64")}
     assert all(v["nullable"] for v in props.values())
@@ -154,7 +154,9 @@ def test_complete_is_multipart_first_with_413_and_415(schema):
     upload = schema["components"]["schemas"][content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
     assert upload["properties"]["evidence_image"]["format"] == "binary"
     link_only = schema["components"]["schemas"][content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
-    assert "evidence_image" not in link_only["properties"] and link_only["required"] == ["evidence_url"]
+    # Offline work completes with a quantity and no link (v1.1), so nothing is required by the schema itself.
+    assert "evidence_image" not in link_only["properties"] and "evidence_url" in link_only["properties"]
+    assert not link_only.get("required") and "quantity" in link_only["properties"]
     assert {"400", "413", "415"} <= set(operation["responses"])
     assert "evidence_image" in operation["description"]
     # Every other body is JSON only: a generator picks the first content type.

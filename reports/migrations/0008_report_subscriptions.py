@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_rollups'),
+        ('reports', '0007_rollups'),
         ('teams', '0003_member_show_on_boards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

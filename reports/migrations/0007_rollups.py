@@ -25,7 +25,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_member_count_indexes'),
+        ('reports', '0006_task_publish_at'),
         ('tasks', '0002_assignment_indexes_for_sync_and_fan_out'),
         ('teams', '0001_initial'),
     ]
