@@ -17,7 +17,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from api import hooks
-from tasks.models import Campaign, Task
+from django.db.models import Sum
+
+from tasks.models import Assignment, Campaign, Task
 from teams.models import Team
 
 from . import participation, selectors
@@ -47,10 +49,17 @@ def campaign_rows(team: Team, period: Period) -> list[dict]:
         for key, value in row.items():
             total[key] = total.get(key, 0) + int(value or 0)
     campaigns = Campaign.objects.filter(pk__in=list(sums)).order_by("name", "id").only("id", "name", "team_id")
-    return [
-        {"campaign": {"id": c.pk, "name": c.name, "team": c.team_id}, "tasks": tasks[c.pk], **selectors.summarize(sums[c.pk])}
-        for c in campaigns
-    ]
+    # Offline quantities are not in the rollups yet: summed over the assignments that carry one.
+    quantities = dict(
+        Assignment.objects.filter(flt.q(), status__in=selectors.DONE_STATUSES, quantity__isnull=False,
+                                  task__campaign_id__in=list(sums))
+        .values_list("task__campaign_id").annotate(q=Sum("quantity")).order_by()
+    )
+    rows = []
+    for c in campaigns:
+        summary = selectors.summarize({**sums[c.pk], "quantity": quantities.get(c.pk, 0)})
+        rows.append({"campaign": {"id": c.pk, "name": c.name, "team": c.team_id}, "tasks": tasks[c.pk], **summary})
+    return rows
 
 
 def period_report(team: Team, period: Period) -> dict:

@@ -184,8 +184,16 @@ def rollup_aggregates(now: datetime | None = None) -> dict:
 
 def rollup_counts(flt: StatsFilter, now: datetime | None = None) -> dict:
     """The counts of `flt` summed from the daily tally (reports.models.DailyTally), on
-    every database: the same numbers as counting the assignments, in one query."""
-    return {key: int(value or 0) for key, value in rollup_rows(flt).aggregate(**rollup_aggregates(now)).items()}
+    every database: the same numbers as counting the assignments. Offline quantities
+    (not in the rollups yet) are summed over the assignments that carry one."""
+    counts = {key: int(value or 0) for key, value in rollup_rows(flt).aggregate(**rollup_aggregates(now)).items()}
+    counts["quantity"] = live_quantity(flt)
+    return counts
+
+
+def live_quantity(flt: StatsFilter) -> int:
+    done = Q(status__in=DONE_STATUSES, quantity__isnull=False)
+    return int(Assignment.objects.filter(flt.q(), done).aggregate(n=Sum("quantity"))["n"] or 0)
 
 
 def members_active(path: str) -> int:
@@ -277,6 +285,11 @@ def children_counts(team: Team, flt: StatsFilter, below: dict[int, str] | None =
         sums = per_child.setdefault(child, {})
         for key, value in row.items():
             sums[key] = sums.get(key, 0) + int(value or 0)
+    done = Q(status__in=DONE_STATUSES, quantity__isnull=False)
+    for row in (Assignment.objects.filter(flt.q(), done, team__path__startswith=team.path).exclude(team_id=team.pk)
+                .annotate(child=child_id_expression(team.path, "team__path")).values("child")
+                .annotate(q=Sum("quantity")).order_by()):
+        per_child.setdefault(row["child"], {})["quantity"] = int(row["q"] or 0)
     return per_child
 
 
@@ -332,7 +345,8 @@ def daily_live(flt: StatsFilter) -> list[dict]:
 
 def daily_from_rollup(flt: StatsFilter) -> list[dict]:
     """The daily series of a whole subtree read from reports.models.TeamDay: one query."""
-    per_day = {day: {"created": 0, "completed": 0, "verified": 0} for day in days_between(flt.since, flt.until)}
+    per_day = {day: {"created": 0, "completed": 0, "verified": 0, "quantity": 0}
+               for day in days_between(flt.since, flt.until)}
     rows = (
         TeamDay.objects.filter(team_id__in=subtree_team_ids(flt.path), day__gte=flt.since, day__lte=flt.until)
         .values("day").annotate(created=Sum("created"), completed=Sum("handed_in"), verified=Sum("verified"))
@@ -340,7 +354,16 @@ def daily_from_rollup(flt: StatsFilter) -> list[dict]:
     )
     for row in rows:
         if row["day"] in per_day:
-            per_day[row["day"]] = {name: int(row[name] or 0) for name in ("created", "completed", "verified")}
+            per_day[row["day"]].update({name: int(row[name] or 0) for name in ("created", "completed", "verified")})
+    # Offline quantities are not in the rollups yet: summed over the assignments that carry one.
+    done = Q(completed_at__isnull=False, status__in=DONE_STATUSES, quantity__isnull=False)
+    for row in (Assignment.objects.filter(flt.q(with_days=False), done,
+                                          day_range_q("completed_at", flt.since, flt.until))
+                .annotate(day=TruncDate("completed_at", tzinfo=local_zone())).values("day")
+                .annotate(n=Sum("quantity")).order_by()):
+        day = row["day"].date() if isinstance(row["day"], datetime) else row["day"]
+        if day in per_day:
+            per_day[day]["quantity"] = int(row["n"] or 0)
     return [{"date": day, **counts} for day, counts in per_day.items()]
 
 

@@ -112,12 +112,12 @@ def test_month_report_sections(joined, client_for):
     assert data["campaigns"] == [{
         "campaign": {"id": joined.camp.pk, "name": "Chiến dịch mùa xuân", "team": w.district.pk}, "tasks": 1,
         "assignments": counts(total=5, assigned=1, in_progress=1, completed=1, rejected=1, declined=1, overdue=3),
-        "completion_rate": 0.2,
+        "completion_rate": 0.2, "quantity": 0,
     }]
     assert data["participation"] == {"members": 4, "active": 5, "new": 1, "lapsed": 0}
     assert len(data["daily"]) == 31
     day_10 = next(row for row in data["daily"] if row["date"] == "2025-03-10")
-    assert day_10 == {"date": "2025-03-10", "created": 4, "completed": 1, "verified": 0}
+    assert day_10 == {"date": "2025-03-10", "created": 4, "completed": 1, "verified": 0, "quantity": 0}
     assert data["surveys"] == []
 
 
