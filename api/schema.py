@@ -246,7 +246,9 @@ def _typed_nullable_refs(node, schemas):
 
 # Response properties sent only in some answers: a survey question's result carries
 # `counts`, `mean` or `answers` by its kind, and none of them when it is suppressed.
-OPTIONAL_RESPONSE_PROPERTIES = {"SurveyQuestionResult": {"counts", "mean", "answers", "answers_total"}}
+OPTIONAL_RESPONSE_PROPERTIES = {"SurveyQuestionResult": {"counts", "mean", "answers", "answers_total"},
+                                # Sections another app adds when it is installed (api.hooks.report_sections).
+                                "PeriodReport": {"surveys", "channels"}}
 
 
 def postprocess_for_generators(result, generator, request, public):

@@ -355,6 +355,10 @@ def channel_stats_90d(seeded, out, details):
 
     channels.measure(seeded, out, details, api_class=Api, median_ms=median_ms, require_route=require_route,
                      capture=CaptureQueriesContext)
+def report_figures(seeded, out, details):
+    from bench.reports import measure
+
+    measure(seeded, out, details, Api, median_ms, REPEATS)
 
 
 def machine() -> dict:
@@ -397,6 +401,9 @@ def main() -> int:
         "channel_stats_90d": dict.fromkeys(["channels", "posts", "queries", "ms", "raw_ms", "ratio_vs_raw"]),
         "console": dict.fromkeys(["review_queue_1000_ms", "max_ratio", "max_extra_queries", "pages"]),
         "team_merge": dict.fromkeys(MERGE_KEYS),
+        "reports": dict.fromkeys(["member_board_ms", "member_board_live_ms", "daily_366_ms", "daily_366_live_ms",
+                                  "participation_year_ms", "participation_year_live_ms", "report_month_json_ms",
+                                  "report_month_xlsx_ms", "report_month_live_ms"]),
     }
     details = {"machine": machine(), "notes": {}}
     seeded = ensure_seed(details)
@@ -406,7 +413,7 @@ def main() -> int:
     for name, measure in [("list_assignments_100", list_assignments_100), ("queries_per_list", queries_per_list),
                           ("team_stats_district", team_stats_district), ("deep_page", deep_page),
                           ("survey_results_100k", survey_results_100k),
-                          ("channel_stats_90d", channel_stats_90d),
+                          ("channel_stats_90d", channel_stats_90d), ("reports", report_figures),
                           ("console", lambda seeded, out, details: console_figures(out, details)),
                           ("team_merge", lambda seeded, out, details: merge_figures(out, details)),
                           ("fanout", fanout)]:
@@ -509,6 +516,9 @@ def print_table(results, details) -> None:
                ("queries_per_list", "page_100"): "== page_1, <= 6", ("fanout", "rows_per_s"): ">= 50,000",
                ("team_stats_district", "ms"): "<= 100", ("deep_page", "page_deep_ms"): "<= 1.5 x page_1",
                ("survey_results_100k", "ms"): "<= 200", ("channel_stats_90d", "ms"): "<= 100",
+               ("reports", "member_board_ms"): "<= 200", ("reports", "daily_366_ms"): "<= 100",
+               ("reports", "participation_year_ms"): "<= 150", ("reports", "report_month_json_ms"): "<= 500",
+               ("reports", "report_month_xlsx_ms"): "<= 2000",
                ("console", "review_queue_1000_ms"): "<= 300", ("console", "max_ratio"): "<= 1.5",
                ("console", "max_extra_queries"): "<= 3", ("team_merge", "seconds"): "<= 5 (PostgreSQL)",
                ("evidence_decode_worst_case", "cpu_s"): "< 1", ("evidence_decode_worst_case", "rss_growth_mb"): "< 150"}

@@ -284,7 +284,7 @@ def team_csv(request, pk, report):
         return _csv(report_views.TeamChildrenStatsView, report_selectors.children_stats(team, flt),
                     "team-children-stats", team.pk)
     if report == "members":
-        board = list(report_selectors.member_board(flt))
+        board = list(report_selectors.board(flt))
         report_selectors.add_medians(board, flt)
         return _csv(report_views.TeamMemberStatsView, report_selectors.member_board_rows(board),
                     "team-member-stats", team.pk)

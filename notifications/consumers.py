@@ -15,6 +15,7 @@ Nothing is sent about a task before its publication (tasks/publication.py): the
 news of its assignments waits for `tasks.published`, whose notifications have the
 same keys as an assignment's, so each assignee hears of it once.
     notifications.push {"ids"}                    pushes owed for new notifications
+    reports.delivered {"delivery_id", "member_id", "team", "period"}  a subscribed report was made
 """
 import hashlib
 
@@ -94,7 +95,14 @@ def on_push(payload: dict, now=None) -> int:
     return len(reserved)
 
 
+def on_report_delivered(payload: dict) -> int:
+    params = {"team": payload["team"], "period": payload["period"], "report_id": payload["delivery_id"]}
+    return len(services.notify_members(member_ids=[payload["member_id"]], kind="report_ready", params=params,
+                                       key=f"report_ready:{payload['delivery_id']}"))
+
+
 def register_all() -> None:
+    register("reports.delivered", on_report_delivered)
     register("tasks.assigned", on_assigned)
     register("tasks.cancelled", on_cancelled)
     register("tasks.rejected", on_rejected)

@@ -69,6 +69,12 @@ def render(kind: str, params: dict) -> RenderedText:
             _("“%(survey)s” closes at %(closes)s and still waits for your answers.") % {
                 "survey": params.get("survey", ""), "closes": _due({"due_at": params.get("closes_at")})},
         )
+    if kind == NotificationKind.REPORT_READY:
+        return RenderedText(
+            _("Report ready"),
+            _("The report of %(team)s for %(period)s is ready to download.") % {
+                "team": params.get("team", ""), "period": params.get("period", "")},
+        )
     if kind == NotificationKind.REVIEW_WAITING:
         count = int(params.get("count", 0))
         return RenderedText(

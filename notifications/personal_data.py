@@ -9,7 +9,8 @@ from .messages import render, render_in
 from .models import Device, Notification, PushDelivery
 
 # Notification parameters that are about the task or survey, not the person: kept on anonymisation.
-NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date", "survey", "survey_id", "closes_at"})
+NOTIFICATION_PARAMS_KEPT = frozenset({"task", "due_at", "count", "date", "survey", "survey_id", "closes_at",
+                                      "team", "period", "report_id"})
 
 
 class PersonalDataNotificationSerializer(serializers.Serializer):

@@ -24,6 +24,10 @@ class NotificationParamsSerializer(serializers.Serializer):
     date = serializers.DateField(allow_null=True, help_text="The day the digest is about (overdue_digest).")
     survey = serializers.CharField(allow_null=True, help_text="The survey's title then (survey kinds).")
     survey_id = serializers.IntegerField(allow_null=True, help_text="The survey to open (survey kinds).")
+    team = serializers.CharField(allow_null=True, help_text="The team's name then (report_ready).")
+    period = serializers.CharField(allow_null=True, help_text="The period's label, e.g. 2026-11 (report_ready).")
+    report_id = serializers.IntegerField(
+        allow_null=True, help_text="GET /api/v1/report-deliveries/{report_id}/download/ (report_ready).")
 
 
 def _int_or_none(value):
@@ -45,6 +49,9 @@ def notification_params(params) -> dict:
         "date": params.get("date") if isinstance(params.get("date"), str) else None,
         "survey": params.get("survey") if isinstance(params.get("survey"), str) else None,
         "survey_id": _int_or_none(params.get("survey_id")),
+        "team": params.get("team") if isinstance(params.get("team"), str) else None,
+        "period": params.get("period") if isinstance(params.get("period"), str) else None,
+        "report_id": _int_or_none(params.get("report_id")),
     }
 
 

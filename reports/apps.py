@@ -19,6 +19,12 @@ class ReportsConfig(AppConfig):
         from .access import register_all
         from .history import record_bulk_removal, record_bulk_rows, record_subtree_move
 
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from .rollups import sqlite_triggers_drop, sqlite_triggers_install
+
+        pre_migrate.connect(sqlite_triggers_drop, sender=self, dispatch_uid="reports_rollups_pre_migrate")
+        post_migrate.connect(sqlite_triggers_install, sender=self, dispatch_uid="reports_rollups_post_migrate")
         register_all()
         personal_data.declare()
         hooks.subtree_moved.connect(record_subtree_move)

@@ -11,6 +11,7 @@ Derived columns (folded search copies, auto timestamps) are left out: they
 would only repeat what the real fields already say.
 """
 from django.db import models
+from django.db.models import Q
 from simple_history import register
 
 from tasks.models import Campaign, Task
@@ -55,3 +56,126 @@ class AssignmentTally(models.Model):
 
     def __str__(self):
         return f"team {self.team_id} task {self.task_id} {self.status}: {self.n}"
+
+
+# The rollups (reports.rollup_sql keeps them, reports.rollups rebuilds them) ----------------
+# Plain integer columns and no foreign keys, like the tally: they never block deleting a
+# team, task or person, and rows at 0 are harmless. Days are Asia/Ho_Chi_Minh days.
+
+class DailyTally(models.Model):
+    """Assignments per (team, task, local day of creation, current status).
+
+    What the period reports count: a period's assignments by status, per child team,
+    per campaign, overdue ones (their task is past due), summed over a few thousand
+    rows instead of counted over a million assignments.
+    """
+
+    team_id = models.BigIntegerField()
+    task_id = models.BigIntegerField()
+    day = models.DateField()
+    status = models.CharField(max_length=20)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "task_id", "day", "status"], name="dailytally_key")]
+        indexes = [models.Index(fields=["team_id", "day"], name="dailytally_team_day")]
+
+
+class TeamDay(models.Model):
+    """Per (team, local day): assignments created, handed in (`completed_at` that day,
+    whatever happened to the work later) and verified (`reviewed_at` of verified work)."""
+
+    team_id = models.BigIntegerField()
+    day = models.DateField()
+    created = models.IntegerField(default=0)
+    handed_in = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "day"], name="teamday_key")]
+
+
+class MemberTally(models.Model):
+    """Per (person, team of the work): how many assignments are completed and verified now.
+
+    The member board's order (most verified, then most completed). A row with zeros
+    marks someone with work at that team who holds no active member role there (a
+    coordinator given a task directly, a person who left or was deactivated), so the
+    board still lists them. A fan-out writes no row here: it reaches only active
+    member-role people, and its new assignments are neither completed nor verified.
+    """
+
+    member_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    completed = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member_id", "team_id"], name="membertally_key")]
+        indexes = [models.Index(fields=["team_id"], name="membertally_team")]
+
+
+class MemberPeriod(models.Model):
+    """Per (person, team of the work, week or month): work handed in (`completed_at`) in it.
+
+    Participation reads it: a person is active in a period when they handed in at
+    least one piece of work then.
+    """
+
+    member_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    period = models.CharField(max_length=5)  # "week" (starting Monday) or "month"
+    starts_on = models.DateField()
+    handed_in = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member_id", "team_id", "period", "starts_on"], name="memberperiod_key"),
+        ]
+        indexes = [models.Index(fields=["team_id", "period", "starts_on", "member_id"], name="memberperiod_team")]
+
+
+# Report subscriptions ------------------------------------------------------------------------
+
+class ReportSubscription(models.Model):
+    """A person asks for a team's report after every week, month, quarter or year.
+
+    The beat (reports.subscriptions.reports_deliver_due) makes each finished period's
+    report once, stores it as a ReportDelivery and notifies the subscriber.
+    """
+
+    PERIODS = [("week", "week"), ("month", "month"), ("quarter", "quarter"), ("year", "year")]
+    FORMATS = [("json", "json"), ("xlsx", "xlsx"), ("pdf", "pdf")]
+
+    member = models.ForeignKey("teams.Member", on_delete=models.PROTECT, related_name="report_subscriptions")
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="report_subscriptions")
+    period = models.CharField(max_length=8, choices=PERIODS)
+    format = models.CharField(max_length=4, choices=FORMATS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # DELETE ends a subscription; its reports already made stay downloadable.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "team", "period", "format"], condition=Q(ended_at__isnull=True),
+                                    name="report_subscription_once"),
+        ]
+
+
+class ReportDelivery(models.Model):
+    """One finished period's report of a subscription, made once (the unique key)."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.PROTECT, related_name="deliveries")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    filename = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "period_start"], name="report_delivery_once"),
+        ]

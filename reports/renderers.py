@@ -55,3 +55,31 @@ class CSVRenderer(renderers.BaseRenderer):
         for row in rows:
             writer.writerow([cell(row.get(column)) for column in columns])
         return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+class ReportXLSXRenderer(renderers.BaseRenderer):
+    """A period report as a workbook (reports.documents.report_xlsx); `data` is the report's dict."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from .documents import report_xlsx
+
+        return report_xlsx(data)
+
+
+class ReportPDFRenderer(renderers.BaseRenderer):
+    """A period report as an A4 PDF (reports.documents.report_pdf); `data` is the report's dict."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from .documents import report_pdf
+
+        return report_pdf(data)

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, connections, router
 from django.db.models import (
-    Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Sum, Value,
+    Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum,
+    Value,
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
 
@@ -29,7 +30,7 @@ from teams.models import Member, Membership, Team
 from api.access import READ, restrict
 
 from .access import REPORT, REPORT_FILTER
-from .models import AssignmentTally
+from .models import AssignmentTally, DailyTally, MemberTally, TeamDay
 
 STATUSES = tuple(AssignmentStatus.values)
 DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.VERIFIED)
@@ -165,6 +166,42 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
     return {key: int(value or 0) for key, value in rows.aggregate(**aggregates).items()}
 
 
+def rollup_rows(flt: StatsFilter) -> QuerySet[DailyTally]:
+    """The daily tally's rows that `flt` counts (its days are local days of creation)."""
+    rows = DailyTally.objects.filter(team_id__in=subtree_team_ids(flt.path))
+    if flt.task_id is not None:
+        rows = rows.filter(task_id=flt.task_id)
+    if flt.campaign_id is not None:
+        rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
+    if flt.since is not None:
+        rows = rows.filter(day__gte=flt.since)
+    if flt.until is not None:
+        rows = rows.filter(day__lte=flt.until)
+    return rows
+
+
+def rollup_aggregates(now: datetime | None = None) -> dict:
+    aggregates = {"total": Sum("n")}
+    for status in STATUSES:
+        aggregates[status] = Sum("n", filter=Q(status=status))
+    aggregates["overdue"] = Sum("n", filter=Q(status__in=UNFINISHED_STATUSES, task_id__in=past_due_tasks(now)))
+    return aggregates
+
+
+def rollup_counts(flt: StatsFilter, now: datetime | None = None) -> dict:
+    """The counts of `flt` summed from the daily tally (reports.models.DailyTally), on
+    every database: the same numbers as counting the assignments. Offline quantities
+    (not in the rollups yet) are summed over the assignments that carry one."""
+    counts = {key: int(value or 0) for key, value in rollup_rows(flt).aggregate(**rollup_aggregates(now)).items()}
+    counts["quantity"] = live_quantity(flt)
+    return counts
+
+
+def live_quantity(flt: StatsFilter) -> int:
+    done = Q(status__in=DONE_STATUSES, quantity__isnull=False)
+    return int(Assignment.objects.filter(flt.q(), done).aggregate(n=Sum("quantity"))["n"] or 0)
+
+
 def members_active(path: str) -> int:
     """Distinct active people holding the member role at or below `path`.
 
@@ -186,7 +223,7 @@ def subtree_stats(flt: StatsFilter) -> dict:
     """
     counts = tally_counts(flt)
     if counts is None:
-        counts = Assignment.objects.filter(flt.q()).aggregate(**status_aggregates())
+        counts = rollup_counts(flt)
     result = summarize(counts)
     result["members_active"] = members_active(flt.path)
     return result
@@ -205,16 +242,10 @@ def child_id_expression(parent_path: str, path_field: str):
 
 def children_stats(team: Team, flt: StatsFilter) -> list[dict]:
     """The summary per direct child team: three queries whatever the number of children."""
-    children = list(Team.objects.filter(parent=team).order_by("name", "id").only("id", "name", "level", "path"))
-    below = Q(team__path__startswith=team.path) & ~Q(team_id=team.pk)
-    counts = {
-        row.pop("child"): row
-        for row in Assignment.objects.filter(flt.q(), below)
-        .annotate(child=child_id_expression(team.path, "team__path"))
-        .values("child")
-        .annotate(**status_aggregates())
-        .order_by()
-    }
+    below = list(Team.objects.filter(path__startswith=team.path).exclude(pk=team.pk)
+                 .order_by("name", "id").only("id", "name", "level", "path", "parent_id"))
+    children = [t for t in below if t.parent_id == team.pk]
+    counts = children_counts(team, flt, {t.pk: t.path for t in below})
     active = {
         row["child"]: row["n"]
         for row in Membership.objects.filter(active_members_q(team.path), ~Q(team_id=team.pk))
@@ -232,6 +263,42 @@ def children_stats(team: Team, flt: StatsFilter) -> list[dict]:
     return rows
 
 
+def team_board(team: Team, flt: StatsFilter) -> list[dict]:
+    """The direct children ranked: most verified, then most completed work, then name."""
+    rows = children_stats(team, flt)
+    rows.sort(key=lambda r: (-r["assignments"]["verified"], -r["assignments"]["completed"], r["team"]["name"],
+                             r["team"]["id"]))
+    return [{"rank": n, **row} for n, row in enumerate(rows, start=1)]
+
+
+def children_counts(team: Team, flt: StatsFilter, below: dict[int, str] | None = None) -> dict[str, dict]:
+    """The daily tally's counts per direct child of `team` ("17": {...}): one query.
+
+    Summed per team in the database (a few hundred rows, not a million assignments),
+    then per child here: a team's child is read from its path. `below` maps the ids
+    of the teams under `team` to their paths.
+    """
+    if below is None:
+        below = dict(Team.objects.filter(path__startswith=team.path).exclude(pk=team.pk).values_list("pk", "path"))
+    start = len(team.path)
+    per_child: dict[str, dict] = {}
+    rows = rollup_rows(flt).exclude(team_id=team.pk).values("team_id").annotate(**rollup_aggregates()).order_by()
+    for row in rows:
+        path = below.get(row.pop("team_id"))
+        if path is None:
+            continue
+        child = path[start:].split("/", 1)[0]
+        sums = per_child.setdefault(child, {})
+        for key, value in row.items():
+            sums[key] = sums.get(key, 0) + int(value or 0)
+    done = Q(status__in=DONE_STATUSES, quantity__isnull=False)
+    for row in (Assignment.objects.filter(flt.q(), done, team__path__startswith=team.path).exclude(team_id=team.pk)
+                .annotate(child=child_id_expression(team.path, "team__path")).values("child")
+                .annotate(q=Sum("quantity")).order_by()):
+        per_child.setdefault(row["child"], {})["quantity"] = int(row["q"] or 0)
+    return per_child
+
+
 def days_between(since: date, until: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
@@ -245,6 +312,13 @@ def daily_stats(flt: StatsFilter) -> list[dict]:
     verified; quantity by `completed_at` of work now completed or verified.
     Four queries whatever the number of days.
     """
+    if flt.task_id is None and flt.campaign_id is None:
+        return daily_from_rollup(flt)
+    return daily_live(flt)
+
+
+def daily_live(flt: StatsFilter) -> list[dict]:
+    """The daily series counted over the assignments (a task or campaign narrows it)."""
     zone = local_zone()
     base = Assignment.objects.filter(flt.q(with_days=False))
     measures = {
@@ -275,6 +349,30 @@ def daily_stats(flt: StatsFilter) -> list[dict]:
     return [{"date": day, **counts} for day, counts in per_day.items()]
 
 
+def daily_from_rollup(flt: StatsFilter) -> list[dict]:
+    """The daily series of a whole subtree read from reports.models.TeamDay: one query."""
+    per_day = {day: {"created": 0, "completed": 0, "verified": 0, "quantity": 0}
+               for day in days_between(flt.since, flt.until)}
+    rows = (
+        TeamDay.objects.filter(team_id__in=subtree_team_ids(flt.path), day__gte=flt.since, day__lte=flt.until)
+        .values("day").annotate(created=Sum("created"), completed=Sum("handed_in"), verified=Sum("verified"))
+        .order_by()
+    )
+    for row in rows:
+        if row["day"] in per_day:
+            per_day[row["day"]].update({name: int(row[name] or 0) for name in ("created", "completed", "verified")})
+    # Offline quantities are not in the rollups yet: summed over the assignments that carry one.
+    done = Q(completed_at__isnull=False, status__in=DONE_STATUSES, quantity__isnull=False)
+    for row in (Assignment.objects.filter(flt.q(with_days=False), done,
+                                          day_range_q("completed_at", flt.since, flt.until))
+                .annotate(day=TruncDate("completed_at", tzinfo=local_zone())).values("day")
+                .annotate(n=Sum("quantity")).order_by()):
+        day = row["day"].date() if isinstance(row["day"], datetime) else row["day"]
+        if day in per_day:
+            per_day[day]["quantity"] = int(row["n"] or 0)
+    return [{"date": day, **counts} for day, counts in per_day.items()]
+
+
 # The member board -------------------------------------------------------------
 
 class MedianSeconds(Aggregate):
@@ -302,7 +400,7 @@ def member_board(flt: StatsFilter) -> QuerySet[Member]:
     has_work = Assignment.objects.filter(flt.q(), assignee_id=OuterRef("pk"))
     where = flt.q(prefix="assignments__")
     qs = (
-        Member.objects.filter(Exists(holds_role) | Exists(has_work))
+        Member.objects.filter(Exists(holds_role) | Exists(has_work), show_on_boards=True)
         .annotate(**status_aggregates(prefix="assignments__", where=where))
         .order_by("-verified", "-completed", "id")
         .only("id", "full_name", "is_active")
@@ -311,6 +409,93 @@ def member_board(flt: StatsFilter) -> QuerySet[Member]:
         done = where & Q(assignments__status__in=DONE_STATUSES, assignments__completed_at__isnull=False)
         qs = qs.annotate(median_seconds=MedianSeconds(completion_duration("assignments__"), filter=done))
     return qs
+
+
+BOARD_SQL = """
+SELECT c.member_id FROM (
+    SELECT member_id, SUM(completed) AS completed, SUM(verified) AS verified FROM (
+        SELECT member_id, completed, verified FROM reports_membertally
+        WHERE team_id IN (SELECT id FROM teams_team WHERE path LIKE %s)
+        UNION ALL
+        SELECT ms.member_id, 0, 0 FROM teams_membership ms
+        WHERE ms.team_id IN (SELECT id FROM teams_team WHERE path LIKE %s) AND ms.role = 'member'
+          AND ms.member_id NOT IN (SELECT id FROM teams_member WHERE NOT is_active)
+    ) u GROUP BY member_id
+) c {hidden}
+"""
+
+
+class RollupBoard:
+    """The member board of a whole subtree (no task, campaign or days) from the rollups.
+
+    The order comes from reports.models.MemberTally (completed and verified per person,
+    kept by triggers) beside the active member-role people of the subtree, so ranking
+    100,000 people never counts their assignments; then the people of one page get
+    their full counts, overdue and median from their own assignments (one query).
+    Behaves like the queryset it replaces for a paginator: count() and slices.
+    """
+
+    def __init__(self, flt: StatsFilter):
+        self.flt = flt
+        # People who turned `show_on_boards` off are never named (their work still counts).
+        self.hidden = "JOIN teams_member hm ON hm.id = c.member_id AND hm.show_on_boards = %s" % (
+            "true" if connections[router.db_for_read(MemberTally)].vendor == "postgresql" else "1")
+        self._count = None
+
+    def _query(self, tail: str, params: list) -> list:
+        like = self.flt.path + "%"
+        with connections[router.db_for_read(MemberTally)].cursor() as cursor:
+            cursor.execute(BOARD_SQL.format(hidden=self.hidden) + tail, [like, like, *params])
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self._count is None:
+            sql = BOARD_SQL.format(hidden=self.hidden)
+            with connections[router.db_for_read(MemberTally)].cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) b", [self.flt.path + "%"] * 2)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop = index.start or 0, index.stop
+        limit = (stop - start) if stop is not None else 2 ** 62  # every row (LIMIT is needed for OFFSET)
+        if limit == 0:
+            return []
+        ids = [row[0] for row in self._query(
+            " ORDER BY c.verified DESC, c.completed DESC, c.member_id LIMIT %s OFFSET %s", [limit, start]
+        )]
+        if not ids:
+            return []
+        members = {m.pk: m for m in member_board_members(self.flt, ids)}
+        return [members[pk] for pk in ids]
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+
+def member_board_members(flt: StatsFilter, ids: list[int]) -> QuerySet[Member]:
+    """The people `ids` with their counts over the subtree (one query; medians on PostgreSQL)."""
+    where = flt.q(prefix="assignments__")
+    qs = Member.objects.filter(pk__in=ids).annotate(**status_aggregates(prefix="assignments__", where=where)).only(
+        "id", "full_name", "is_active"
+    )
+    if connection.vendor == "postgresql":
+        done = where & Q(assignments__status__in=DONE_STATUSES, assignments__completed_at__isnull=False)
+        qs = qs.annotate(median_seconds=MedianSeconds(completion_duration("assignments__"), filter=done))
+    return qs
+
+
+def board(flt: StatsFilter):
+    """The member board: from the rollups for a whole subtree, counted live when a task,
+    campaign or range of days narrows it (the rollups keep no per-task people)."""
+    if flt.task_id is None and flt.campaign_id is None and flt.since is None and flt.until is None:
+        return RollupBoard(flt)
+    return member_board(flt)
 
 
 def add_medians(members: list[Member], flt: StatsFilter) -> None:

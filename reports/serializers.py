@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import EARLIEST, DateField, HistoryTypeField
@@ -170,3 +171,130 @@ class HistoryEntrySerializer(serializers.Serializer):
     type = HistoryTypeField(help_text="`created`, `changed` or `deleted`.")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)
+
+
+# Participation, team board, period reports -----------------------------------------
+
+
+class ParticipationQuerySerializer(serializers.Serializer):
+    since = DateField(required=False, help_text="A day of the first period, YYYY-MM-DD (default: eleven months "
+                                                "or weeks before until).")
+    until = DateField(required=False, help_text="A day of the last period, YYYY-MM-DD (default: today).")
+    interval = serializers.ChoiceField(choices=["week", "month"], default="month",
+                                       help_text="`week` (Monday to Sunday) or `month`.")
+
+    def validate(self, attrs):
+        from .participation import default_range
+
+        until = attrs.get("until") or timezone.localdate()
+        since = attrs.get("since")
+        if since is None:
+            since = max(default_range(attrs["interval"], until)[0], EARLIEST.date() + timedelta(days=7))
+        check_range(since, until)
+        attrs["since"], attrs["until"] = since, until
+        return attrs
+
+
+class ParticipationRowSerializer(serializers.Serializer):
+    period_start = serializers.DateField(help_text="First day of the week (a Monday) or month.")
+    members = serializers.IntegerField(help_text="People holding the member role in the subtree by the period's end.")
+    active = serializers.IntegerField(help_text="People who handed in at least one piece of work in the period.")
+    new = serializers.IntegerField(help_text="People whose first member role in the subtree began in the period.")
+    lapsed = serializers.IntegerField(help_text="Active in the period before, not in this one.")
+
+
+class TeamBoardRowSerializer(TeamStatsSerializer):
+    rank = serializers.IntegerField(help_text="1 for the child team with the most verified work.")
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=["week", "month", "quarter", "year"], default="month",
+                                     help_text="The kind of period.")
+    date = DateField(required=False, help_text="A day inside the period, YYYY-MM-DD (default: today).")
+
+    def validate(self, attrs):
+        from .periods import period_of
+
+        day = attrs.get("date") or timezone.localdate()
+        try:
+            attrs["period"] = period_of(attrs["period"], day)
+            attrs["period"].next()
+            attrs["period"].previous()
+        except (ValueError, OverflowError):
+            raise serializers.ValidationError({"date": [_("This day is outside the calendar the reports cover.")]})
+        return attrs
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="Last day of the period, included.")
+    label = serializers.CharField(help_text="e.g. 2026-W48, 2026-11, 2026-Q4, 2026.")
+
+
+class ReportStatsSerializer(CountsFieldsMixin):
+    members_active = serializers.IntegerField(help_text="Active people holding the member role in the subtree now.")
+
+
+class ReportCampaignSerializer(CountsFieldsMixin):
+    campaign = CampaignRefSerializer()
+    tasks = serializers.IntegerField(help_text="Tasks of the campaign with work created in the period.")
+
+
+class ReportParticipationSerializer(serializers.Serializer):
+    members = serializers.IntegerField()
+    active = serializers.IntegerField()
+    new = serializers.IntegerField()
+    lapsed = serializers.IntegerField()
+
+
+class ReportSurveyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ReportSurveySerializer(serializers.Serializer):
+    survey = ReportSurveyRefSerializer()
+    responses = serializers.IntegerField()
+    audience_size = serializers.IntegerField()
+    response_rate = serializers.FloatField()
+
+
+class PeriodReportSerializer(serializers.Serializer):
+    team = ReportTeamSerializer()
+    period = ReportPeriodSerializer()
+    generated_at = serializers.DateTimeField()
+    stats = ReportStatsSerializer(help_text="Assignments created in the period, by status now.")
+    children = ChildTeamStatsSerializer(many=True, help_text="The same per direct child team.")
+    campaigns = ReportCampaignSerializer(many=True)
+    participation = ReportParticipationSerializer()
+    daily = DailyStatsSerializer(many=True)
+    surveys = ReportSurveySerializer(many=True, required=False,
+                                     help_text="Surveys of the subtree open during the period.")
+
+
+class ReportDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField(
+        help_text="Served to the subscriber and to anyone else who reads the team's reports.")
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/report-deliveries/{obj.pk}/download/"
+
+
+class ReportSubscriptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    team = serializers.IntegerField(source="team_id", min_value=1, help_text="A team whose reports the caller reads.")
+    period = serializers.ChoiceField(choices=["week", "month", "quarter", "year"])
+    format = serializers.ChoiceField(choices=["json", "xlsx", "pdf"])
+    created_at = serializers.DateTimeField(read_only=True)
+    deliveries = serializers.SerializerMethodField(help_text="The latest reports made (at most 12), newest first.")
+
+    def get_deliveries(self, obj) -> list[dict]:
+        rows = list(obj.deliveries.only("id", "period_start", "period_end", "created_at", "subscription_id")[:12])
+        return ReportDeliverySerializer(rows, many=True).data
+
+    get_deliveries = extend_schema_field(ReportDeliverySerializer(many=True))(get_deliveries)

@@ -5,7 +5,7 @@ teams inside their subtrees. A plain member gets 403 whatever the team (the
 role check comes first); a team, campaign or task outside the caller's reach is
 404; bad filters are 400 naming the parameter.
 """
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -24,8 +24,17 @@ from teams.models import Team
 from api.access import forget_scope, scope_for
 
 from . import history, selectors
-from .renderers import CSVRenderer
+from . import participation, subscriptions
+from .models import ReportSubscription
+from .period_report import period_report
+from .renderers import CSVRenderer, ReportPDFRenderer, ReportXLSXRenderer
 from .serializers import (
+    ParticipationQuerySerializer,
+    ParticipationRowSerializer,
+    PeriodReportSerializer,
+    ReportQuerySerializer,
+    ReportSubscriptionSerializer,
+    TeamBoardRowSerializer,
     CampaignStatsQuerySerializer,
     CampaignStatsSerializer,
     ChannelStatsQuerySerializer,
@@ -96,14 +105,20 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        csv_requested = isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
+        csv_requested = not isinstance(getattr(request, "accepted_renderer", None), (JSONRenderer, type(None)))
         if csv_requested and response.status_code >= 400:
             # Errors keep the one JSON error body whatever format was asked for.
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if csv_requested and response.status_code == 200:
-            response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{self.kwargs["pk"]}.csv"'
+            extension = request.accepted_renderer.format
+            response["Content-Disposition"] = (
+                f'attachment; filename="{self.csv_name}-{self.kwargs["pk"]}{self.file_suffix()}.{extension}"'
+            )
         return response
+
+    def file_suffix(self) -> str:
+        return ""
 
     def get_team(self) -> Team:
         team = selectors.team_for_report(self.request.user, self.kwargs["pk"])
@@ -210,7 +225,7 @@ class TeamMemberStatsView(ReportView):
     def get(self, request, pk):
         team = self.get_team()
         flt = self.get_filter(team.path)
-        page = self.paginate_queryset(selectors.member_board(flt))
+        page = self.paginate_queryset(selectors.board(flt))
         selectors.add_medians(page, flt)
         return self.get_paginated_response(selectors.member_board_rows(page))
 
@@ -312,3 +327,188 @@ class TeamHistoryView(HistoryView):
         if team is None:
             raise Http404
         return team
+
+
+@extend_schema(
+    summary="Participation per week or month: members, active, new, lapsed",
+    description="One row per week (Monday to Sunday) or month from the period holding `since` to the one holding "
+                "`until` (by default the last twelve months or weeks up to today): `members` hold the member role "
+                "in the subtree by the period's end, `active` handed in at least one piece of work in it, `new` "
+                "began their first member role there in it, `lapsed` were active in the period before and not in "
+                "this one. " + REPORT_RULES.replace("counted on the assignment's creation", "of the periods"),
+    parameters=[ParticipationQuerySerializer],
+    responses={(200, "application/json"): OpenApiResponse(ParticipationRowSerializer(many=True),
+                                                          description="`results`: one row per period."), **ERRORS},
+)
+class TeamParticipationView(ReportView):
+    renderer_classes = [JSONRenderer]
+    query_serializer_class = ParticipationQuerySerializer
+
+    def get(self, request, pk):
+        team = self.get_team()
+        params = ParticipationQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        rows = participation.participation_series(team.path, data["interval"], data["since"], data["until"])
+        return Response({"results": ParticipationRowSerializer(rows, many=True).data})
+
+
+@extend_schema(
+    summary="Team board: the direct child teams ranked by verified, then completed work",
+    description="The drill-down of `stats/children/` as a ranking (`rank` 1 has the most verified work; ties by "
+                "completed work, then name). Teams are named whatever their members chose for the member board: "
+                "a team is not a person. " + REPORT_RULES,
+    parameters=[StatsQuerySerializer, FORMAT_PARAMETER],
+    responses=report_responses(TeamBoardRowSerializer(many=True), "One row per direct child team, best first."),
+)
+class TeamBoardView(ReportView):
+    csv_columns = ["rank"] + TEAM_COLUMNS + COUNT_COLUMNS + ["members_active"]
+    csv_name = "team-board"
+
+    def get(self, request, pk):
+        team = self.get_team()
+        flt = self.get_filter(team.path)
+        return Response(selectors.team_board(team, flt))
+
+
+REPORT_FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"],
+    description="`xlsx`: a workbook with a sheet per section; `pdf`: an A4 document. JSON by default.",
+)
+
+
+@extend_schema(
+    summary="A team's report for a week, month, quarter or year (JSON, XLSX or PDF)",
+    description="For the period of kind `period` that holds `date` (by default this month) and the team's whole "
+                "subtree: `stats` (the assignments created in the period by status now, overdue, completion rate, "
+                "active members), `children` (the same per direct child team), `campaigns`, `participation` "
+                "(members, active, new, lapsed), `daily` (created, handed in and verified per day), and `surveys` "
+                "(responses and rate of the subtree's surveys open during the period). `?format=xlsx` gives a "
+                "workbook with one sheet per section, `?format=pdf` an A4 PDF with a chart of the daily series; "
+                "both in the request's language. Coordinators and observers of the team or above; a member gets "
+                "403 `permission_denied`. Errors: 400 `invalid` naming `period` or `date`, 404 `not_found` for a "
+                "team outside the caller's scope; errors are JSON whatever the format.",
+    parameters=[ReportQuerySerializer, REPORT_FORMAT_PARAMETER],
+    responses={
+        (200, "application/json"): OpenApiResponse(PeriodReportSerializer, description="The report."),
+        (200, ReportXLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="As a workbook."),
+        (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="As an A4 PDF."),
+        **ERRORS,
+    },
+)
+class TeamReportView(ReportView):
+    renderer_classes = [JSONRenderer, ReportXLSXRenderer, ReportPDFRenderer]
+    csv_name = "report"
+
+    def get(self, request, pk):
+        team = self.get_team()
+        params = ReportQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        self.period = params.validated_data["period"]
+        report = period_report(team, self.period)
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            return Response(PeriodReportSerializer(report).data)
+        return Response(report)
+
+    def file_suffix(self) -> str:
+        period = getattr(self, "period", None)
+        return f"-{period.label}" if period else ""
+
+
+SUBSCRIPTION_ERRORS = {
+    (code, "application/json"): OpenApiResponse(ErrorSerializer, description=description)
+    for code, description in [
+        (400, "Bad input; `errors` names the field (a team outside the caller's report scope is a 400 on `team`)."),
+        (401, "No token, or a bad or expired one."),
+        (403, "Only coordinators and observers subscribe to reports."),
+        (404, "Not found, or not the caller's."),
+        (409, "`already_subscribed`: the same team, period and format already come to the caller."),
+    ]
+}
+
+
+class ReportSubscriptionList(generics.GenericAPIView):
+    """The caller's report subscriptions; POST subscribes."""
+
+    permission_classes = [IsAuthenticated, CanReadReports]
+    serializer_class = ReportSubscriptionSerializer
+    pagination_class = PageNumberPagination
+
+    def get_queryset(self):
+        return ReportSubscription.objects.filter(member=self.request.user, ended_at__isnull=True).order_by("-id")
+
+    @extend_schema(tags=["reports"], operation_id="report_subscriptions_list", summary="The caller's report subscriptions",
+                   description="Live subscriptions of the caller, newest first, each with its latest reports. "
+                               "Coordinators and observers; a member gets 403 `permission_denied`.",
+                   responses={200: ReportSubscriptionSerializer(many=True), **SUBSCRIPTION_ERRORS})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset().prefetch_related(None))
+        return self.get_paginated_response(ReportSubscriptionSerializer(page, many=True).data)
+
+    @extend_schema(tags=["reports"], summary="Subscribe to a team's report after every period",
+                   description="After each week, month, quarter or year the worker makes the team's report in "
+                               "`format` (json, xlsx or pdf), stores it and notifies the caller (`report_ready`) "
+                               "with a link only people who read the team's reports can download. Errors: 400 "
+                               "`invalid` naming the field, 403 `permission_denied` for members, 409 "
+                               "`already_subscribed`.",
+                   request=ReportSubscriptionSerializer,
+                   responses={201: ReportSubscriptionSerializer, **SUBSCRIPTION_ERRORS})
+    def post(self, request):
+        body = ReportSubscriptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        team = Team.objects.filter(pk=data["team_id"]).first()
+        if team is None:
+            raise ValidationError({"team": [_("This is not a team whose reports you read.")]})
+        subscription = subscriptions.report_subscription_create(
+            member=request.user, team=team, period=data["period"], format=data["format"])
+        return Response(ReportSubscriptionSerializer(subscription).data, status=201)
+
+
+class ReportSubscriptionDetail(generics.GenericAPIView):
+    """One of the caller's report subscriptions."""
+
+    permission_classes = [IsAuthenticated, CanReadReports]
+    serializer_class = ReportSubscriptionSerializer
+
+    def get_object(self):
+        subscription = ReportSubscription.objects.filter(
+            pk=self.kwargs["pk"], member=self.request.user, ended_at__isnull=True).first()
+        if subscription is None:
+            raise Http404
+        return subscription
+
+    @extend_schema(tags=["reports"], summary="One of the caller's report subscriptions",
+                   description="With its latest reports. Another person's subscription is 404 `not_found`.",
+                   responses={200: ReportSubscriptionSerializer, **SUBSCRIPTION_ERRORS})
+    def get(self, request, pk):
+        return Response(ReportSubscriptionSerializer(self.get_object()).data)
+
+    @extend_schema(tags=["reports"], summary="End a report subscription",
+                   description="No more reports are made; those already made stay downloadable. Another "
+                               "person's subscription is 404 `not_found`.",
+                   responses={204: None, **SUBSCRIPTION_ERRORS})
+    def delete(self, request, pk):
+        subscriptions.report_subscription_end(subscription=self.get_object(), actor=request.user)
+        return Response(status=204)
+
+
+@extend_schema(
+    tags=["reports"],
+    summary="Download a report made for a subscription",
+    description="The stored file (JSON, XLSX or PDF) of one finished period. Served to the subscriber and to "
+                "anyone else who reads the team's reports now; outside that scope 404 `not_found`, members 403 "
+                "`permission_denied`.",
+    responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+               **ERRORS},
+)
+class ReportDeliveryDownload(ReportView):
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, pk):
+        delivery = subscriptions.delivery_for_download(request.user, pk)
+        if delivery is None:
+            raise Http404
+        response = HttpResponse(bytes(delivery.content), content_type=delivery.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{delivery.filename}"'
+        return response

@@ -13,6 +13,7 @@ class SurveysConfig(AppConfig):
 
         from . import personal_data
         from .models import Survey
+        from .report_sections import surveys_section
         from .selectors import audience_q
         from .services import surveys_teams_merged
 
@@ -21,3 +22,4 @@ class SurveysConfig(AppConfig):
         register(Survey, path="team__path", grants={READ: Grant(q=audience_q)})
         personal_data.declare()
         hooks.teams_merged.connect(surveys_teams_merged)
+        hooks.report_sections.connect(surveys_section)

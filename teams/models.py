@@ -45,6 +45,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     search_name = models.CharField(max_length=150, editable=False, default="", db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # False: counted in every total but never named on a member board (PATCH /me/).
+    show_on_boards = models.BooleanField(_("show on boards"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -207,12 +207,15 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "phone", "full_name", "is_active", "memberships", "date_joined", "updated_at"]
-        read_only_fields = ["id", "phone", "is_active", "date_joined", "updated_at"]
+        fields = ["id", "phone", "full_name", "is_active", "show_on_boards", "memberships", "date_joined",
+                  "updated_at"]
+        read_only_fields = ["id", "phone", "is_active", "show_on_boards", "date_joined", "updated_at"]
 
 
 class MeUpdateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, required=False)
+    show_on_boards = serializers.BooleanField(
+        required=False, help_text="false: still counted in every total, never named on a member board.")
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -447,10 +447,13 @@ def member_anonymise(*, member: Member, actor: Member) -> Member:
 
 
 @transaction.atomic
-def me_update(*, member: Member, full_name: str | None = None) -> Member:
-    """A member changes their own profile; roles, teams and flags are not theirs to change."""
+def me_update(*, member: Member, full_name: str | None = None, show_on_boards: bool | None = None) -> Member:
+    """A member changes their own profile (and whether boards name them); roles, teams and
+    flags are not theirs to change."""
     if full_name is not None:
         member.full_name = full_name
+    if show_on_boards is not None:
+        member.show_on_boards = show_on_boards
     member.save()
     return member
 

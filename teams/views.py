@@ -304,7 +304,8 @@ class MeView(generics.GenericAPIView):
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer,
                    summary="Change the caller's own profile fields (never roles or flags)",
-                   description="Only the caller's own profile fields (`full_name`); roles, teams and the active "
+                   description="Only the caller's own profile fields (`full_name`, and `show_on_boards`: false "
+                               "keeps the caller counted in every total but never named on a member board); roles, teams and the active "
                                "and staff flags cannot be changed here. Errors: 400 `invalid`.")
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data, partial=True)

@@ -65,6 +65,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.survey_clock_task",
         "schedule": crontab(minute="*"),
     },
+    # Each report subscription's last finished period (reports.subscriptions), made once.
+    "report-deliveries": {
+        "task": "reports.tasks.deliver_due_reports_task",
+        "schedule": crontab(minute=5),
+    },
     # Announces the tasks whose publish_at has come (tasks/publication.py).
     "publish-due-tasks": {
         "task": "tasks.tasks.publish_due_tasks",

@@ -96,6 +96,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "content", "description": "The content library: approved material that flows down the tree."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
+        {"name": "reports", "description": "Report subscriptions and the reports made for them."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

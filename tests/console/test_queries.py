@@ -17,7 +17,7 @@ PAGES = {
     "my tasks": ("member_v1a_2", "/console/mine/?show=all", ["/api/v1/assignments/?mine=true"], 4),
     "review queue": ("coord_c1", "/console/review/", ["/api/v1/assignments/?status=completed"], 4),
     "overdue": ("coord_c1", "/console/overdue/", ["/api/v1/assignments/?due_before={now}"], 4),
-    "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"], 10),
+    "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"], 12),  # +2: offline quantities, summed live until they join the rollups
     "tasks": ("coord_c1", "/console/tasks/", ["/api/v1/tasks/"], 4),
     "task": ("coord_c1", "/console/tasks/{task}/", ["/api/v1/tasks/{task}/"], 5),
     "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),

@@ -136,8 +136,8 @@ def count_queries(django_assert_max_num_queries, client, url, limit, **params):
 
 
 @pytest.mark.parametrize("suffix,limit", [
-    ("stats/", 4),            # scope, team, counts, active members
-    ("stats/children/", 5),   # scope, team, children, counts by child, active members by child
+    ("stats/", 5),            # scope, team, counts (rollup), offline quantities, active members
+    ("stats/children/", 6),   # scope, team, teams below, counts by team, quantities by child, active by child
     ("stats/daily/", 6),      # scope, team, created, completed, verified, quantity
     ("stats/members/", 5),    # scope, team, page count, page, medians of the page (SQLite)
 ])
@@ -164,7 +164,7 @@ def test_grown_children_are_all_counted(work, grow, client_for):
 
 
 def test_campaign_stats_query_count(work, client_for, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):  # scope, campaign, tasks, counts, active members
+    with django_assert_max_num_queries(6):  # scope, campaign, tasks, counts, quantities, active members
         assert client_for(work.world.coord_district).get(f"/api/v1/campaigns/{work.camp.pk}/stats/").status_code == 200
 
 

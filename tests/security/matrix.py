@@ -181,6 +181,18 @@ MATRIX: dict[str, Endpoint] = {
     "team-stats-daily": Endpoint("team", {"get": READERS}),
     "team-stats-members": Endpoint("team", {"get": READERS}),
     "team-stats-channels": Endpoint("team", {"get": READERS}),
+    "team-stats-participation": Endpoint("team", {"get": READERS}),
+    "team-stats-teams": Endpoint("team", {"get": READERS}),
+    "team-report": Endpoint("team", {"get": READERS}),
+    "report-subscription-list": Endpoint(None, {"get": READERS, "post": codes(401, 403, 403, 201, 201, 201)},
+                                         {"post": lambda w: {"team": w.v1a.pk, "period": "month", "format": "xlsx"}}),
+    # The observer's own subscription: nobody else sees it; members are refused by role first.
+    "report-subscription-detail": Endpoint("report_subscription", {
+        "get": codes(401, 403, 403, 200, 404, 404),
+        "delete": codes(401, 403, 403, 204, 404, 404),
+    }),
+    # A report made for the observer: anyone who reads the team's reports downloads it.
+    "report-delivery-download": Endpoint("report_delivery", {"get": READERS}),
     "campaign-stats": Endpoint("campaign", {"get": READERS}),
     "team-history": Endpoint("team", {"get": READERS}),
     "task-history": Endpoint("task", {"get": READERS}),
@@ -317,6 +329,16 @@ def build(kind: str, team, world, person=None):
                                            params={"task_title": task.title})
     if kind == "device":
         return Device.objects.create(member=person, token=f"token-{person.pk}-{team.pk}", platform="android")
+    if kind in ("report_subscription", "report_delivery"):
+        from reports.models import ReportDelivery, ReportSubscription
+
+        subscription = ReportSubscription.objects.create(member=person, team=team, period="month",
+                                                         format="json" if kind == "report_subscription" else "pdf")
+        if kind == "report_subscription":
+            return subscription
+        return ReportDelivery.objects.create(subscription=subscription, period_start=timezone.localdate().replace(day=1),
+                                             period_end=timezone.localdate(), content=b"{}",
+                                             content_type="application/json", filename="report.json")
     if kind in ("survey", "draft_survey"):
         from surveys import services as surveys
 
@@ -340,6 +362,8 @@ def build_home(kind: str, world):
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))
         AssignmentFactory(task=task, assignee=world.member_v1a, team=world.v1a)
         return task
+    if kind in ("report_subscription", "report_delivery"):
+        return build(kind, world.v1a, world, person=world.observer_district)
     if kind in ("assignment", "completed_assignment", "assignment_with_image"):
         assignment = build(kind, world.c1, world, person=world.member_v1a)
         Assignment.objects.filter(pk=assignment.pk).update(team=world.v1a)

@@ -131,6 +131,14 @@ def _empty_team_with_history(world):
     return team
 
 
+def _subscription_without_reports(w):
+    # One with reports made is ended, not deleted: tests/reports/test_subscriptions.py.
+    from reports.models import ReportSubscription
+
+    return ReportSubscription.objects.create(member=w.observer_district, team=w.district, period="week",
+                                             format="json")
+
+
 # url name -> [(what, build(world) -> object, caller attribute, expected status)]
 DELETES = {
     "team-detail": [
@@ -148,6 +156,10 @@ DELETES = {
     ],
     "device-detail": [
         ("a push token with deliveries: they stay", lambda w: w.device, "member_v1a", 204),
+    ],
+    "report-subscription-detail": [
+        ("a subscription with no report made yet: it goes, nothing else", _subscription_without_reports,
+         "observer_district", 204),
     ],
 }
 
