@@ -93,7 +93,7 @@ def my_tasks(request):
 
 
 def _own_assignment(request, pk):
-    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    assignment = task_selectors.assignment_list(request.user).select_related("assigned_by").filter(pk=pk).first()
     if assignment is None:
         raise Http404
     return assignment
@@ -109,7 +109,7 @@ def _my_task_page(request, assignment, complete_form=None, decline_form=None, st
         "a": assignment, "task": assignment.task, "is_mine": is_mine,
         "complete_form": complete_form or CompleteForm(), "decline_form": decline_form or ReasonForm(),
         "can_complete": can_complete, "can_decline": can_decline,
-        "events": task_selectors.assignment_events(assignment),
+        "events": task_selectors.assignment_timeline(assignment),
     }, status=status)
 
 
@@ -273,7 +273,7 @@ def overdue(request):
 
 def _reviewable(request, pk):
     """An assignment the caller sees (404 otherwise); the service decides whether they may review it (403)."""
-    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    assignment = task_selectors.assignment_list(request.user).select_related("assigned_by").filter(pk=pk).first()
     if assignment is None:
         raise Http404
     return assignment

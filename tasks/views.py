@@ -215,6 +215,8 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     def get_queryset(self):
         if self.action == "list":
             return selectors.assignment_rows(self.request.user)
+        if self.action == "events":  # the timeline's first step names who assigned it
+            return selectors.assignment_list(self.request.user).select_related("assigned_by")
         return selectors.assignment_list(self.request.user)
 
     def _step(self, action_name, body_serializer=None):
@@ -313,10 +315,11 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     @extend_schema(responses={200: AssignmentEventSerializer(many=True)}, summary="The assignment's timeline",
                    filters=False,
                    description="Every step of the assignment, oldest first: who did it, from which status to "
-                               "which, and the note or reason given. Page-number pagination. Errors: 404 "
-                               "`not_found`.")
+                               "which, and the note or reason given. The first step, `assigned`, has id 0: it "
+                               "is the assignment itself (who assigned it, when, and a note when a late "
+                               "joiner got it). Page-number pagination. Errors: 404 `not_found`.")
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def events(self, request, pk=None):
         assignment = self.get_object()
-        page = self.paginate_queryset(selectors.assignment_events(assignment))
+        page = self.paginate_queryset(selectors.assignment_timeline(assignment))
         return self.get_paginated_response(AssignmentEventSerializer(page, many=True).data)

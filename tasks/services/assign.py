@@ -15,16 +15,18 @@ from teams.choices import Role
 from teams.models import Member, Membership, Team
 from teams.selectors import outermost_teams
 
-from ..choices import AssignmentStatus, EventKind, TaskStatus
+from ..choices import AssignmentStatus, TaskStatus
 from ..models import Assignment, Task, TaskTarget
 
-from .rules import BATCH_SIZE, _column, _coordinates, _insert_events, _require_coordinates, _table
+from .rules import BATCH_SIZE, _column, _coordinates, _require_coordinates, _table
 
 
 # Fan-out ---------------------------------------------------------------------
 #
 # A district can hold 100k members, so the fan-out never walks people in Python:
-# one INSERT ... SELECT makes the assignments and one more writes their events.
+# one INSERT ... SELECT makes the assignments. Each row stands for its own
+# "assigned" step (assigned_by, joined_late): no event row is written for it, the
+# timeline shows it (tasks.selectors.assignment_timeline).
 
 @dataclass(frozen=True)
 class AssignResult:
@@ -40,7 +42,7 @@ def _members_below(teams: list[Team]) -> QuerySet[Membership]:
     return Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
 
 
-def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
+def _fan_out(task: Task, teams: list[Team], now, actor) -> tuple[int, int]:
     """Assign every person `_members_below(teams)` reaches who does not hold the task
     yet, through their deepest such team (for nested teams the longest path is
     also the greatest). Returns (created, reached)."""
@@ -59,21 +61,22 @@ def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
     A = Assignment
     columns = ", ".join(_column(A, f) for f in (
         "task", "assignee", "team", "status", "evidence_url", "evidence_image", "note", "decline_reason",
-        "review_note", "created_at", "updated_at"))
+        "review_note", "assigned_by", "joined_late", "created_at", "updated_at"))
     stamp = connection.ops.adapt_datetimefield_value(now)
     sql = (
         f"INSERT INTO {_table(A)} ({columns}) "
-        f"SELECT %s, picked.member_id, t.{_column(Team, 'id')}, %s, '', '', '', '', '', %s, %s "
+        f"SELECT %s, picked.member_id, t.{_column(Team, 'id')}, %s, '', '', '', '', '', %s, %s, %s, %s "
         f"FROM ({picked_sql}) picked "
         f"JOIN {_table(Team)} t ON t.{_column(Team, 'path')} = picked.deepest"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *picked_params))
+        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, getattr(actor, "pk", None), False, stamp, stamp,
+                             *picked_params))
         created = cursor.rowcount
     return created, reached
 
 
-def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
+def _assign_directly(task: Task, pairs: dict[int, int], now, actor, joined_late: bool = False) -> tuple[int, int]:
     """Assign the named people who do not hold the task yet. Returns (created, already)."""
     if not pairs:
         return 0, 0
@@ -81,19 +84,11 @@ def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
     new = [member_id for member_id in pairs if member_id not in held]
     Assignment.objects.bulk_create(
         [Assignment(task_id=task.pk, assignee_id=member_id, team_id=pairs[member_id],
-                    status=AssignmentStatus.ASSIGNED, created_at=now, updated_at=now) for member_id in new],
+                    status=AssignmentStatus.ASSIGNED, assigned_by_id=getattr(actor, "pk", None),
+                    joined_late=joined_late, created_at=now, updated_at=now) for member_id in new],
         batch_size=BATCH_SIZE,
     )
     return len(new), len(held)
-
-
-def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
-    """The `assigned` event of every assignment this call made (they share its timestamp;
-    the task's row lock keeps anyone else from adding to the task meanwhile)."""
-    _insert_events(
-        Assignment.objects.filter(task_id=task.pk, created_at=now),
-        kind=EventKind.ASSIGNED, to_status=AssignmentStatus.ASSIGNED, actor=actor, now=now, note=note,
-    )
 
 
 def _announce_assignments(task: Task, now) -> None:
@@ -164,11 +159,10 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
             del direct[member_id]
 
     now = timezone.now()
-    created_fan, reached = _fan_out(task, targets, now)
-    created_direct, already_direct = _assign_directly(task, direct, now)
+    created_fan, reached = _fan_out(task, targets, now, actor)
+    created_direct, already_direct = _assign_directly(task, direct, now, actor)
     created = created_fan + created_direct
     if created:
-        _events_for_new_assignments(task, now, actor)
         task.save(update_fields=["updated_at"])
         _announce_assignments(task, now)
 
@@ -199,9 +193,8 @@ def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
     made = 0
     with transaction.atomic():
         for task in Task.objects.select_for_update().filter(pk__in=task_ids, status=TaskStatus.OPEN).order_by("pk"):
-            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now)
+            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now, actor, joined_late=True)
             if created:
-                _events_for_new_assignments(task, now, actor, note=_("Joined a team this task was assigned to."))
                 _announce_assignments(task, now)
             made += created
     return made
