@@ -125,7 +125,7 @@ class Assignment(models.Model):
     #   start with them), none on created_at, updated_at or reviewed_by (no read goes by
     #   them alone: reports read created_at through reports_assignment_team_stats, syncs
     #   go by (assignee, updated_at));
-    # - on PostgreSQL the foreign keys of task, assignee, team and assigned_by are checked
+    # - on PostgreSQL the foreign keys of task, assignee, team, assigned_by and reviewed_by are checked
     #   by statement-level triggers, once per statement instead of once per row
     #   (migration 0004; SQLite keeps its row-level foreign keys);
     # - the row stands for its own "assigned" step: the timeline shows it as event id 0
