@@ -47,13 +47,7 @@ class ResilientRedisCache(RedisCache):
         try:
             result = getattr(super(), name)(*args, **kwargs)
         except self._errors as exc:
-            with _lock:
-                self._retry_at = time.monotonic() + settings.CACHE_RETRY_SECONDS
-                _state["fallbacks"] += 1
-                if _state["down_since"] is None:
-                    _state["down_since"] = time.time()
-            logger.warning("cache: Redis unavailable (%s); using process memory for %.0f s",
-                           exc.__class__.__name__, settings.CACHE_RETRY_SECONDS)
+            self._open_breaker(exc)
             return getattr(self._memory, name)(*args, **kwargs)
         if _state["down_since"] is not None:
             with _lock:
@@ -61,6 +55,41 @@ class ResilientRedisCache(RedisCache):
                     logger.warning("cache: Redis answers again")
                     _state["down_since"] = None
         return result
+
+    def _open_breaker(self, exc) -> None:
+        with _lock:
+            self._retry_at = time.monotonic() + settings.CACHE_RETRY_SECONDS
+            _state["fallbacks"] += 1
+            if _state["down_since"] is None:
+                _state["down_since"] = time.time()
+        logger.warning("cache: Redis unavailable (%s); using process memory for %.0f s",
+                       exc.__class__.__name__, settings.CACHE_RETRY_SECONDS)
+
+    # Shared-only calls: for values that must be the same in every process (who may
+    # still authenticate, api/authstate.py). While Redis is away they never touch
+    # process memory, whose copy other processes could not invalidate: a read is a
+    # miss (the caller asks the database) and a write is skipped.
+
+    def _call_shared(self, name, *args, default=None, **kwargs):
+        if time.monotonic() < self._retry_at:
+            return default
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except self._errors as exc:
+            self._open_breaker(exc)
+            return default
+
+    def get_shared(self, key):
+        return self._call_shared("get", key)
+
+    def add_shared(self, key, value, timeout):
+        return self._call_shared("add", key, value, timeout, default=False)
+
+    def set_shared(self, key, value, timeout):
+        return self._call_shared("set", key, value, timeout)
+
+    def delete_shared(self, key):
+        return self._call_shared("delete", key, default=False)
 
     def get(self, *args, **kwargs):
         return self._call("get", *args, **kwargs)

@@ -70,6 +70,10 @@ teams_merged = Hook("teams_merged", ("source", "target", "actor"))
 # A person was anonymised (teams.services.member_anonymise), inside its transaction:
 # each app removes what it holds about them beyond their id.
 person_anonymised = Hook("person_anonymised", ("member", "old_phone", "old_name"))
+# A request body is over API_MAX_REQUEST_BYTES (api.middleware, before it is read): a handler
+# may answer it in its own form (the console's 413 page for a phone's photo) by returning a
+# response; None leaves it to the next, and the API's JSON 413 when none answers.
+body_too_large = Hook("body_too_large", ("request", "limit"))
 
 
 # Personal data -------------------------------------------------------------------

@@ -14,13 +14,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from . import hooks
 from .exceptions import code_for, error_response, unavailable_response
 from .unavailable import DeadlineExceeded, is_dependency_error
 
 logger = logging.getLogger(__name__)
 
 
-def _too_large(limit):
+def _too_large(request, limit):
+    for response in hooks.body_too_large.send(request=request, limit=limit):
+        if response is not None:
+            return response
     return error_response(413, "request_too_large",
                           _("The request body is larger than %(limit)d bytes.") % {"limit": limit})
 
@@ -45,12 +49,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0  # Django reads such a body as empty
         if length > limit:
-            return _too_large(limit)
+            return _too_large(request, limit)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig):
-            return _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            return _too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
             message = (_("Too many files in one request.") if isinstance(exception, TooManyFilesSent)
                        else _("Too many fields in one request."))

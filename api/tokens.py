@@ -1,17 +1,54 @@
-"""Token serializers used by simplejwt's views (see SIMPLE_JWT in settings)."""
+"""Token serializers used by simplejwt's views (see SIMPLE_JWT in settings).
+
+Every token carries the person's token version (`ver`, api/authentication.py):
+a password change or reset, a deactivation or an anonymisation moves the
+version on, and every token minted before stops working, refresh tokens too.
+"""
 from django.contrib.auth import get_user_model
 from drf_spectacular.contrib.rest_framework_simplejwt import (
     TokenRefreshSerializerExtension as _SpectacularRefreshExtension,
 )
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from .authentication import VERSION_CLAIM, token_version
+from .authstate import auth_state_read
+
+
+def refresh_token_for(member) -> RefreshToken:
+    """A refresh token (and through it access tokens) for `member` at their current version."""
+    token = RefreshToken.for_user(member)
+    token[VERSION_CLAIM] = member.token_version
+    return token
+
+
+class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
+    @classmethod
+    def get_token(cls, user):
+        return refresh_token_for(user)
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """simplejwt's refresh, except that a token of a member who no longer exists is a
-    401 like any other dead token (simplejwt lets the lookup's DoesNotExist escape)."""
+    401 like any other dead token (simplejwt lets the lookup's DoesNotExist escape),
+    and a token minted before the person's last password change, reset or
+    deactivation is dead too."""
 
     def validate(self, attrs):
+        try:
+            refresh = self.token_class(attrs["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0])
+        # Refreshing is rare next to requests: the database is asked, not the cache.
+        member_id = str(refresh.payload.get(jwt_settings.USER_ID_CLAIM, ""))
+        state = auth_state_read(int(member_id)) if member_id.isascii() and member_id.isdigit() else None
+        if state is None or not state.is_active:
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+        if token_version(refresh) != state.version:
+            raise InvalidToken("Token is invalid or expired")
         try:
             return super().validate(attrs)
         except get_user_model().DoesNotExist:

@@ -7,3 +7,10 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     verbose_name = "Web console"
+
+    def ready(self):
+        from api import hooks
+
+        from .too_large import console_too_large
+
+        hooks.body_too_large.connect(console_too_large)

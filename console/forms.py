@@ -131,3 +131,60 @@ class MemberForm(forms.Form):
     def __init__(self, *args, teams, top_paths=(), **kwargs):
         super().__init__(*args, **kwargs)
         offer_teams(self.fields["team"], teams, top_paths)
+
+
+class SurveyAnswerForm(forms.Form):
+    """One field per question of a survey (`q<id>`), shaped by its kind; `answers()` gives the
+    service's list. The service checks each answer against its question again."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for q in self.questions:
+            self.fields[self.field_name(q)] = self._field(q)
+
+    @staticmethod
+    def field_name(question) -> str:
+        return f"q{question.pk}"
+
+    @staticmethod
+    def _field(q):
+        required = q.required
+        if q.kind == "single":
+            return forms.ChoiceField(label=q.text, required=required, widget=forms.RadioSelect,
+                                     choices=[(o, o) for o in q.options])
+        if q.kind == "multiple":
+            return forms.MultipleChoiceField(label=q.text, required=required, widget=forms.CheckboxSelectMultiple,
+                                             choices=[(o, o) for o in q.options])
+        if q.kind == "scale":
+            return forms.TypedChoiceField(label=q.text, required=required, coerce=int, empty_value=None,
+                                          widget=forms.RadioSelect(attrs={"class": "scale"}),
+                                          choices=[(v, str(v)) for v in range(1, 6)],
+                                          help_text=_("1: not at all, 5: very much"))
+        return forms.CharField(label=q.text, required=required, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def answers(self) -> tuple[list[dict], list[str]]:
+        """(the service's `answers`, the form field of each answer by position)."""
+        out, fields = [], []
+        key = {"single": "choice", "multiple": "choices", "scale": "value", "text": "text"}
+        for q in self.questions:
+            name = self.field_name(q)
+            value = self.cleaned_data.get(name)
+            if value in (None, "", []) and not (q.kind == "multiple" and q.required):
+                continue
+            out.append({"question": q.pk, key[q.kind]: value if value is not None else []})
+            fields.append(name)
+        return out, fields
+
+    def put_service_errors(self, exc: ValidationError, fields: list[str]) -> None:
+        """A service message naming `answers.N.<field>` goes on the N-th answer's question."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for where, errors in exc.message_dict.items():
+            parts = where.split(".")
+            if len(parts) >= 2 and parts[0] == "answers" and parts[1].isdigit() and int(parts[1]) < len(fields):
+                self.add_error(fields[int(parts[1])], errors)
+            else:
+                self.add_error(None, errors)

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from . import auth, views
+from . import auth, survey_pages, views
 
 app_name = "console"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     path("members/new/", views.member_new, name="member-new"),
     path("members/<int:pk>/deactivate/", views.member_deactivate, name="member-deactivate"),
     path("members/<int:pk>/activate/", views.member_activate, name="member-activate"),
+    # Surveys: members answer, coordinators and observers read the results
+    path("surveys/", survey_pages.surveys, name="surveys"),
+    path("surveys/<int:pk>/", survey_pages.survey, name="survey"),
+    path("surveys/<int:pk>/answer/", survey_pages.survey_answer, name="survey-answer"),
+    path("surveys/<int:pk>/results/", survey_pages.survey_results_page, name="survey-results"),
+    path("surveys/<int:pk>/results.<str:fmt>", survey_pages.survey_results_file, name="survey-results-file"),
     # Anything else under /console/ is the console's 404 page, not the API's JSON one.
     re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),
 ]

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Level, Role
 from api.phones import normalize_phone, try_normalize_phone
 from .text import fold
+from api.authstate import auth_state_changed
+
+# What authentication reads about a person (api/authstate.AuthState).
+AUTH_STATE_FIELDS = frozenset({"token_version", "is_active", "is_superuser", "is_staff", "password"})
 
 
 class MemberManager(BaseUserManager):
@@ -44,6 +48,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Carried in every token as `ver` (api/authentication.py): moving it on ends every
+    # session at once. A new password moves it (set_password); so do deactivation and
+    # anonymisation (teams.services).
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberManager()
 
@@ -62,6 +70,20 @@ class Member(AbstractBaseUser, PermissionsMixin):
         # Derived, not a rule: keeps the folded copy that search reads in step.
         self.search_name = fold(self.full_name)
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or AUTH_STATE_FIELDS.intersection(update_fields):
+            # Keeps the cached copy authentication reads in step (api/authstate.py).
+            auth_state_changed(self.pk)
+
+    def set_password(self, raw_password):
+        """A new password ends every session opened with the old one."""
+        super().set_password(raw_password)
+        if self.pk is not None:  # a new person has no session to end
+            self.revoke_tokens()
+
+    def revoke_tokens(self):
+        """Every token issued before stops working once this is saved."""
+        self.token_version = (self.token_version or 0) + 1
 
     def get_full_name(self):
         return self.full_name

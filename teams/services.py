@@ -200,6 +200,8 @@ def member_update(*, member: Member, actor: Member, **fields) -> Member:
     if "full_name" in fields:
         member.full_name = fields["full_name"]
     if "is_active" in fields:
+        if member.is_active and not fields["is_active"]:
+            member.revoke_tokens()  # a person who is let back in later logs in anew
         member.is_active = fields["is_active"]
     member.save()
     return member
@@ -240,6 +242,7 @@ def member_anonymise(*, member: Member, actor: Member) -> Member:
     member.full_name = ANONYMISED_NAME.format(id=member.pk)
     member.phone = anonymised_phone(member.pk)
     member.set_unusable_password()
+    member.revoke_tokens()
     member.is_active = False
     member.is_staff = False
     member.is_superuser = False

@@ -37,3 +37,7 @@ CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 5.0)
 CACHES = caches_from_url(os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"))
 
 
+# How long a person's authentication state (token version, active and staff flags) is
+# kept in the shared cache at most (api/authstate.py). Every change rewrites it at
+# once; this only bounds a change made while Redis could not be reached.
+AUTH_STATE_CACHE_SECONDS = env_int("AUTH_STATE_CACHE_SECONDS", 300)

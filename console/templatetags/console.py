@@ -25,12 +25,14 @@ def console_nav(context):
         items.append(("console:tasks", _("Tasks")))
         items.append(("console:campaigns", _("Campaigns")))
         items.append(("console:members", _("Members")))
+        items.append(("console:surveys", _("Surveys")))
     return {"items": items, "request": request, "section": _section(request)}
 
 
 # Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
-            "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members"}
+            "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members",
+            "survey": "surveys", "survey-results": "surveys"}
 
 
 def _section(request) -> str:

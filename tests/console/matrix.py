@@ -91,6 +91,25 @@ def _inactive(team):
     return member.pk
 
 
+SURVEY_QUESTIONS = [{"kind": "single", "text": "Bạn có dùng Zalo không?", "options": ["Có", "Không"]},
+                    {"kind": "text", "text": "Góp ý", "required": False}]
+
+
+def _survey(world, coordinator, team):
+    from surveys import services as survey_services
+
+    actor, team = getattr(world, coordinator), getattr(world, team)
+    survey = survey_services.survey_create(actor=actor, team=team, title="Khảo sát", questions=SURVEY_QUESTIONS)
+    return survey_services.survey_open(survey=survey, actor=actor).pk
+
+
+def survey_answer_body(world, objects):
+    from surveys.models import Question
+
+    question = Question.objects.filter(survey_id=objects.get("survey"), kind="single").first()
+    return {f"q{question.pk}": "Có"} if question else {}
+
+
 KINDS = {
     "assigned": (_assigned, lambda w, k: _assigned(w, k, **SIBLING)),
     "completed": (_completed_with_photo, lambda w, k: _completed_with_photo(w, k, **SIBLING)),
@@ -99,7 +118,10 @@ KINDS = {
     "campaign": (lambda w, k: _campaign(w, "coord_c1", "c1"), lambda w, k: _campaign(w, "coord_c2", "c2")),
     "member": (lambda w, k: w.member_v1a_2.pk, lambda w, k: w.member_v2a.pk),
     "inactive member": (lambda w, k: w.inactive_v1a.pk, lambda w, k: _inactive(w.v2a)),
+    # open, asking commune c1's subtree (member_v1a and coord_c1 answer it) / commune c2's
+    "survey": (lambda w, k: _survey(w, "coord_c1", "c1"), lambda w, k: _survey(w, "coord_c2", "c2")),
 }
+AUDIENCE_STEP = codes(302, 404, 302, 403, 302, 403)  # observer_district and the superuser are not asked
 
 TASK_BODY = {"title": "Việc mới", "team": lambda w, o: w.c1.pk, "kind": "post", "platform": "zalo",
              "priority": "normal"}
@@ -138,6 +160,11 @@ MATRIX: dict[str, Page] = {
                                               "password": "mat-khau-dai-2026", "team": w.v1b.pk, "role": "member"}}),
     "member-deactivate": Page("member", {"post": MANAGERS_STEP}),
     "member-activate": Page("inactive member", {"post": MANAGERS_STEP}),
+    "surveys": Page(None, {"get": EVERYONE}),
+    "survey": Page("survey", {"get": codes(302, 404, 200, 200, 200, 200)}),
+    "survey-answer": Page("survey", {"post": AUDIENCE_STEP}, {"post": survey_answer_body}),
+    "survey-results": Page("survey", {"get": READERS}),
+    "survey-results-file": Page("survey", {"get": READERS}, kwargs={"fmt": "csv"}),
     "not-found": Page(None, {"get": codes(404, 404, 404, 404, 404, 404)}, kwargs={"rest": "no-such-page/"}),
 }
 

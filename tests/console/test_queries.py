@@ -23,7 +23,31 @@ PAGES = {
     "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),
     "members": ("coord_c1", "/console/members/", ["/api/v1/members/"], 5),
     "my task": ("member_v1a_2", "/console/mine/{todo}/", ["/api/v1/assignments/{todo}/", "/api/v1/assignments/{todo}/events/"], 5),
+    "surveys": ("member_v1a_2", "/console/surveys/", ["/api/v1/surveys/?mine=true", "/api/v1/surveys/"], 5),
+    "survey": ("member_v1a_2", "/console/surveys/{survey}/", ["/api/v1/surveys/{survey}/"], 7),
+    "survey results": ("coord_c1", "/console/surveys/{survey}/results/?team={v1a}",
+                       ["/api/v1/surveys/{survey}/results/?team={v1a}"], 12),
 }
+
+
+def open_survey(world):
+    """The commune's open survey (made once), asking c1's subtree."""
+    from surveys import services as survey_services
+    from surveys.models import Survey
+
+    found = Survey.objects.filter(team=world.c1, title="Khảo sát đo").first()
+    if found is None:
+        found = survey_services.survey_create(actor=world.coord_c1, team=world.c1, title="Khảo sát đo", questions=[
+            {"kind": "single", "text": "Có hay không?", "options": ["Có", "Không"]},
+            {"kind": "text", "text": "Góp ý", "required": False}])
+        found = survey_services.survey_open(survey=found, actor=world.coord_c1)
+        question = {q.kind: q for q in found.questions.all()}
+        for _ in range(5):  # a group big enough to be shown: its counts are read
+            person = MemberFactory()
+            MembershipFactory(member=person, team=world.v1a)
+            survey_services.survey_respond(survey=found, actor=person, answers=[
+                {"question": question["single"].pk, "choice": "Có"}, {"question": question["text"].pk, "text": "ý"}])
+    return found
 
 
 def grow(world, work, n):
@@ -36,6 +60,21 @@ def grow(world, work, n):
     services.task_assign(task=work.task, actor=world.coord_c1, teams=[world.v1a])
     for assignment in Assignment.objects.filter(task=extra):
         services.assignment_complete(assignment=assignment, actor=assignment.assignee, evidence_url="https://x.example/")
+    from surveys import services as survey_services
+
+    survey = open_survey(world)
+    question = {q.kind: q for q in survey.questions.all()}
+    from surveys.models import Participation
+
+    answered = Participation.objects.filter(survey=survey).values("member_id")
+    for assignment in Assignment.objects.filter(task=extra).exclude(assignee=world.member_v1a_2).exclude(
+            assignee_id__in=answered):
+        survey_services.survey_respond(survey=survey, actor=assignment.assignee, answers=[
+            {"question": question["single"].pk, "choice": "Có"}, {"question": question["text"].pk, "text": "ý"}])
+    for n in range(3):
+        more = survey_services.survey_create(actor=world.coord_c1, team=world.c1, title=f"Thêm {n}",
+                                             questions=[{"kind": "text", "text": "Góp ý"}])
+        survey_services.survey_open(survey=more, actor=world.coord_c1)
 
 
 def count(fn) -> int:
@@ -47,7 +86,8 @@ def count(fn) -> int:
 
 def measure(world, work, name):
     caller, page, api_urls, _budget = PAGES[name]
-    values = {"c1": world.c1.pk, "task": work.task.pk, "todo": work.todo.pk,
+    values = {"c1": world.c1.pk, "task": work.task.pk, "todo": work.todo.pk, "v1a": world.v1a.pk,
+              "survey": open_survey(world).pk,
               "now": timezone.now().isoformat().replace("+", "%2B")}
     person = getattr(world, caller)
     from django.test import Client

@@ -198,9 +198,9 @@ def _survey_answers() -> list[dict]:
 
 
 def _refresh(world) -> str:
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from api.tokens import refresh_token_for
 
-    return str(RefreshToken.for_user(world.member_v1a))
+    return str(refresh_token_for(world.member_v1a))
 
 
 def png_bytes() -> bytes:
