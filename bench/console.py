@@ -1,7 +1,8 @@
 """The console's figures (issue 14), on a commune built for them and rolled back afterwards.
 
     a commune of 10 villages x 100 members; 10 tasks fanned out to all 1,000 people;
-    1,000 completed items waiting for review (100 per task), 3 tasks past due; 60 campaigns
+    1,000 completed items waiting for review (100 per task), 3 tasks past due; 60 campaigns;
+    an open survey of four questions answered by 200 people (results asked for one village)
 
 Each console page is timed against the API request(s) a client would make for the
 same data (same caller, same rows: the console's 50 against `page_size=50`), through
@@ -27,6 +28,7 @@ from teams.choices import Level, Role
 from teams.models import Member, Membership, Team
 
 VILLAGES, PER_VILLAGE, TASKS, COMPLETED_PER_TASK, PAST_DUE = 10, 100, 10, 100, 3
+SURVEY_RESPONSES = 200
 
 
 class Rollback(Exception):
@@ -74,7 +76,28 @@ def build(stamp: str) -> dict:
     Assignment.objects.bulk_create(rows, batch_size=5000)
     Campaign.objects.bulk_create([Campaign(name=f"Chiến dịch {n}", search_name=f"chien dich {n}", team=commune,
                                            created_by=coordinator) for n in range(60)])
-    return {"commune": commune, "coordinator": coordinator, "member": members[0]}
+    survey = _survey(commune, coordinator, members[1:SURVEY_RESPONSES + 1])
+    return {"commune": commune, "coordinator": coordinator, "member": members[0], "survey": survey,
+            "village": villages[0]}
+
+
+def _survey(commune, coordinator, respondents):
+    """An open survey to the commune, answered through the service by SURVEY_RESPONSES people."""
+    from surveys import services as survey_services
+
+    survey = survey_services.survey_create(actor=coordinator, team=commune, title="Khảo sát kỹ năng số", questions=[
+        {"kind": "single", "text": "Bạn đã dùng dịch vụ công trực tuyến chưa?", "options": ["Có", "Chưa"]},
+        {"kind": "multiple", "text": "Ứng dụng nào bạn dùng hằng tuần?", "options": ["Zalo", "Facebook", "VNeID"]},
+        {"kind": "scale", "text": "Mức tự tin khi nhận biết tin giả"},
+        {"kind": "text", "text": "Góp ý của bạn", "required": False}])
+    survey = survey_services.survey_open(survey=survey, actor=coordinator)
+    single, multiple, scale, text = survey.questions.order_by("position")
+    for n, person in enumerate(respondents):
+        survey_services.survey_respond(survey=survey, actor=person, answers=[
+            {"question": single.pk, "choice": "Có" if n % 3 else "Chưa"},
+            {"question": multiple.pk, "choices": ["Zalo", "VNeID"] if n % 2 else ["Facebook"]},
+            {"question": scale.pk, "value": 1 + n % 5}, {"question": text.pk, "text": f"Góp ý số {n}"}])
+    return survey
 
 
 def _ok(response, url):
@@ -117,6 +140,7 @@ def measure(out: dict, details: dict, repeats: int = 11) -> None:
 
 def _measure(world, out, details, repeats):
     commune, coordinator, member = world["commune"], world["coordinator"], world["member"]
+    survey, village = world["survey"], world["village"]
     now = (timezone.now()).isoformat().replace("+", "%2B")
     pairs = {
         # page: (caller, console URL, API URLs showing the same data)
@@ -128,6 +152,11 @@ def _measure(world, out, details, repeats):
         "tasks": (coordinator, "/console/tasks/", ["/api/v1/tasks/?page_size=50"]),
         "members": (coordinator, "/console/members/", ["/api/v1/members/?page_size=50"]),
         "campaigns": (coordinator, "/console/campaigns/", ["/api/v1/campaigns/?page_size=50"]),
+        "surveys": (member, "/console/surveys/", ["/api/v1/surveys/?mine=true&page_size=50",
+                                                   "/api/v1/surveys/?page_size=50"]),
+        "survey": (member, f"/console/surveys/{survey.pk}/", [f"/api/v1/surveys/{survey.pk}/"]),
+        "survey_results": (coordinator, f"/console/surveys/{survey.pk}/results/?team={village.pk}",
+                           [f"/api/v1/surveys/{survey.pk}/results/?team={village.pk}"]),
     }
     pages, info = {}, {}
     for name, (caller, page_url, api_urls) in pairs.items():
@@ -148,7 +177,8 @@ def _measure(world, out, details, repeats):
     out["max_extra_queries"] = max(p["extra_queries"] for p in pages.values())
     details["console"] = {
         "shape": f"1 commune, {VILLAGES} villages x {PER_VILLAGE} members, {TASKS} tasks to everyone, "
-                 f"{TASKS * COMPLETED_PER_TASK} completed waiting for review, {PAST_DUE} tasks past due",
+                 f"{TASKS * COMPLETED_PER_TASK} completed waiting for review, {PAST_DUE} tasks past due, "
+                 f"a survey answered by {SURVEY_RESPONSES}",
         "completed_in_queue": Assignment.objects.filter(team__path__startswith=commune.path, status="completed").count(),
         "urls": info,
         "how": "Django test client through the whole stack; console with a session, API with a JWT; "

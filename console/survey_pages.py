@@ -147,7 +147,7 @@ def survey_results_page(request, pk):
         for q in data["questions"]:
             if not q["suppressed"] and "counts" in q:
                 most = max(q["counts"].values(), default=0) or 1
-                q["bars"] = [(option, n, round(100 * n / most)) for option, n in q["counts"].items()]
+                q["bars"] = [(option, n, round(85 * n / most)) for option, n in q["counts"].items()]
             questions.append(q)
     return render(request, "console/survey_results.html", {
         "survey": survey, "data": data, "questions": questions, "team": team, "picker": picker, "error": error,

@@ -22,6 +22,7 @@ from api.outbox import outbox_enqueue
 from tasks.choices import UNFINISHED_STATUSES, TaskStatus
 from tasks.models import Assignment, Task
 from tasks.overdue import overdue_q
+from tasks.publication import published_q
 from teams.choices import Role
 from teams.models import Membership
 
@@ -146,6 +147,7 @@ def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -
     already = Notification.objects.filter(recipient=OuterRef("assignee"), assignment=OuterRef("pk"), kind=kind)
     due = (
         Assignment.objects.filter(
+            published_q(now, prefix="task__"),  # nothing about a task before its publication
             status__in=UNFINISHED_STATUSES,
             assignee__is_active=True,
             task__status=TaskStatus.OPEN,

@@ -46,6 +46,8 @@ class AssignmentTally(models.Model):
     task_id = models.BigIntegerField()
     status = models.CharField(max_length=20)
     n = models.IntegerField(default=0)
+    # The sum of the assignments' `quantity` (offline work) in this (team, task, status).
+    quantity = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team_id", "task_id", "status"], name="tally_key")]

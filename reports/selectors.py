@@ -102,16 +102,19 @@ def status_aggregates(prefix: str = "", where: Q | None = None, now: datetime | 
     for status in STATUSES:
         aggregates[status] = Count(pk, filter=where & Q(**{f"{prefix}status": status}))
     aggregates["overdue"] = Count(pk, filter=where & overdue_q(now, prefix))
+    # Offline work's quantities (leaflets handed out, ...), for completed and verified work only.
+    aggregates["quantity"] = Sum(f"{prefix}quantity", filter=where & Q(**{f"{prefix}status__in": DONE_STATUSES}))
     return aggregates
 
 
 def summarize(counts: dict) -> dict:
-    """The contract's shape from a row of counts: {assignments, completion_rate}."""
+    """The contract's shape from a row of counts: {assignments, completion_rate, quantity}."""
     assignments = {"total": counts.get("total") or 0}
     for status in STATUSES:
         assignments[status] = counts.get(status) or 0
     assignments["overdue"] = counts.get("overdue") or 0
-    return {"assignments": assignments, "completion_rate": completion_rate(assignments)}
+    return {"assignments": assignments, "completion_rate": completion_rate(assignments),
+            "quantity": int(counts.get("quantity") or 0)}
 
 
 def completion_rate(assignments: dict) -> float:
@@ -152,6 +155,7 @@ def tally_counts(flt: StatsFilter, now: datetime | None = None) -> dict | None:
     for status in STATUSES:
         aggregates[status] = Sum("n", filter=Q(status=status))
     aggregates["overdue"] = Sum("n", filter=Q(status__in=UNFINISHED_STATUSES, task_id__in=past_due))
+    aggregates["quantity"] = Sum("quantity", filter=Q(status__in=DONE_STATUSES))
     return {key: int(value or 0) for key, value in rows.aggregate(**aggregates).items()}
 
 
@@ -227,28 +231,33 @@ def days_between(since: date, until: date) -> list[date]:
 
 
 def daily_stats(flt: StatsFilter) -> list[dict]:
-    """Assignments created, completed and verified per local calendar day, zeros included.
+    """Assignments created, completed and verified, and offline quantities, per local
+    calendar day, zeros included.
 
     created by `created_at`; completed by `completed_at` (work handed in that
     day, whatever happened to it later); verified by `reviewed_at` of those now
-    verified. Three queries whatever the number of days.
+    verified; quantity by `completed_at` of work now completed or verified.
+    Four queries whatever the number of days.
     """
     zone = local_zone()
     base = Assignment.objects.filter(flt.q(with_days=False))
     measures = {
-        "created": ("created_at", Q()),
-        "completed": ("completed_at", Q(completed_at__isnull=False)),
-        "verified": ("reviewed_at", Q(status=AssignmentStatus.VERIFIED, reviewed_at__isnull=False)),
+        "created": ("created_at", Q(), Count("pk")),
+        "completed": ("completed_at", Q(completed_at__isnull=False), Count("pk")),
+        "verified": ("reviewed_at", Q(status=AssignmentStatus.VERIFIED, reviewed_at__isnull=False), Count("pk")),
+        # Offline work handed in that day and still counted (completed or verified).
+        "quantity": ("completed_at", Q(completed_at__isnull=False, status__in=DONE_STATUSES,
+                                       quantity__isnull=False), Sum("quantity")),
     }
     per_day: dict[date, dict[str, int]] = {
         day: {name: 0 for name in measures} for day in days_between(flt.since, flt.until)
     }
-    for name, (field, extra) in measures.items():
+    for name, (field, extra, measure) in measures.items():
         rows = (
             base.filter(extra, day_range_q(field, flt.since, flt.until))
             .annotate(day=TruncDate(field, tzinfo=zone))
             .values("day")
-            .annotate(n=Count("pk"))
+            .annotate(n=measure)
             .order_by()
         )
         for row in rows:
@@ -321,7 +330,7 @@ def member_board_rows(members: list[Member]) -> list[dict]:
     rows = []
     for member in members:
         row = {"member": {"id": member.pk, "full_name": member.full_name, "is_active": member.is_active}}
-        row.update(summarize({key: getattr(member, key) for key in ("total", *STATUSES, "overdue")}))
+        row.update(summarize({key: getattr(member, key) for key in ("total", *STATUSES, "overdue", "quantity")}))
         median = member.median_seconds
         row["median_completion_seconds"] = None if median is None else round(float(median), 1)
         rows.append(row)

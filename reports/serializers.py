@@ -85,6 +85,9 @@ class CountsFieldsMixin(serializers.Serializer):
     completion_rate = serializers.FloatField(
         help_text="(completed + verified) / (total - cancelled); 0 when there is nothing to count."
     )
+    quantity = serializers.IntegerField(
+        help_text="Offline work done: the sum of `quantity` over completed and verified assignments."
+    )
 
 
 class TeamStatsSerializer(CountsFieldsMixin):
@@ -101,6 +104,9 @@ class DailyStatsSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     completed = serializers.IntegerField(help_text="Handed in that day (by completed_at).")
     verified = serializers.IntegerField(help_text="Verified that day (by reviewed_at).")
+    quantity = serializers.IntegerField(
+        help_text="Offline work handed in that day (by completed_at) that is completed or verified: its quantities summed."
+    )
 
 
 class BoardMemberSerializer(serializers.Serializer):

@@ -39,7 +39,7 @@ from .serializers import (
 COUNT_COLUMNS = [
     "assignments.total", "assignments.assigned", "assignments.in_progress", "assignments.completed",
     "assignments.verified", "assignments.rejected", "assignments.declined", "assignments.cancelled",
-    "assignments.overdue", "completion_rate",
+    "assignments.overdue", "completion_rate", "quantity",
 ]
 TEAM_COLUMNS = ["team.id", "team.name", "team.level"]
 
@@ -178,7 +178,7 @@ class TeamChildrenStatsView(ReportView):
 )
 class TeamDailyStatsView(ReportView):
     query_serializer_class = DailyQuerySerializer
-    csv_columns = ["date", "created", "completed", "verified"]
+    csv_columns = ["date", "created", "completed", "verified", "quantity"]
     csv_name = "team-daily-stats"
 
     def get(self, request, pk):

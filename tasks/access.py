@@ -7,16 +7,30 @@ caller also sees the campaigns of the teams above their own (so a village
 coordinator can file a task under the commune's campaign). An assignment's own
 steps are its assignee's (`ASSIGNEE`); its reviews a coordinator's of its team
 or above, never the assignee's (`REVIEWER`), superusers included.
+
+An assignee's view stops at publication (tasks/publication.py): a task with a
+`publish_at` still ahead, and the assignments behind it, are not theirs to see
+or act on until then; the subtree's coordinators and observers see it all along.
 """
 from django.db.models import Q
 
 from api.access import ASSIGNEE, READ, REVIEW, REVIEWER, Grant, Scope, register
 
 from .models import Assignment, Campaign, Task
+from .publication import is_published, published_q
 
 
 def own_task_ids(user_id):
-    return Assignment.objects.filter(assignee_id=user_id).values("task_id")
+    """The published tasks behind the caller's own assignments."""
+    return Assignment.objects.filter(published_q(prefix="task__"), assignee_id=user_id).values("task_id")
+
+
+def _own(scope: Scope) -> Q:
+    return Q(assignee_id=scope.user_id) & published_q(prefix="task__")
+
+
+def _is_own(scope: Scope, assignment: Assignment) -> bool:
+    return assignment.assignee_id == scope.user_id and is_published(assignment.task)
 
 
 def _campaigns_near(scope: Scope) -> Q:
@@ -36,9 +50,8 @@ def register_all() -> None:
         READ: Grant(q=_campaigns_near),
     })
     register(Assignment, path="team__path", grants={
-        READ: Grant(q=lambda s: Q(assignee_id=s.user_id), test=lambda s, a: True if a.assignee_id == s.user_id else None),
-        ASSIGNEE: Grant(q=lambda s: Q(assignee_id=s.user_id), test=lambda s, a: a.assignee_id == s.user_id,
-                        with_path=False, strict=True),
+        READ: Grant(q=_own, test=lambda s, a: True if _is_own(s, a) else None),
+        ASSIGNEE: Grant(q=_own, test=_is_own, with_path=False, strict=True),
         REVIEWER: Grant(q=lambda s: s.q(REVIEW, "team__path") & ~Q(assignee_id=s.user_id), test=_may_review,
                         with_path=False, strict=True),
     })

@@ -27,7 +27,7 @@ class TaskTargetInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ["title", "team", "campaign", "kind", "platform", "status", "due_at", "updated_at"]
+    list_display = ["title", "team", "campaign", "kind", "platform", "unit", "status", "due_at", "updated_at"]
     list_filter = ["status", "kind", "platform", ("team", admin.RelatedOnlyFieldListFilter),
                    ("campaign", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "search_name"]
@@ -51,13 +51,14 @@ class AssignmentEventInline(admin.TabularInline):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "task", "assignee", "team", "status", "completed_at", "reviewed_by", "updated_at"]
-    list_filter = ["status", ("team", admin.RelatedOnlyFieldListFilter),
+    list_display = ["id", "task", "assignee", "team", "status", "quantity", "completed_at", "reviewed_by",
+                    "updated_at"]
+    list_filter = ["status", "task__kind", ("team", admin.RelatedOnlyFieldListFilter),
                    ("task__campaign", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["task__title", "assignee__full_name", "assignee__phone"]
     list_select_related = ["task", "assignee", "team", "reviewed_by"]
     readonly_fields = ["task", "assignee", "team", "status", "evidence_url", "evidence_image", "note",
-                       "decline_reason", "started_at", "completed_at", "reviewed_by", "reviewed_at",
+                       "quantity", "decline_reason", "started_at", "completed_at", "reviewed_by", "reviewed_at",
                        "review_note", "created_at", "updated_at"]
     inlines = [AssignmentEventInline]
 

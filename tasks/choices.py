@@ -7,6 +7,8 @@ class TaskKind(models.TextChoices):
     SHARE = "share", _("Share")
     COMMENT = "comment", _("Comment")
     OTHER = "other", _("Other")
+    # Work done away from a screen (leaflets, meetings, door-to-door talks): counted by `quantity`.
+    OFFLINE = "offline", _("Offline work")
 
 
 class Platform(models.TextChoices):

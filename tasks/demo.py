@@ -98,5 +98,17 @@ def seed_tasks(teams, stdout=None) -> None:
         # Demo only: the API refuses past due dates, so the deadline is moved back directly.
         Task.objects.filter(pk=t.pk).update(due_at=now - timedelta(days=1))
 
+    # Offline: leaflets handed out in Thôn 1, one member's count recorded by the coordinator
+    # (no smartphone), one verified.
+    t = task("Phát tờ rơi cảnh báo lừa đảo tại chợ", "Thôn 1", commune_coord,
+             kind=TaskKind.OFFLINE, platform=Platform.OTHER, unit="tờ rơi", campaign=campaign,
+             instructions="Phát tờ rơi tại chợ phiên sáng chủ nhật; ghi lại số tờ đã phát.")
+    if t is not None:
+        services.task_assign(task=t, actor=commune_coord, teams=[teams["Thôn 1"]])
+        step("complete", t, lan, lan, quantity=150, note="Chợ Tâm Thắng.")
+        step("verify", t, lan, commune_coord)
+        step("complete", t, minh, commune_coord, quantity=80, on_behalf=True,
+             note="Ghi nhận giúp anh Minh (không dùng điện thoại thông minh).")
+
     if stdout is not None:
         stdout.write(f"Demo tasks ready: {Task.objects.count()} tasks, campaign «{campaign.name}».")

@@ -14,6 +14,11 @@ from teams.models import Team
 from .choices import AssignmentStatus, EventKind, Platform, Priority, TaskKind, TaskStatus
 
 
+# The most one assignment may report (`complete` with `quantity`): a typo of extra zeros
+# would otherwise swamp a district's totals.
+MAX_QUANTITY = 1_000_000
+
+
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
@@ -53,6 +58,8 @@ class Task(models.Model):
     instructions = models.TextField(_("instructions"), blank=True, default="")
     kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    # What an offline task counts ("tờ rơi", "buổi"): free text, empty for online work.
+    unit = models.CharField(_("unit"), max_length=50, blank=True, default="")
     # The public post the task answers; nothing about that post's author is kept.
     reference_url = models.URLField(_("reference URL"), max_length=2000, blank=True, default="")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("team"))
@@ -61,6 +68,10 @@ class Task(models.Model):
         verbose_name=_("campaign"),
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    # Until then the assignees neither see nor hear of it (tasks/publication.py).
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    # When the worker announced a task that had a `publish_at` (set once; null before).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     created_by = models.ForeignKey(
@@ -83,6 +94,9 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "status"], name="task_team_status"),
+            # The beat's question, "what is due to be announced?", reads only these rows.
+            models.Index(fields=["publish_at"], name="task_to_announce",
+                         condition=Q(publish_at__isnull=False, announced_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -145,6 +159,8 @@ class Assignment(models.Model):
     evidence_url = models.URLField(_("evidence URL"), max_length=2000, blank=True, default="")
     evidence_image = models.FileField(_("evidence image"), upload_to=evidence_upload_to, blank=True, default="")
     note = models.TextField(_("note"), blank=True, default="")
+    # How much offline work was done (leaflets handed out, people met); null for online work.
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     decline_reason = models.TextField(_("decline reason"), blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +188,10 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "assignee"], name="assignment_once_per_task_member"),
             models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0, quantity__lte=MAX_QUANTITY),
+                name="assignment_quantity_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),

@@ -103,10 +103,11 @@ def assignment_list(user) -> QuerySet[Assignment]:
 # What a list row shows (tasks.serializers.AssignmentSerializer): a page of 100 rows
 # then loads no passwords or paths it would throw away (the task's instructions it shows).
 ASSIGNMENT_ROW_COLUMNS = (
-    "id", "task_id", "assignee_id", "team_id", "status", "evidence_url", "evidence_image", "note",
+    "id", "task_id", "assignee_id", "team_id", "status", "evidence_url", "evidence_image", "note", "quantity",
     "decline_reason", "started_at", "completed_at", "reviewed_by_id", "reviewed_at", "review_note",
     "created_at", "updated_at",
-    "task__id", "task__title", "task__instructions", "task__kind", "task__platform", "task__reference_url",
+    "task__id", "task__title", "task__instructions", "task__kind", "task__platform", "task__unit",
+    "task__reference_url",
     "task__due_at",
     "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__updated_at",
     "task__team__id", "task__team__name",

@@ -11,8 +11,9 @@ from teams.models import Member, Team
 from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, Platform, Priority, TaskKind, TaskStatus
-from .models import Assignment, AssignmentEvent, Campaign, Task
+from .models import MAX_QUANTITY, Assignment, AssignmentEvent, Campaign, Task
 from .overdue import is_overdue, task_is_overdue
+from .publication import is_published
 from .selectors import PROGRESS_STATUSES, campaigns_visible_to
 
 URL_MAX_LENGTH = 2000
@@ -84,11 +85,16 @@ class TaskSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     progress = serializers.SerializerMethodField(help_text="Assignments of this task by status.")
     is_overdue = serializers.SerializerMethodField()
+    publish_at = DateTimeField(read_only=True, allow_null=True,
+                               help_text="Until then the assignees neither see nor hear of the task; null: at once.")
+    is_published = serializers.SerializerMethodField(
+        help_text="false while `publish_at` lies ahead (only coordinators and observers see the task then)."
+    )
 
     class Meta:
         model = Task
-        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "team", "team_name",
-                  "campaign", "due_at", "status", "priority", "created_by", "progress", "is_overdue",
+        fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "team", "team_name",
+                  "campaign", "due_at", "publish_at", "is_published", "status", "priority", "created_by", "progress", "is_overdue",
                   "created_at", "updated_at"]
 
     @extend_schema_field(TaskProgressSerializer)
@@ -100,18 +106,30 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_is_overdue(self, task):
         return task_is_overdue(task)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_published(self, task):
+        return is_published(task)
+
 
 class TaskCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices)
-    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform = serializers.ChoiceField(choices=Platform.choices,
+                                       help_text="Where the work is published; `other` for offline work.")
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                 help_text="Offline work only: what `quantity` counts, e.g. leaflets.")
     reference_url = HttpURLField(required=False, allow_blank=True)
     team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
                                         help_text="The owning team: one the caller coordinates (or below).")
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    publish_at = DateTimeField(
+        required=False, allow_null=True,
+        help_text="A time ahead (before `due_at`): until then the assignees neither see nor hear of the task; "
+                  "at that time they are notified once.",
+    )
 
 
 class TaskUpdateSerializer(serializers.Serializer):
@@ -119,10 +137,16 @@ class TaskUpdateSerializer(serializers.Serializer):
     instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                 help_text="Offline work only: what `quantity` counts.")
     reference_url = HttpURLField(required=False, allow_blank=True)
     campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
     due_at = DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    publish_at = DateTimeField(
+        required=False, allow_null=True,
+        help_text="Only before publication: a time ahead, or null to publish at once (400 once published).",
+    )
     status = serializers.ChoiceField(
         choices=TaskStatus.choices, required=False,
         help_text="open or closed; cancelling is POST .../cancel/ (400 here).",
@@ -177,7 +201,7 @@ class AssignmentTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "title", "instructions", "kind", "platform", "reference_url", "due_at", "status",
+        fields = ["id", "title", "instructions", "kind", "platform", "unit", "reference_url", "due_at", "status",
                   "priority", "team", "team_name", "campaign", "updated_at"]
 
 
@@ -201,7 +225,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["id", "task", "assignee", "assignee_name", "team", "team_name", "status", "evidence_url",
-                  "evidence_image", "note", "reason", "decline_reason", "started_at", "completed_at",
+                  "evidence_image", "note", "quantity", "reason", "decline_reason", "started_at", "completed_at",
                   "reviewed_by", "reviewed_by_name", "reviewed_at", "review_note", "is_overdue", "created_at",
                   "updated_at"]
 
@@ -231,8 +255,19 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class AssignmentCompleteSerializer(serializers.Serializer):
     evidence_url = HttpURLField(required=False, allow_blank=True,
-                                help_text="Link to the published work (http or https); required unless an image is sent.")
+                                help_text="Link to the published work (http or https); required for online work "
+                                          "unless an image is sent; offline work needs none.")
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_QUANTITY,
+        help_text=f"Offline work only, and required there: how much was done (0..{MAX_QUANTITY:,}), in the "
+                  "task's `unit`.",
+    )
+    on_behalf = serializers.BooleanField(
+        required=False, default=False,
+        help_text="A coordinator above the assignment records offline work for a member without a smartphone; "
+                  "the timeline names the coordinator. Online work never (403).",
+    )
     evidence_image = serializers.FileField(
         required=False, allow_empty_file=False,
         help_text="A screenshot (multipart): JPEG, PNG or WebP, at most 5 MB; metadata such as GPS is removed.",
@@ -250,7 +285,9 @@ class AssignmentCompleteSerializer(serializers.Serializer):
 class AssignmentCompleteJsonSerializer(AssignmentCompleteSerializer):
     """`complete` as JSON: a link only (the photo needs multipart)."""
 
-    evidence_url = HttpURLField(help_text="Link to the published work (http or https).")
+    evidence_url = HttpURLField(required=False, allow_blank=True,
+                                help_text="Link to the published work (http or https); required for online work, "
+                                          "not needed for offline work.")
     evidence_image = None
 
 

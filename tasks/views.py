@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import BooleanField
 from rest_framework.response import Response
 
 from api.conditional import IfMatchMixin
@@ -219,15 +220,18 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
             return selectors.assignment_list(self.request.user).select_related("assigned_by")
         return selectors.assignment_list(self.request.user)
 
-    def _step(self, action_name, body_serializer=None):
+    def _step(self, action_name, body_serializer=None, on_behalf=False):
         assignment = self.get_object()
         # Who may act is decided before the body is read.
-        services.assignment_check_actor(action=action_name, assignment=assignment, actor=self.request.user)
+        services.assignment_check_actor(action=action_name, assignment=assignment, actor=self.request.user,
+                                        on_behalf=on_behalf)
         data = {}
         if body_serializer is not None:
             serializer = body_serializer(data=self.request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
+            data = dict(serializer.validated_data)
+        if "on_behalf" in data:
+            data["on_behalf"] = on_behalf  # exactly what the actor was checked for
         # The service applies its changes to the loaded row: it is read once (and locked once).
         assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, checked=True,
                                                    **data)
@@ -245,18 +249,25 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
 
     @_assignment_action(
         {"multipart/form-data": AssignmentCompleteSerializer, "application/json": AssignmentCompleteJsonSerializer},
-        "Report the work done with evidence (the assignee)",
-        "The assignee only, from `assigned`, `in_progress` or `rejected`; the status becomes `completed` and a "
-        "previous review is cleared. Evidence is a link (`evidence_url`, http or https) or a screenshot "
-        "(`evidence_image`, multipart: JPEG, PNG or WebP, at most 5 MB and 40 megapixels; metadata such as "
-        "GPS is removed); one of them is required. Errors: 400 `invalid` naming `evidence_url` or "
-        "`evidence_image`, 413 `request_too_large` for an image over 5 MB (`errors.evidence_image`) or a body "
+        "Report the work done with evidence or a quantity (the assignee)",
+        "The assignee, from `assigned`, `in_progress` or `rejected`; the status becomes `completed` and a "
+        "previous review is cleared. Online work needs evidence: a link (`evidence_url`, http or https) or a "
+        "screenshot (`evidence_image`, multipart: JPEG, PNG or WebP, at most 5 MB and 40 megapixels; metadata "
+        "such as GPS is removed). Offline work (task `kind` `offline`) needs `quantity` (0..1,000,000, in the "
+        "task's `unit`) and no evidence; a coordinator of the assignment's team or above may record it for a "
+        "member without a smartphone with `on_behalf: true` (the timeline's event names the coordinator as "
+        "`actor`); online work is never completed on someone else's behalf (403). Errors: 400 `invalid` naming "
+        "`evidence_url`, `evidence_image` or `quantity`, 413 `request_too_large` for an image over 5 MB (`errors.evidence_image`) or a body "
         "over 10 MB, 415 `unsupported_media_type` for another Content-Type, 403 `permission_denied`, 404 "
         "`not_found`, 409 `invalid_transition`, `task_cancelled` or `task_closed`.",
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._step("complete", AssignmentCompleteSerializer)
+        # `on_behalf` changes who may act, so it is read before the rest of the body is validated.
+        # Read the way the body serializer reads it (an invalid value is its 400, after the check).
+        raw = request.data.get("on_behalf", False) if hasattr(request.data, "get") else False
+        on_behalf = raw in BooleanField.TRUE_VALUES if isinstance(raw, (str, bool, int)) else False
+        return self._step("complete", AssignmentCompleteSerializer, on_behalf=on_behalf)
 
     @_assignment_action(
         AssignmentDeclineSerializer, "Decline with a reason (the assignee)",

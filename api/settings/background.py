@@ -60,6 +60,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.survey_clock_task",
         "schedule": crontab(minute="*"),
     },
+    # Announces the tasks whose publish_at has come (tasks/publication.py).
+    "publish-due-tasks": {
+        "task": "tasks.tasks.publish_due_tasks",
+        "schedule": crontab(minute="*"),
+    },
     "prune-idempotency-keys": {
         "task": "api.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=17),

@@ -12,7 +12,7 @@ transaction, the bulk paths (fan-out, cancel) included. Callers import from
 """
 from .assign import AssignResult, assign_late_joiner, task_assign
 from .campaigns import campaign_create, campaign_update
-from .planning import task_cancel, task_create, task_update
+from .planning import task_cancel, task_create, task_publish_due, task_update
 from .rules import BATCH_SIZE
 from .transitions import (
     ACTIONS, ASSIGNEE, REVIEWER, TRANSITIONS, Transition, assignment_check_actor, assignment_complete,
@@ -23,5 +23,5 @@ __all__ = [
     "ACTIONS", "ASSIGNEE", "BATCH_SIZE", "REVIEWER", "TRANSITIONS", "AssignResult", "Transition",
     "assign_late_joiner", "assignment_check_actor", "assignment_complete", "assignment_decline",
     "assignment_reject", "assignment_start", "assignment_verify", "campaign_create", "campaign_update",
-    "task_assign", "task_cancel", "task_create", "task_update",
+    "task_assign", "task_cancel", "task_create", "task_publish_due", "task_update",
 ]

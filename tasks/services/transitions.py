@@ -12,8 +12,8 @@ from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
 from teams.models import Member
 
-from ..choices import AssignmentStatus, EventKind, TaskStatus
-from ..models import Assignment, AssignmentEvent
+from ..choices import AssignmentStatus, EventKind, TaskKind, TaskStatus
+from ..models import MAX_QUANTITY, Assignment, AssignmentEvent
 
 
 # The workflow ----------------------------------------------------------------
@@ -53,10 +53,21 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member) -> None:
+def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member, on_behalf: bool = False) -> None:
     """Who may take `action` on `assignment` (api.access ASSIGNEE / REVIEWER): the
     assignee for their own steps; a coordinator of the assignment's team or a team
-    above it, other than the assignee, for reviews. Raises PermissionDenied."""
+    above it, other than the assignee, for reviews. `on_behalf` (only `complete`):
+    a coordinator above the assignment records *offline* work for a member without
+    a smartphone; online work is never completed on someone else's behalf.
+    Raises PermissionDenied."""
+    if on_behalf:
+        if action != "complete":
+            raise PermissionDenied(_("Only completing offline work can be recorded on someone's behalf."))
+        if assignment.task.kind != TaskKind.OFFLINE:
+            raise PermissionDenied(_("Online work can never be completed on someone else's behalf."))
+        require(actor, access.REVIEWER, assignment,
+                message=_("You do not coordinate this assignment's team or a team above it."))
+        return
     if TRANSITIONS[action].by == ASSIGNEE:
         require(actor, access.ASSIGNEE, assignment, message=_("Only the assignee can do this."))
         return
@@ -110,19 +121,39 @@ def assignment_start(*, assignment: Assignment, actor: Member, checked: bool = F
                        changes={"started_at": timezone.now()})
 
 
-@transaction.atomic
-def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: str = "",
-                        note: str = "", evidence_image=None, checked: bool = False) -> Assignment:
-    """The assignee reports the work done with evidence: an http(s) URL or an
-    image (one of them is required). Allowed from assigned, in progress and
-    rejected; a previous review is cleared (the timeline keeps it). Raises
-    PermissionDenied, ValidationError or Conflict."""
-    if not checked:
-        assignment_check_actor(action="complete", assignment=assignment, actor=actor)
+def _check_quantity(*, task, quantity, evidence_url, evidence_image) -> None:
+    """Offline work is counted, not linked: `quantity` (0..MAX_QUANTITY) is required
+    and no evidence is needed; online work needs a link or an image and takes no quantity."""
+    if task.kind == TaskKind.OFFLINE:
+        if quantity is None:
+            raise ValidationError({"quantity": _("Say how much was done (a whole number from 0).")})
+        if not 0 <= quantity <= MAX_QUANTITY:
+            raise ValidationError({"quantity": _("Ensure this value is between 0 and %(max)d.")
+                                   % {"max": MAX_QUANTITY}})
+        return
+    if quantity is not None:
+        raise ValidationError({"quantity": _("Only offline work is counted by quantity.")})
     if not evidence_url and not evidence_image:
         raise ValidationError({"evidence_url": _("Send the link to your post or an image of it.")})
+
+
+@transaction.atomic
+def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: str = "",
+                        note: str = "", evidence_image=None, quantity: int | None = None,
+                        on_behalf: bool = False, checked: bool = False) -> Assignment:
+    """The assignee reports the work done: online work with evidence (an http(s)
+    URL or an image, one of them required), offline work with its `quantity`
+    (required, no evidence needed). With `on_behalf`, a coordinator above the
+    assignment records offline work for its assignee; the event's actor is the
+    coordinator. Allowed from assigned, in progress and rejected; a previous
+    review is cleared (the timeline keeps it). Raises PermissionDenied,
+    ValidationError or Conflict."""
+    if not checked:
+        assignment_check_actor(action="complete", assignment=assignment, actor=actor, on_behalf=on_behalf)
+    _check_quantity(task=assignment.task, quantity=quantity, evidence_url=evidence_url,
+                    evidence_image=evidence_image)
     changes = {"evidence_url": evidence_url, "note": note, "completed_at": timezone.now(),
-               "reviewed_by": None, "reviewed_at": None, "review_note": ""}
+               "quantity": quantity, "reviewed_by": None, "reviewed_at": None, "review_note": ""}
     completed = _transition(action="complete", assignment=assignment, actor=actor, changes=changes, note=note)
     if evidence_image:
         # Stored only once the step is allowed, so a refused one leaves no file behind.

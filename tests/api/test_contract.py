@@ -31,7 +31,7 @@ CONTRACT = {
 }
 
 ENUMS = {
-    "kind": {"post", "share", "comment", "other"},
+    "kind": {"post", "share", "comment", "other", "offline"},  # offline: v1.1
     "platform": {"facebook", "zalo", "tiktok", "youtube", "mocha", "website", "other"},
     "task status": {"open", "closed", "cancelled"},
     "assignment status": {"assigned", "in_progress", "completed", "verified", "rejected", "declined", "cancelled"},

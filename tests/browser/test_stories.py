@@ -10,7 +10,9 @@ from tasks import services
 from tasks.models import Assignment, Campaign, Task
 from teams.models import Member
 from tests.console.conftest import jpeg_with_gps
-from tests.factories import PASSWORD
+from surveys import services as survey_services
+from surveys.models import Participation
+from tests.factories import PASSWORD, MemberFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +51,20 @@ def stage(world):
     for task in (share, comment, late):
         services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a, world.v1b])
     Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=5))
-    return {"share": share, "comment": comment, "late": late}
+    survey = survey_services.survey_create(
+        actor=world.coord_c1, team=world.c1, title="Khảo sát kỹ năng số", description="Ba câu hỏi, một phút.",
+        questions=[{"kind": "single", "text": "Bạn đã dùng dịch vụ công trực tuyến chưa?", "options": ["Có", "Chưa"]},
+                   {"kind": "scale", "text": "Mức tự tin khi nhận biết tin giả"},
+                   {"kind": "text", "text": "Góp ý của bạn", "required": False}])
+    survey = survey_services.survey_open(survey=survey, actor=world.coord_c1)
+    single, scale, text = survey.questions.order_by("position")
+    for n in range(5):  # enough answers for the village's results to be shown
+        person = MemberFactory()
+        MembershipFactory(member=person, team=world.v1a)
+        survey_services.survey_respond(survey=survey, actor=person, answers=[
+            {"question": single.pk, "choice": "Có" if n % 2 else "Chưa"}, {"question": scale.pk, "value": 3 + n % 3},
+            {"question": text.pk, "text": f"Cần thêm lớp học buổi tối ({n})"}])
+    return {"share": share, "comment": comment, "late": late, "survey": survey}
 
 
 def test_the_members_story(page, shoot, axe, world, stage, tmp_path):
@@ -102,13 +117,31 @@ def test_the_members_story(page, shoot, axe, world, stage, tmp_path):
     page.get_by_role("link", name="Đã xong").click()
     see(page, "Chia sẻ cảnh báo lừa đảo qua mạng")
 
+    # The survey waiting for them: radio buttons, a 1-5 scale, a free text; sent once.
+    page.get_by_role("navigation", name="Chính").get_by_role("link", name="Khảo sát").click()
+    see(page, "Cần trả lời")
+    page.get_by_role("link", name="Trả lời").click()
+    see(page, "Ba câu hỏi, một phút.")
+    page.get_by_role("button", name="Gửi câu trả lời").click()  # nothing chosen: the browser holds it back
+    assert page.get_by_label("Có", exact=True).evaluate("e => e.validationMessage")
+    page.get_by_label("Có", exact=True).check()
+    page.get_by_role("group", name=re.compile("Mức tự tin")).get_by_label("4").check()
+    page.get_by_label("Góp ý của bạn").fill("Nên có video ngắn hướng dẫn")
+    axe(page)
+    shoot(page, story, "06-survey")
+    page.get_by_role("button", name="Gửi câu trả lời").click()
+    page.wait_for_load_state()
+    see(page, "Cảm ơn bạn: câu trả lời đã được gửi.")
+    see(page, "Không có khảo sát nào đang chờ bạn trả lời.")
+    assert Participation.objects.filter(survey=stage["survey"], member=world.member_v1a).exists()
+
     # English, then back out.
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     see(page, "My tasks")
     assert page.locator("html").get_attribute("lang") == "en"
     axe(page)
-    shoot(page, story, "06-english")
+    shoot(page, story, "07-english")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
     assert "/console/login/" in page.url
@@ -227,6 +260,22 @@ def test_the_coordinators_story(page, shoot, axe, world, stage, tmp_path):
         page.get_by_role("link", name="Số liệu từng tổ cấp dưới (CSV)").click()
     body = open(download.value.path(), encoding="utf-8-sig").read()
     assert body.startswith("team.id,team.name") and "Thôn 1" in body
+
+    # The survey's results: the commune's counts, a village of 5 shown, one of none hidden.
+    page.get_by_role("navigation", name="Chính").get_by_role("link", name="Khảo sát").click()
+    page.get_by_role("link", name="Kết quả: Khảo sát kỹ năng số").click()
+    page.wait_for_load_state()
+    see(page, "Số trả lời")
+    see(page, "Cần thêm lớp học buổi tối")
+    axe(page)
+    shoot(page, story, "08-survey-results")
+    page.get_by_label("Tổ", exact=True).select_option(label="— Thôn 2")
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_load_state()
+    see(page, "kết quả được ẩn")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Kết quả (CSV)").click()
+    assert "Khảo sát kỹ năng số" in open(download.value.path(), encoding="utf-8-sig").read()
 
 
 def test_a_sibling_subtrees_page_is_the_404_page_in_the_browser(page, axe, shoot, world, stage):

@@ -138,7 +138,7 @@ def count_queries(django_assert_max_num_queries, client, url, limit, **params):
 @pytest.mark.parametrize("suffix,limit", [
     ("stats/", 4),            # scope, team, counts, active members
     ("stats/children/", 5),   # scope, team, children, counts by child, active members by child
-    ("stats/daily/", 5),      # scope, team, created, completed, verified
+    ("stats/daily/", 6),      # scope, team, created, completed, verified, quantity
     ("stats/members/", 5),    # scope, team, page count, page, medians of the page (SQLite)
 ])
 def test_query_counts_do_not_grow_with_children_members_or_days(

@@ -147,12 +147,12 @@ def test_daily_series_in_vietnam_days_with_zero_days(work, client_for):
     rows = get(client_for(work.world.coord_district), f"/api/v1/teams/{work.world.district.pk}/stats/daily/",
                since="2025-03-09", until="2025-03-14")
     assert rows == [
-        {"date": "2025-03-09", "created": 0, "completed": 0, "verified": 0},
-        {"date": "2025-03-10", "created": 4, "completed": 1, "verified": 0},
-        {"date": "2025-03-11", "created": 3, "completed": 3, "verified": 0},
-        {"date": "2025-03-12", "created": 4, "completed": 2, "verified": 2},
-        {"date": "2025-03-13", "created": 0, "completed": 0, "verified": 1},
-        {"date": "2025-03-14", "created": 0, "completed": 0, "verified": 0},
+        {"date": "2025-03-09", "created": 0, "completed": 0, "verified": 0, "quantity": 0},
+        {"date": "2025-03-10", "created": 4, "completed": 1, "verified": 0, "quantity": 0},
+        {"date": "2025-03-11", "created": 3, "completed": 3, "verified": 0, "quantity": 0},
+        {"date": "2025-03-12", "created": 4, "completed": 2, "verified": 2, "quantity": 0},
+        {"date": "2025-03-13", "created": 0, "completed": 0, "verified": 1, "quantity": 0},
+        {"date": "2025-03-14", "created": 0, "completed": 0, "verified": 0, "quantity": 0},
     ]
 
 
@@ -162,13 +162,13 @@ def test_daily_series_filters_and_csv(work, client_for):
     params = {"since": "2025-03-10", "until": "2025-03-12", "task": work.future.pk}
     rows = get(client, url, **params)
     assert rows == [
-        {"date": "2025-03-10", "created": 0, "completed": 0, "verified": 0},
-        {"date": "2025-03-11", "created": 2, "completed": 2, "verified": 0},
-        {"date": "2025-03-12", "created": 0, "completed": 0, "verified": 1},
+        {"date": "2025-03-10", "created": 0, "completed": 0, "verified": 0, "quantity": 0},
+        {"date": "2025-03-11", "created": 2, "completed": 2, "verified": 0, "quantity": 0},
+        {"date": "2025-03-12", "created": 0, "completed": 0, "verified": 1, "quantity": 0},
     ]
     csv_rows = read_csv(client.get(url, {**params, "format": "csv"}))
     assert [list(r.values()) for r in csv_rows] == [
-        [r["date"], str(r["created"]), str(r["completed"]), str(r["verified"])] for r in rows
+        [r["date"], str(r["created"]), str(r["completed"]), str(r["verified"]), str(r["quantity"])] for r in rows
     ]
 
 
@@ -287,5 +287,5 @@ def test_empty_csv_still_has_its_header(work, client_for):
     assert lines == [
         "team.id,team.name,team.level,assignments.total,assignments.assigned,assignments.in_progress,"
         "assignments.completed,assignments.verified,assignments.rejected,assignments.declined,"
-        "assignments.cancelled,assignments.overdue,completion_rate,members_active"
+        "assignments.cancelled,assignments.overdue,completion_rate,quantity,members_active"
     ]

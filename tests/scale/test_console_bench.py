@@ -15,9 +15,11 @@ def test_the_console_figures_are_measured_and_rolled_back(monkeypatch, settings)
     monkeypatch.setattr(console, "TASKS", 3)
     monkeypatch.setattr(console, "COMPLETED_PER_TASK", 5)
     monkeypatch.setattr(console, "PAST_DUE", 1)
+    monkeypatch.setattr(console, "SURVEY_RESPONSES", 6)
     out, details = {}, {}
     console.measure(out, details, repeats=1)
-    assert set(out["pages"]) == {"review_queue", "my_tasks", "overdue", "team", "tasks", "members", "campaigns"}
+    assert set(out["pages"]) == {"review_queue", "my_tasks", "overdue", "team", "tasks", "members", "campaigns",
+                                 "surveys", "survey", "survey_results"}
     assert out["review_queue_1000_ms"] == out["pages"]["review_queue"]["console_ms"] > 0
     assert details["console"]["completed_in_queue"] == 15
     assert out["max_extra_queries"] <= 3

@@ -64,7 +64,7 @@ def _values(world, other_task=None):
         "targets": [world.c2.pk], "task": getattr(other_task, "pk", 1), "assignee_name": "Ai đó",
         "language": "en", "last_seen": LONG_AGO, "read_at": LONG_AGO, "recipient": world.coord_c2.pk,
         "kind": "rejected", "params": {"task_title": "khác"}, "is_read": True, "title": "x", "body": "y",
-        "anonymised": True,
+        "anonymised": True, "is_published": False, "quantity": 5,
     }
 
 
@@ -223,6 +223,7 @@ class TestAssignmentSteps:
                         "reviewed_by": world.coord_c2.pk, "evidence_image": "evidence/other.png"})
         if step == "complete":  # the step's own upload field (multipart only; a string is a 400)
             del attempt["evidence_image"]
+            del attempt["quantity"]  # the step's own field for offline work (an online task takes none: 400)
         before = snapshot(assignment)
         actor = getattr(world, actor_name)
         response = client_for(actor).post(f"/api/v1/assignments/{assignment.pk}/{step}/", {**attempt, **body},
