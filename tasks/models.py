@@ -141,7 +141,7 @@ class Assignment(models.Model):
     #   go by (assignee, updated_at));
     # - on PostgreSQL the foreign keys of task, assignee, team, assigned_by and reviewed_by are checked
     #   by statement-level triggers, once per statement instead of once per row
-    #   (migration 0004; SQLite keeps its row-level foreign keys);
+    #   (migration 0006; SQLite keeps its row-level foreign keys);
     # - the row stands for its own "assigned" step: the timeline shows it as event id 0
     #   (tasks.selectors.assignment_timeline), so a fan-out writes no event rows.
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("task"),

@@ -1,4 +1,4 @@
-"""PostgreSQL: an assignment's references are checked per statement (tasks migration 0004),
+"""PostgreSQL: an assignment's references are checked per statement (tasks migration 0006),
 and they hold as a foreign key would, both ways."""
 import pytest
 from django.db import IntegrityError, connection, transaction

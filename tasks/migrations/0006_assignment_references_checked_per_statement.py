@@ -118,6 +118,6 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("tasks", "0003_assignment_stands_for_its_assigned_step")]
+    dependencies = [("tasks", "0005_assignment_stands_for_its_assigned_step")]
 
     operations = [migrations.RunPython(forward, backward)]

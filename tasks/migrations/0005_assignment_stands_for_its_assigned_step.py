@@ -42,8 +42,8 @@ def columns_to_events(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tasks", "0002_assignment_indexes_for_sync_and_fan_out"),
-        ("reports", "0004_member_count_indexes"),
+        ("tasks", "0004_publish_at"),
+        ("reports", "0006_task_publish_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
