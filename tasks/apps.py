@@ -7,12 +7,13 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks and campaigns")
 
     def ready(self):
-        from api import hooks
+        from api import hooks, jobs
 
         from . import personal_data
         from .access import register_all
-        from .services import assign_late_joiner
+        from .services.assign import ASSIGN_JOB, assign_late_joiner, task_assign_batch
 
         register_all()
         personal_data.declare()
         hooks.member_joined.connect(assign_late_joiner)
+        jobs.register(ASSIGN_JOB, task_assign_batch)

@@ -2,14 +2,18 @@
 from dataclasses import dataclass
 from typing import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from api.access import scope_for
 from api.exceptions import Conflict
+from api.jobs import JobFailed, Step, job_start
+from api.models import Job
 from api.outbox import outbox_enqueue
 from teams.choices import Role
 from teams.models import Member, Membership, Team
@@ -32,6 +36,9 @@ from .rules import BATCH_SIZE, _column, _coordinates, _require_coordinates, _tab
 class AssignResult:
     created: int
     already_assigned: int
+    # Set when the fan-out went to the background (more than ASSIGN_BACKGROUND_THRESHOLD
+    # people): `created` and `already_assigned` then count the directly named people only.
+    job: Job | None = None
 
 
 def _members_below(teams: list[Team]) -> QuerySet[Membership]:
@@ -42,15 +49,22 @@ def _members_below(teams: list[Team]) -> QuerySet[Membership]:
     return Membership.objects.filter(in_subtrees, role=Role.MEMBER, member__is_active=True)
 
 
-def _fan_out(task: Task, teams: list[Team], now, actor) -> tuple[int, int]:
+def _fan_out(task: Task, teams: list[Team], now, actor, after: int | None = None,
+             upto: int | None = None) -> tuple[int, int]:
     """Assign every person `_members_below(teams)` reaches who does not hold the task
     yet, through their deepest such team (for nested teams the longest path is
-    also the greatest). Returns (created, reached)."""
+    also the greatest); a batch of a background fan-out takes the people whose id
+    lies in (after, upto]. Returns (created, reached)."""
     if not teams:
         return 0, 0
-    reached = _members_below(teams).values("member_id").distinct().count()
+    below = _members_below(teams)
+    if after is not None:
+        below = below.filter(member_id__gt=after)
+    if upto is not None:
+        below = below.filter(member_id__lte=upto)
+    reached = below.values("member_id").distinct().count()
     picked = (
-        _members_below(teams)
+        below
         .filter(~Exists(Assignment.objects.filter(task_id=task.pk, assignee_id=OuterRef("member_id"))))
         .values("member_id")
         .annotate(deepest=Max("team__path"))
@@ -159,18 +173,73 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
             del direct[member_id]
 
     now = timezone.now()
+    known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
+    # Remembered first: someone joining while a background fan-out runs gets the task too.
+    TaskTarget.objects.bulk_create(
+        [TaskTarget(task=task, team=team, created_by=actor) for team in targets if team.pk not in known]
+    )
+    threshold = settings.ASSIGN_BACKGROUND_THRESHOLD
+    if targets and _members_below(targets).values("member_id").distinct()[:threshold + 1].count() > threshold:
+        return _assign_in_background(task, targets, direct, now, actor)
+
     created_fan, reached = _fan_out(task, targets, now, actor)
     created_direct, already_direct = _assign_directly(task, direct, now, actor)
     created = created_fan + created_direct
     if created:
         task.save(update_fields=["updated_at"])
         _announce_assignments(task, now)
-
-    known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
-    TaskTarget.objects.bulk_create(
-        [TaskTarget(task=task, team=team, created_by=actor) for team in targets if team.pk not in known]
-    )
     return AssignResult(created=created, already_assigned=(reached - created_fan) + already_direct)
+
+
+# Background fan-out --------------------------------------------------------------
+#
+# Past ASSIGN_BACKGROUND_THRESHOLD people the request names its people directly (in its
+# own transaction, as above), remembers the teams, and leaves the teams' fan-out to a
+# job (api.jobs): batches of ASSIGN_BATCH_SIZE people in order of id, each committed
+# with the job's cursor, under the task's row lock like any assign. A batch picked up
+# again after a crash starts after the last committed one, and the NOT EXISTS of
+# _fan_out (with the unique constraint behind it) skips anyone who holds the task.
+
+ASSIGN_JOB = "tasks.assign"
+
+
+def _assign_in_background(task: Task, targets: list[Team], direct: dict[int, int], now, actor) -> AssignResult:
+    created_direct, already_direct = _assign_directly(task, direct, now, actor)
+    if created_direct:
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
+    total = _members_below(targets).values("member_id").distinct().count()
+    job = job_start(kind=ASSIGN_JOB, actor=actor, total=total, params={
+        "task": task.pk, "teams": [t.pk for t in targets], "actor": actor.pk, "now": now.isoformat(),
+    })
+    return AssignResult(created=created_direct, already_assigned=already_direct, job=job)
+
+
+def task_assign_batch(job: Job) -> Step:
+    """One batch of a background fan-out (api.jobs step for ASSIGN_JOB). Raises JobFailed
+    when the task is no longer open (what was assigned stays, as a cancel leaves it)."""
+    params, cursor = job.params, job.cursor
+    task = Task.objects.select_for_update().select_related("team").get(pk=params["task"])
+    if task.status != TaskStatus.OPEN:
+        raise JobFailed(_("Only an open task can be assigned."))
+    teams = list(Team.objects.filter(pk__in=params["teams"]))
+    actor = Member.objects.get(pk=params["actor"])
+    now = parse_datetime(params["now"])
+    after = cursor.get("after", 0)
+    size = settings.ASSIGN_BATCH_SIZE
+    bounds = (_members_below(teams).filter(member_id__gt=after).order_by("member_id")
+              .values_list("member_id", flat=True).distinct()[size - 1:size])
+    upto = next(iter(bounds), None)  # None: the rest fits in this batch
+    created, reached = _fan_out(task, teams, now, actor, after=after, upto=upto)
+    totals = {"after": upto, "created": cursor.get("created", 0) + created,
+              "reached": cursor.get("reached", 0) + reached}
+    if upto is not None:
+        return Step(done=reached, cursor=totals)
+    if totals["created"]:
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
+    return Step(done=reached, cursor=totals, finished=True, result={
+        "created": totals["created"], "already_assigned": totals["reached"] - totals["created"]})
 
 
 def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
