@@ -59,22 +59,27 @@ def _retry_after() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_RETRY_SECONDS)
 
 
-def outbox_enqueue(kind: str, payload: dict, key: str) -> None:
+def outbox_enqueue(kind: str, payload: dict, key: str, not_before=None) -> None:
     """Owe `kind(payload)` once this transaction commits; `key` names the piece of work.
 
     Must run inside the writer's transaction (RuntimeError otherwise: written on its
     own, the row could outlive a change that rolled back). The same key twice is one
-    row (one INSERT ... ON CONFLICT DO NOTHING). The row is handed over on commit.
+    row (one INSERT ... ON CONFLICT DO NOTHING). The row is handed over on commit,
+    or, with `not_before` in the future (a push held through the quiet hours), by the
+    first relay run after that time.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue() belongs inside the transaction of the change it follows.")
     now = timezone.now()
     key = key[:255]
+    later = not_before is not None and not_before > now
+    available_at = not_before if later else now + _retry_after()
     OutboxMessage.objects.bulk_create(
-        [OutboxMessage(kind=kind, payload=payload, key=key, created_at=now, available_at=now + _retry_after())],
+        [OutboxMessage(kind=kind, payload=payload, key=key, created_at=now, available_at=available_at)],
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: hand_over(key), robust=True)
+    if not later:
+        transaction.on_commit(lambda: hand_over(key), robust=True)
 
 
 # Handing rows to Celery ------------------------------------------------------------

@@ -11,6 +11,8 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", _("Overdue work in your teams")
     SURVEY_OPENED = "survey_opened", _("New survey")
     SURVEY_REMINDER = "survey_reminder", _("Survey closing soon")
+    REVIEW_WAITING = "review_waiting", _("Work waiting for your review")
+    VERIFIED = "verified", _("Work verified")
 
 
 # A reminder is sent at most once per recipient, assignment and kind.

@@ -8,21 +8,30 @@ message delivered twice makes each notification once.
     tasks.cancelled  {"task_id", "cancelled_at"} a cancel ended unfinished assignments
     tasks.rejected   {"assignment_id", "reason", "at"}  a reviewer sent work back
     tasks.published  {"task_id", "published_at"} a task's publish_at came: its assignees hear of it now
+    tasks.completed  {"assignment_id", "at"}     work handed in: its coordinators hear what waits (hourly at most)
+    tasks.verified   {"assignment_id", "at"}     a reviewer accepted work
 
 Nothing is sent about a task before its publication (tasks/publication.py): the
 news of its assignments waits for `tasks.published`, whose notifications have the
 same keys as an assignment's, so each assignee hears of it once.
     notifications.push {"ids"}                    pushes owed for new notifications
 """
+import hashlib
+
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from api.outbox import register
+from api.outbox import outbox_enqueue, register
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Task
 from tasks.publication import published_q, was_announced
 
 from . import push, services
+from .quiet import quiet_until
+
+
+def payload_key(payload: dict) -> str:
+    return hashlib.sha256(",".join(map(str, payload.get("ids", []))).encode()).hexdigest()[:24]
 
 
 def on_assigned(payload: dict) -> int:
@@ -57,8 +66,28 @@ def on_rejected(payload: dict) -> int:
                                         at=payload["at"]))
 
 
-def on_push(payload: dict) -> int:
-    """Reserve the pushes with this row (committed together), send them after the commit."""
+def on_completed(payload: dict) -> int:
+    team_path = Assignment.objects.filter(pk=payload["assignment_id"]).values_list("team__path", flat=True).first()
+    if team_path is None:
+        return 0
+    return len(services.notify_review_waiting(path=team_path))
+
+
+def on_verified(payload: dict) -> int:
+    assignment = Assignment.objects.select_related("task").get(pk=payload["assignment_id"])
+    if not was_announced(assignment.task):
+        return 0
+    return len(services.notify_verified(assignment=assignment, at=payload["at"]))
+
+
+def on_push(payload: dict, now=None) -> int:
+    """Reserve the pushes with this row (committed together), send them after the commit.
+    Delivered inside the quiet hours (a relay run late), they are owed again from their end."""
+    held_until = quiet_until(now)
+    if held_until is not None:
+        outbox_enqueue(services.PUSH, payload, key=f"push-held:{held_until.isoformat()}:{payload_key(payload)}",
+                       not_before=held_until)
+        return 0
     reserved = push.reserve(payload["ids"])
     if reserved:
         transaction.on_commit(lambda: push.send_reserved(reserved), robust=True)
@@ -70,4 +99,6 @@ def register_all() -> None:
     register("tasks.cancelled", on_cancelled)
     register("tasks.rejected", on_rejected)
     register("tasks.published", on_published)
+    register("tasks.completed", on_completed)
+    register("tasks.verified", on_verified)
     register(services.PUSH, on_push)

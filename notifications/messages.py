@@ -69,6 +69,21 @@ def render(kind: str, params: dict) -> RenderedText:
             _("“%(survey)s” closes at %(closes)s and still waits for your answers.") % {
                 "survey": params.get("survey", ""), "closes": _due({"due_at": params.get("closes_at")})},
         )
+    if kind == NotificationKind.REVIEW_WAITING:
+        count = int(params.get("count", 0))
+        return RenderedText(
+            _("Work waiting for your review"),
+            ngettext(
+                "%(count)d piece of completed work in your teams is waiting for your review.",
+                "%(count)d pieces of completed work in your teams are waiting for your review.",
+                count,
+            ) % {"count": count},
+        )
+    if kind == NotificationKind.VERIFIED:
+        note = params.get("note", "")
+        body = (_("Your work on “%(task)s” was verified: %(note)s") % {"task": task, "note": note}
+                if note else _("Your work on “%(task)s” was verified.") % {"task": task})
+        return RenderedText(_("Work verified"), body)
     return RenderedText(str(NotificationKind(kind).label), "")
 
 

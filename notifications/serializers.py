@@ -18,7 +18,9 @@ class NotificationParamsSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True, help_text="The task's due time then, in the same "
                                                                   "offset as every other time (deadline kinds).")
     reason = serializers.CharField(allow_null=True, help_text="The reviewer's reason (rejected).")
-    count = serializers.IntegerField(allow_null=True, help_text="Overdue assignments (overdue_digest).")
+    count = serializers.IntegerField(allow_null=True, help_text="Overdue assignments (overdue_digest); completed "
+                                                                "work waiting for review (review_waiting).")
+    note = serializers.CharField(allow_null=True, help_text="The reviewer's note (verified), when one was given.")
     date = serializers.DateField(allow_null=True, help_text="The day the digest is about (overdue_digest).")
     survey = serializers.CharField(allow_null=True, help_text="The survey's title then (survey kinds).")
     survey_id = serializers.IntegerField(allow_null=True, help_text="The survey to open (survey kinds).")
@@ -39,6 +41,7 @@ def notification_params(params) -> dict:
         "due_at": serializers.DateTimeField().to_representation(timezone.localtime(due)) if due else None,
         "reason": params.get("reason") if isinstance(params.get("reason"), str) else None,
         "count": _int_or_none(params.get("count")),
+        "note": params.get("note") if isinstance(params.get("note"), str) else None,
         "date": params.get("date") if isinstance(params.get("date"), str) else None,
         "survey": params.get("survey") if isinstance(params.get("survey"), str) else None,
         "survey_id": _int_or_none(params.get("survey_id")),

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.access import outermost_paths
 from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
-from tasks.choices import UNFINISHED_STATUSES, TaskStatus
+from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
 from tasks.models import Assignment, Task
 from tasks.overdue import overdue_q
 from tasks.publication import published_q
@@ -28,6 +28,7 @@ from teams.models import Membership
 
 from .choices import NotificationKind
 from .models import Device, Notification
+from .quiet import quiet_until
 
 BATCH = 1000
 PUSH_BATCH = 500
@@ -41,11 +42,13 @@ REMINDER_WINDOWS = (
 
 
 def _owe_pushes(ids: list[int]) -> None:
-    """The pushes of these (just written) notifications, owed through the outbox in batches."""
+    """The pushes of these (just written) notifications, owed through the outbox in batches.
+    Inside the quiet hours they are owed from the hours' end (the feed has them at once)."""
+    held_until = quiet_until()
     for start in range(0, len(ids), PUSH_BATCH):
         batch = sorted(ids[start:start + PUSH_BATCH])
         digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:24]
-        outbox_enqueue(PUSH, {"ids": batch}, key=f"push:{batch[0]}:{len(batch)}:{digest}")
+        outbox_enqueue(PUSH, {"ids": batch}, key=f"push:{batch[0]}:{len(batch)}:{digest}", not_before=held_until)
 
 
 def _task_params(task: Task) -> dict:
@@ -141,6 +144,99 @@ def notify_task_cancelled(*, task: Task, assignment_ids: Iterable[int]) -> list[
             .order_by("id").values_list("pk", "assignee_id")
         ]
     return _create(rows)
+
+
+@transaction.atomic
+def notify_verified(*, assignment: Assignment, at: str | None = None) -> list[int]:
+    """Tell the assignee their work was verified, with the reviewer's note (once per verification)."""
+    params = _task_params(assignment.task)
+    if assignment.review_note:
+        params["note"] = assignment.review_note
+    at = at or (assignment.reviewed_at.isoformat() if assignment.reviewed_at else timezone.now().isoformat())
+    return _create([Notification(recipient_id=assignment.assignee_id, kind=NotificationKind.VERIFIED,
+                                 assignment=assignment, task=assignment.task, params=params,
+                                 key=f"verified:{assignment.pk}:{at}", created_at=timezone.now())])
+
+
+REVIEW_WAITING_EVERY = timedelta(hours=1)
+
+
+def _prefixes(path: str) -> list[str]:
+    """"/1/4/17/" -> ["/1/", "/1/4/", "/1/4/17/"]: the team and every team above it."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
+
+
+@transaction.atomic
+def notify_review_waiting(*, now: datetime | None = None, path: str | None = None) -> list[int]:
+    """Tell coordinators how much completed work waits for their review in their subtrees.
+
+    At most one notification an hour per coordinator, and only when work was handed in
+    since their last one; `count` is what waits now (their own work left out: nobody
+    reviews it). `path` (a team's): only the coordinators of that team and the teams
+    above it (the consumer of one completion); without it everyone (the beat's sweep,
+    which also sends what an earlier hour held back). Each notification's key names the
+    one before it, so two runs at once write it once. Returns the ids written."""
+    now = now or timezone.now()
+    coordinators = Membership.objects.filter(role=Role.COORDINATOR, member__is_active=True)
+    if path is not None:
+        coordinators = coordinators.filter(team__path__in=_prefixes(path))
+    paths_by_member: dict[int, list[str]] = {}
+    for member_id, team_path in coordinators.values_list("member_id", "team__path"):
+        paths_by_member.setdefault(member_id, []).append(team_path)
+    if not paths_by_member:
+        return []
+    last = {row["recipient_id"]: row for row in
+            Notification.objects.filter(kind=NotificationKind.REVIEW_WAITING, recipient_id__in=list(paths_by_member))
+            .values("recipient_id").annotate(at=Max("created_at"), last_id=Max("id")).order_by()}
+    paths_by_member = {m: outermost_paths(p) for m, p in paths_by_member.items()
+                       if m not in last or last[m]["at"] <= now - REVIEW_WAITING_EVERY}
+    if not paths_by_member:
+        return []
+    roots = sorted({p for paths in paths_by_member.values() for p in paths})
+    waiting = Assignment.objects.filter(status=AssignmentStatus.COMPLETED)
+    if path is not None:
+        waiting = waiting.filter(team__path__startswith=path)  # what changed is below `path`
+    counts: dict[str, int] = {}
+    latest: dict[str, datetime] = {}
+    wanted = set(roots)
+    for team_path, n, newest in (waiting.values_list("team__path").annotate(n=Count("id"), newest=Max("completed_at"))
+                                 .order_by()):
+        for prefix in _prefixes(team_path):
+            if prefix in wanted:
+                counts[prefix] = counts.get(prefix, 0) + n
+                if newest and (prefix not in latest or newest > latest[prefix]):
+                    latest[prefix] = newest
+    own: dict[int, list[str]] = {}
+    for assignee_id, team_path in (Assignment.objects.filter(status=AssignmentStatus.COMPLETED,
+                                                             assignee_id__in=list(paths_by_member))
+                                   .values_list("assignee_id", "team__path")):
+        own.setdefault(assignee_id, []).append(team_path)
+    rows = []
+    for member_id, paths in sorted(paths_by_member.items()):
+        if path is not None:
+            # Only the work below `path` was grouped above: count their whole subtrees (a
+            # handful of coordinators, one query each).
+            count = _waiting_count(paths)
+        else:
+            count = sum(counts.get(p, 0) for p in paths)
+        count -= sum(1 for team_path in own.get(member_id, ()) if any(team_path.startswith(p) for p in paths))
+        newest = max((latest[p] for p in paths if p in latest), default=None)
+        previous = last.get(member_id)
+        if count <= 0 or newest is None or (previous and newest <= previous["at"]):
+            continue
+        rows.append(Notification(recipient_id=member_id, kind=NotificationKind.REVIEW_WAITING, created_at=now,
+                                 params={"count": count},
+                                 key=f"review_waiting:{member_id}:{previous['last_id'] if previous else 0}"))
+    return _create(rows)
+
+
+def _waiting_count(paths: list[str]) -> int:
+    """Completed work waiting under any of `paths` (outermost paths: no row counts twice)."""
+    q = Q()
+    for p in paths:
+        q |= Q(team__path__startswith=p)
+    return Assignment.objects.filter(q, status=AssignmentStatus.COMPLETED).count()
 
 
 def _reminders_for(kind: str, now: datetime, start: timedelta, end: timedelta) -> list[int]:

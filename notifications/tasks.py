@@ -26,3 +26,10 @@ def send_deadline_reminders_task() -> dict[str, int]:
 @shared_task(**SCHEDULED)
 def send_overdue_digests_task() -> int:
     return len(services.send_overdue_digests())
+
+
+@shared_task(**SCHEDULED)
+def send_review_waiting_task() -> int:
+    """Coordinators' hourly-at-most news of work waiting for review (what a completion's
+    own notification held back is sent here once the hour has passed)."""
+    return len(services.notify_review_waiting())

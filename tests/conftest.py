@@ -108,3 +108,10 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_quiet_hours(settings):
+    """Pushes go out at once in tests whatever the wall clock says (QUIET_HOURS is 21:00-07:00
+    local by default); the quiet-hours tests set their own window and travel in time."""
+    settings.QUIET_HOURS = None

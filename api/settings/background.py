@@ -50,6 +50,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_deadline_reminders_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Work waiting for review: what the hourly limit held back goes out here.
+    "review-waiting": {
+        "task": "notifications.tasks.send_review_waiting_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "overdue-digest": {  # 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
         "task": "notifications.tasks.send_overdue_digests_task",
         "schedule": crontab(hour=7, minute=0),
@@ -102,6 +107,10 @@ FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
 PUSH_SENDER = os.environ.get("PUSH_SENDER") or (
     "notifications.push.FCMSender" if FCM_CREDENTIALS_FILE else "notifications.push.LoggingSender"
 )
+
+# Pushes are never sent in the quiet hours (local time, TIME_ZONE): they wait until the
+# hours end, while the feed gets the notification at once. "off" sends at any time.
+QUIET_HOURS = env_quiet_hours("QUIET_HOURS", "21:00-07:00")
 
 # Survey results in JSON carry at most this many text answers per question, picked at random
 # (`answers_total` says how many there are); CSV and XLSX carry them all.

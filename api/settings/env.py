@@ -54,3 +54,16 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+
+
+def env_quiet_hours(name: str, default: str) -> tuple[str, str] | None:
+    """A local-time window "HH:MM-HH:MM" (it may wrap past midnight, "21:00-07:00");
+    "off" or "" (set explicitly) turns it off. ImproperlyConfigured naming the variable otherwise."""
+    value = os.environ.get(name, default).strip()
+    if value.lower() in ("", "off", "none"):
+        return None
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)", value)
+    if not match or match.group(1, 2) == match.group(3, 4):
+        raise ImproperlyConfigured(f"{name} must look like 21:00-07:00 (local times, start-end) or off; "
+                                   f"got {value!r}.")
+    return f"{match[1]}:{match[2]}", f"{match[3]}:{match[4]}"

@@ -159,6 +159,10 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
         # Stored only once the step is allowed, so a refused one leaves no file behind.
         completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
         Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
+    at = completed.completed_at.isoformat()
+    # Its reviewers hear that work waits (notifications.consumers, at most hourly each).
+    outbox_enqueue("tasks.completed", {"assignment_id": completed.pk, "at": at},
+                   key=f"tasks.completed:{completed.pk}:{at}")
     return completed
 
 
@@ -176,12 +180,17 @@ def assignment_decline(*, assignment: Assignment, actor: Member, reason: str, ch
 
 @transaction.atomic
 def assignment_verify(*, assignment: Assignment, actor: Member, note: str = "", checked: bool = False) -> Assignment:
-    """A reviewer accepts completed work. Raises PermissionDenied or Conflict."""
+    """A reviewer accepts completed work; the assignee is notified (through the outbox).
+    Raises PermissionDenied or Conflict."""
     if not checked:
         assignment_check_actor(action="verify", assignment=assignment, actor=actor)
-    return _transition(action="verify", assignment=assignment, actor=actor,
-                       changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
-                       note=note)
+    verified = _transition(action="verify", assignment=assignment, actor=actor,
+                           changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_note": note},
+                           note=note)
+    at = verified.reviewed_at.isoformat()
+    outbox_enqueue("tasks.verified", {"assignment_id": verified.pk, "at": at},
+                   key=f"tasks.verified:{verified.pk}:{at}")
+    return verified
 
 
 @transaction.atomic

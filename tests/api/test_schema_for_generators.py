@@ -132,7 +132,7 @@ def test_params_and_history_values_are_typed(schema):
     props = components["NotificationParams"]["properties"]
     assert {k: (v["type"], v.get("format")) for k, v in props.items()} == {
         "task": ("string", None), "due_at": ("string", "date-time"), "reason": ("string", None),
-        "count": ("integer", "int64"), "date": ("string", "date"),
+        "count": ("integer", "int64"), "note": ("string", None), "date": ("string", "date"),
         "survey": ("string", None), "survey_id": ("integer", "int64")}
     assert all(v["nullable"] for v in props.values())
     change = components["HistoryChange"]["properties"]
