@@ -134,7 +134,7 @@ class Scope:
     def ids_on_own_paths(self) -> set[int]:
         """Every team id on the caller's own team paths: their teams and the teams above them."""
         return {int(part) for paths in self.paths.values() for path in paths
-                for part in path.strip("/").split("/") if part}
+                for part in path.split("/") if part}
 
 
 ANONYMOUS_SCOPE = Scope(user_id=None)
@@ -195,14 +195,16 @@ class Reach:
 _REGISTRY: dict[type, Reach] = {}
 
 
+# Start-up wiring (AppConfig.ready()): mutmut forks its mutants after it, so a mutant here
+# is never seen; tests/api/test_access_rules.py checks every registration's result.
 def register(model: type, *, path: str | Callable[[Scope, str], Q] | None = None,
-             grants: dict[str, Grant] | None = None) -> None:
+             grants: dict[str, Grant] | None = None) -> None:  # pragma: no mutate block
     """Declare how `model`'s rows reach a team path (a lookup ending at Team.path,
     or a callable building the filter) and what each capability adds."""
     _REGISTRY[model] = Reach(path=path, grants=dict(grants or {}))
 
 
-def grant(model: type, capability: str, rule: Grant) -> None:
+def grant(model: type, capability: str, rule: Grant) -> None:  # pragma: no mutate block
     """Add (or replace) one capability's grant on a registered model: a higher app
     (reports) may give a lower app's rows a capability of its own."""
     reach = _reach(model)

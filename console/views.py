@@ -55,6 +55,43 @@ def conflict_message(request, exc: Conflict) -> None:
     messages.error(request, exc.message)
 
 
+def service_step(request, form, call, *, success, done, refused=None, invalid=None):
+    """The one wrapper of a console page that posts to a service.
+
+    A valid form (or none) calls `call(cleaned_data)`; the service's ValidationError goes
+    back onto the form's fields and `invalid(form)` renders it again (400); a Conflict (the
+    row changed meanwhile) is a message and `refused()` (without `refused` it propagates: the
+    409 page); success is the `success` message (a text, or a callable of the result) and
+    `done(result)`. A step's caller checks the role first (`assignment_check_actor`), so a
+    refusal comes before any body error.
+    """
+    if form is None or form.is_valid():
+        try:
+            result = call(form.cleaned_data if form is not None else {})
+        except ValidationError as exc:
+            if form is None:
+                raise
+            put_errors(form, exc)
+        except Conflict as exc:
+            if refused is None:
+                raise
+            conflict_message(request, exc)
+            return refused()
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return done(result)
+    return invalid(form)
+
+
+def create_page(request, form, template: str, call, *, success, done):
+    """A page that shows a form (GET) and creates through a service (POST): service_step's
+    answers, the form again with its errors (400) when the body or the service refuses it."""
+    if request.method != "POST":
+        return render(request, template, {"form": form})
+    return service_step(request, form, call, success=success, done=done,
+                        invalid=lambda form: render(request, template, {"form": form}, status=400))
+
+
 # Home ----------------------------------------------------------------------------------
 
 @require_safe
@@ -124,22 +161,14 @@ def my_task(request, pk):
 def my_task_complete(request, pk):
     assignment = _own_assignment(request, pk)
     task_services.assignment_check_actor(action="complete", assignment=assignment, actor=request.user)
-    form = CompleteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            task_services.assignment_complete(
-                assignment=assignment, actor=request.user, evidence_url=form.cleaned_data["evidence_url"],
-                note=form.cleaned_data["note"], evidence_image=form.cleaned_data["evidence_image"],
-            )
-        except ValidationError as exc:
-            put_errors(form, exc)
-        except Conflict as exc:
-            conflict_message(request, exc)
-            return redirect("console:my-task", pk=pk)
-        else:
-            messages.success(request, _("Reported as done. Thank you!"))
-            return redirect("console:my-tasks")
-    return _my_task_page(request, assignment, complete_form=form, status=400)
+    return service_step(
+        request, CompleteForm(request.POST, request.FILES),
+        lambda data: task_services.assignment_complete(
+            assignment=assignment, actor=request.user, evidence_url=data["evidence_url"], note=data["note"],
+            evidence_image=data["evidence_image"]),
+        success=_("Reported as done. Thank you!"), done=lambda _: redirect("console:my-tasks"),
+        refused=lambda: redirect("console:my-task", pk=pk),
+        invalid=lambda form: _my_task_page(request, assignment, complete_form=form, status=400))
 
 
 @require_POST
@@ -147,20 +176,13 @@ def my_task_complete(request, pk):
 def my_task_decline(request, pk):
     assignment = _own_assignment(request, pk)
     task_services.assignment_check_actor(action="decline", assignment=assignment, actor=request.user)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            task_services.assignment_decline(assignment=assignment, actor=request.user,
-                                             reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            put_errors(form, exc)
-        except Conflict as exc:
-            conflict_message(request, exc)
-            return redirect("console:my-task", pk=pk)
-        else:
-            messages.success(request, _("Declined."))
-            return redirect("console:my-tasks")
-    return _my_task_page(request, assignment, decline_form=form, status=400)
+    return service_step(
+        request, ReasonForm(request.POST),
+        lambda data: task_services.assignment_decline(assignment=assignment, actor=request.user,
+                                                      reason=data["reason"]),
+        success=_("Declined."), done=lambda _: redirect("console:my-tasks"),
+        refused=lambda: redirect("console:my-task", pk=pk),
+        invalid=lambda form: _my_task_page(request, assignment, decline_form=form, status=400))
 
 
 @require_safe
@@ -297,15 +319,14 @@ def _back_to_review(request):
 @page("review")
 def review_verify(request, pk):
     assignment = _reviewable(request, pk)
-    try:
-        task_services.assignment_verify(assignment=assignment, actor=request.user,
-                                        note=request.POST.get("note", "")[:2000])
-    except Conflict as exc:
-        conflict_message(request, exc)
-    else:
-        messages.success(request, _("Verified: %(title)s — %(name)s") % {
-            "title": assignment.task.title, "name": assignment.assignee.full_name})
-    return _back_to_review(request)
+    back = lambda *_: _back_to_review(request)  # noqa: E731
+    return service_step(
+        request, None,
+        lambda data: task_services.assignment_verify(assignment=assignment, actor=request.user,
+                                                     note=request.POST.get("note", "")[:2000]),
+        success=_("Verified: %(title)s — %(name)s") % {
+            "title": assignment.task.title, "name": assignment.assignee.full_name},
+        done=back, refused=back)
 
 
 @require_POST
@@ -313,21 +334,15 @@ def review_verify(request, pk):
 def review_reject(request, pk):
     assignment = _reviewable(request, pk)
     task_services.assignment_check_actor(action="reject", assignment=assignment, actor=request.user)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            task_services.assignment_reject(assignment=assignment, actor=request.user,
-                                            reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            put_errors(form, exc)
-        except Conflict as exc:
-            conflict_message(request, exc)
-            return _back_to_review(request)
-        else:
-            messages.success(request, _("Sent back: %(title)s — %(name)s") % {
-                "title": assignment.task.title, "name": assignment.assignee.full_name})
-            return _back_to_review(request)
-    return render(request, "console/reject.html", {"a": assignment, "form": form}, status=400)
+    back = lambda *_: _back_to_review(request)  # noqa: E731
+    return service_step(
+        request, ReasonForm(request.POST),
+        lambda data: task_services.assignment_reject(assignment=assignment, actor=request.user,
+                                                     reason=data["reason"]),
+        success=_("Sent back: %(title)s — %(name)s") % {
+            "title": assignment.task.title, "name": assignment.assignee.full_name},
+        done=back, refused=back,
+        invalid=lambda form: render(request, "console/reject.html", {"a": assignment, "form": form}, status=400))
 
 
 @require_POST
@@ -385,18 +400,10 @@ def tasks(request):
 def task_new(request):
     form = TaskForm(request.POST or None, **_team_choices(request.user),
                     campaigns=task_selectors.campaign_list(request.user).order_by("-pk"))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = task_services.task_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
-                messages.success(request, _("Task created. Now choose who does it."))
-                return redirect("console:task", pk=created.pk)
-        status = 400
-    return render(request, "console/task_new.html", {"form": form}, status=status)
+    return create_page(request, form, "console/task_new.html",
+                       lambda data: task_services.task_create(actor=request.user, **data),
+                       success=_("Task created. Now choose who does it."),
+                       done=lambda created: redirect("console:task", pk=created.pk))
 
 
 def _visible_task(request, pk):
@@ -461,19 +468,11 @@ def campaigns(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def campaign_new(request):
-    form = CampaignForm(request.POST or None, **_team_choices(request.user))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = task_services.campaign_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
-                messages.success(request, _("Campaign created."))
-                return redirect("console:campaign", pk=created.pk)
-        status = 400
-    return render(request, "console/campaign_new.html", {"form": form}, status=status)
+    return create_page(request, CampaignForm(request.POST or None, **_team_choices(request.user)),
+                       "console/campaign_new.html",
+                       lambda data: task_services.campaign_create(actor=request.user, **data),
+                       success=_("Campaign created."),
+                       done=lambda created: redirect("console:campaign", pk=created.pk))
 
 
 @require_safe
@@ -520,35 +519,23 @@ def members(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def member_new(request):
-    form = MemberForm(request.POST or None, **_team_choices(request.user))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team_services.member_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                put_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s can now log in with their phone number.") % {
-                    "name": form.cleaned_data["full_name"]})
-                return redirect("console:members")
-        status = 400
-    return render(request, "console/member_new.html", {"form": form}, status=status)
+    return create_page(
+        request, MemberForm(request.POST or None, **_team_choices(request.user)), "console/member_new.html",
+        lambda data: team_services.member_create(actor=request.user, **data),
+        success=lambda created: _("%(name)s can now log in with their phone number.") % {"name": created.full_name},
+        done=lambda created: redirect("console:members"))
 
 
 def _set_active(request, pk, active: bool):
     member = team_selectors.members_visible_to(request.user).filter(pk=pk).first()
     if member is None:
         raise Http404
-    try:
-        team_services.member_update(member=member, actor=request.user, is_active=active)
-    except Conflict as exc:
-        conflict_message(request, exc)
-    else:
-        message = (_("%(name)s is active again and can log in.") if active
-                   else _("%(name)s is deactivated: they can no longer log in."))
-        messages.success(request, message % {"name": member.full_name})
-    return redirect("console:members")
+    message = (_("%(name)s is active again and can log in.") if active
+               else _("%(name)s is deactivated: they can no longer log in."))
+    back = lambda *_: redirect("console:members")  # noqa: E731
+    return service_step(
+        request, None, lambda data: team_services.member_update(member=member, actor=request.user, is_active=active),
+        success=message % {"name": member.full_name}, done=back, refused=back)
 
 
 @require_POST

@@ -1,12 +1,12 @@
 """Change history: API edits, service edits, bulk paths, the endpoints and the admin."""
 import pytest
-from django.contrib import admin
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from reports.history import record_bulk_change
 from tasks.models import Campaign, Task
 from teams.models import Membership, Team
+from tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,15 +154,50 @@ def test_history_of_a_deleted_team_is_kept(world, client_for):
 
 # Admin ------------------------------------------------------------------------
 
-def test_admin_classes_keep_their_rules_and_gain_history(world):
-    from simple_history.admin import SimpleHistoryAdmin
+@pytest.fixture
+def admin_client(world, client):
+    client.force_login(world.superuser)
+    return client
 
-    from teams.admin import MembershipAdmin, TeamAdmin
 
-    for model in (Team, Membership, Task, Campaign):
-        assert isinstance(admin.site._registry[model], SimpleHistoryAdmin)
-    assert isinstance(admin.site._registry[Team], TeamAdmin)
-    assert isinstance(admin.site._registry[Membership], MembershipAdmin)
+def test_admin_classes_gain_history_pages_that_show_each_change(world, admin_client):
+    """Each history-keeping admin serves its history page, and the page names the change."""
+    task = TaskFactory(team=world.c1, created_by=world.coord_c1, title="Việc trước")
+    campaign = Campaign.objects.create(name="Chiến dịch trước", team=world.c1, created_by=world.coord_c1)
+    membership = world.member_v1a.memberships.get()
+    changes = [
+        (world.c1, "name", "Tâm Thắng đổi", "teams/team"),
+        (membership, "role", "observer", "teams/membership"),
+        (task, "title", "Việc đổi tên", "tasks/task"),
+        (campaign, "name", "Chiến dịch đổi", "tasks/campaign"),
+    ]
+    for obj, field, value, where in changes:
+        setattr(obj, field, value)
+        obj.save()
+        response = admin_client.get(f"/admin/{where}/{obj.pk}/history/")
+        assert response.status_code == 200, where
+        page = response.content.decode()
+        assert obj.history.count() >= 2 and str(obj.history.latest().history_id) in page, where
+
+
+def test_the_team_admin_keeps_the_services_rules(world, admin_client):
+    """Saving through the admin goes through teams.services: a village under a village is a
+    form error (nothing saved), a rename is saved with the path kept."""
+    refused = admin_client.post("/admin/teams/team/add/", {"name": "Thôn sai", "level": "village",
+                                                           "parent": world.v1a.pk})
+    assert refused.status_code == 200 and not Team.objects.filter(name="Thôn sai").exists()
+    renamed = admin_client.post(f"/admin/teams/team/{world.v1b.pk}/change/", {
+        "name": "Thôn Hai", "level": "village", "parent": world.c1.pk})
+    assert renamed.status_code == 302, renamed.content[:2000]
+    world.v1b.refresh_from_db()
+    assert world.v1b.name == "Thôn Hai" and world.v1b.path.startswith(world.c1.path)
+
+
+def test_the_membership_admin_keeps_a_persons_only_role(world, admin_client):
+    only = world.member_v1a.memberships.get()
+    response = admin_client.post(f"/admin/teams/membership/{only.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=only.pk).exists()
 
 
 def test_admin_history_pages_are_read_only(world, client):

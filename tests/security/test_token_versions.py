@@ -14,6 +14,7 @@ import jwt
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from api.authentication import TokenMember
@@ -50,6 +51,8 @@ class TestNoQueryPerRequest:
     ])
     def test_an_authenticated_request_costs_what_the_view_costs_and_nothing_more(
             self, world, django_assert_num_queries, url, queries):
+        if url != ME and "/teams/" not in url and connection.vendor == "postgresql":
+            queries += 1  # the sync lists' X-Sync-Cursor reads pg_stat_activity (api/sync.py)
         client, _refresh = bearer(world.coord_c1)
         # The first request of a person reads their AuthState once (then it is cached).
         with django_assert_num_queries(queries + 1):

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tasks import services
+from tasks.models import Campaign, Task
 
 from .conftest import assignment_of
 
@@ -82,8 +83,16 @@ def test_task_cancel(world, client_for, task_c1, role, code):
     member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=400, outsider=403, anonymous=401,
 ))
 def test_task_create(world, client_for, role, code):
+    before = set(Task.objects.values_list("pk", flat=True))
     response = _client(world, client_for, role).post("/api/v1/tasks/", _task_body(world), format="json")
     assert response.status_code == code, response.content
+    made = Task.objects.exclude(pk__in=before)
+    if code == 201:  # exactly one task, the caller's, in the body's team, as the answer shows it
+        task = made.get()
+        assert (task.team_id, task.created_by_id, task.status) == (world.c1.pk, getattr(world, role).pk, "open")
+        assert response.json()["id"] == task.pk and response.json()["team"] == world.c1.pk
+    else:
+        assert not made.exists()
     if code == 400:
         assert "team" in response.json()["errors"]
 
@@ -132,9 +141,17 @@ def test_campaign_patch(world, client_for, campaign_c1, role, code):
     member_v1a=403, member_v1a_2=403, member_v2a=403, coord_other_district=400, outsider=403, anonymous=401,
 ))
 def test_campaign_create(world, client_for, role, code):
+    before = set(Campaign.objects.values_list("pk", flat=True))
     response = _client(world, client_for, role).post("/api/v1/campaigns/", {"name": "Mới", "team": world.c1.pk},
                                                      format="json")
     assert response.status_code == code, response.content
+    made = Campaign.objects.exclude(pk__in=before)
+    if code == 201:
+        campaign = made.get()
+        assert (campaign.name, campaign.team_id, campaign.created_by_id) == ("Mới", world.c1.pk, getattr(world, role).pk)
+        assert response.json()["id"] == campaign.pk
+    else:
+        assert not made.exists()
 
 
 @pytest.mark.parametrize("role,expected", [

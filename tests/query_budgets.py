@@ -1,0 +1,174 @@
+"""The exact number of SQL queries each API endpoint runs, in one table (as NetBox and Zulip do).
+
+Every endpoint of the URLconf under /api/v1/ and each of its methods has at least one row
+`Budget(method, path, role, queries)`. tests/test_query_budgets.py sends that request as
+that role against one fixed fixture (`populate` below, on the shared `world`) and fails
+when the count differs from the budget either way:
+
+- more queries: a new query per request, or one per row (an N+1). Either remove it (fold it
+  into the selector next to the scope filter, `select_related`/`prefetch_related`, one
+  `in` query instead of a loop) or, if the endpoint really needs it, raise the budget and
+  say why in the row's `why` (the commit says it too);
+- fewer queries: good news, lower the budget so the gain is kept.
+
+A budget is an int, or {"sqlite": n, "postgresql": m} where the backends differ on purpose
+(e.g. the sync cursor's `pg_stat_activity` read, the report tally, the idempotency lock
+timeout are PostgreSQL-only).
+
+Adding an endpoint (the suite fails until you do, `test_every_endpoint_has_a_budget`):
+1. give it its row in tests/security/matrix.py first (its body and object come from there);
+2. add a row here per method: the path as `reverse()` gives it with `{pk}` for the id, the
+   role from matrix.CALLERS that the endpoint serves with 2xx, and the count: run
+   `make test PYTEST_ARGS="tests/test_query_budgets.py -k '<path>'"` with `queries=0`, read
+   the count the failure prints, and check the listed queries are each needed;
+3. a list endpoint gets a row for a coordinator and one for a member (their scopes differ).
+The object a detail URL names is matrix.build_home(kind), made before counting (or the row's
+`obj(world)` where the matrix's object is refused, e.g. a team that still has members); the
+body is matrix.body_for(endpoint, method). The request must succeed (2xx): a budget counts
+the work of the endpoint, not of a refusal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Budget:
+    method: str
+    path: str
+    role: str  # a key of tests.security.matrix.CALLERS
+    queries: int | dict[str, int]
+    why: str = ""  # what the count pays for, when it is not obvious
+    obj: object = None  # callable(world) -> the object the URL names, when matrix.build_home's is refused
+
+    def target(self, kind, world):
+        from tests.security.matrix import build_home
+
+        if self.obj is not None:
+            return self.obj(world)
+        return build_home(kind, world) if kind else None
+
+    def for_vendor(self, vendor: str) -> int:
+        return self.queries if isinstance(self.queries, int) else self.queries[vendor]
+
+
+def B(method, path, role, queries, why="", obj=None):  # noqa: N802 - a table row reads better short
+    return Budget(method.lower(), path, role, queries, why, obj)
+
+
+def _empty_village(world):
+    """A team that may be deleted (the matrix's v1a still has members: 409)."""
+    from teams.choices import Level
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="Thôn trống", level=Level.VILLAGE, parent=world.c1)
+
+
+def _second_membership(world):
+    """A membership that may be removed (the matrix's is the person's only one: 409)."""
+    from teams.choices import Role
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(member=world.member_v1a_2, team=world.v1b, role=Role.MEMBER)
+
+
+BUDGETS: list[Budget] = [
+    B('POST', '/api/v1/auth/token/', 'coordinator', 3),
+    B('POST', '/api/v1/auth/token/refresh/', 'coordinator', 15,
+      "token versions (api/authstate.py) read the member's version and state; the blacklist is asked twice "
+      "(queries 1 and 3) and the member read three times: room to save, left to token versions' owner"),
+    B('POST', '/api/v1/auth/logout/', 'coordinator', 7),
+    B('GET', '/api/v1/me/', 'coordinator', 3),
+    B('PATCH', '/api/v1/me/', 'coordinator', 6),
+    B('GET', '/api/v1/me/export/', 'coordinator', 14, "each app's personal-data handler (api.hooks) reads its own tables"),
+    B('GET', '/api/v1/teams/{pk}/stats/', 'coordinator', 4),
+    B('GET', '/api/v1/teams/{pk}/stats/children/', 'coordinator', 5),
+    B('GET', '/api/v1/teams/{pk}/stats/daily/', 'coordinator', 6, 'one series per day column: created, completed, reviewed, and the quantity done (offline work)'),
+    B('GET', '/api/v1/teams/{pk}/stats/members/', 'coordinator', {"sqlite": 5, "postgresql": 4}, 'the median is one annotation on PostgreSQL, a second query on SQLite'),
+    B('GET', '/api/v1/campaigns/{pk}/stats/', 'coordinator', 5),
+    B('GET', '/api/v1/teams/{pk}/history/', 'coordinator', 5),
+    B('GET', '/api/v1/tasks/{pk}/history/', 'coordinator', 5),
+    B('GET', '/api/v1/teams/', 'coordinator', 4),
+    B('GET', '/api/v1/teams/', 'member', 4),
+    B('POST', '/api/v1/teams/', 'coordinator', 10),
+    B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 30, "Django's delete collector visits every table that points at a team", obj=_empty_village),
+    B('GET', '/api/v1/teams/{pk}/', 'coordinator', 3),
+    B('PATCH', '/api/v1/teams/{pk}/', 'coordinator', 10),
+    B('GET', '/api/v1/members/', 'coordinator', 4),
+    B('GET', '/api/v1/members/', 'member', 4),
+    B('POST', '/api/v1/members/', 'coordinator', 15),
+    B('GET', '/api/v1/members/{pk}/', 'coordinator', 3),
+    B('PATCH', '/api/v1/members/{pk}/', 'coordinator', 10),
+    B('POST', '/api/v1/members/{pk}/anonymise/', 'superuser', 19, "each app's personal-data handler (api.hooks) scrubs its own tables"),
+    B('GET', '/api/v1/memberships/', 'coordinator', 3),
+    B('GET', '/api/v1/memberships/', 'member', 3),
+    B('POST', '/api/v1/memberships/', 'coordinator', 11),
+    B('DELETE', '/api/v1/memberships/{pk}/', 'coordinator', 8, "", obj=_second_membership),
+    B('GET', '/api/v1/memberships/{pk}/', 'coordinator', 2),
+    B('PATCH', '/api/v1/memberships/{pk}/', 'coordinator', 7),
+    B('GET', '/api/v1/campaigns/', 'coordinator', {"sqlite": 3, "postgresql": 4}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/campaigns/', 'member', {"sqlite": 3, "postgresql": 4}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('POST', '/api/v1/campaigns/', 'coordinator', 7),
+    B('GET', '/api/v1/campaigns/{pk}/', 'coordinator', 2),
+    B('PATCH', '/api/v1/campaigns/{pk}/', 'coordinator', 7),
+    B('GET', '/api/v1/tasks/', 'coordinator', {"sqlite": 3, "postgresql": 4}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/tasks/', 'member', {"sqlite": 3, "postgresql": 4}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('POST', '/api/v1/tasks/', 'coordinator', 19),
+    B('GET', '/api/v1/tasks/{pk}/', 'coordinator', 2),
+    B('PATCH', '/api/v1/tasks/{pk}/', 'coordinator', 8),
+    B('POST', '/api/v1/tasks/{pk}/assign/', 'coordinator', 14),
+    B('POST', '/api/v1/tasks/{pk}/cancel/', 'coordinator', 12),
+    B('GET', '/api/v1/assignments/', 'coordinator', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/assignments/', 'member', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/assignments/{pk}/', 'coordinator', 2),
+    B('POST', '/api/v1/assignments/{pk}/complete/', 'member', 8, 'the outbox row that tells the reviewers (notifications consume it)'),
+    B('POST', '/api/v1/assignments/{pk}/decline/', 'member', 7),
+    B('GET', '/api/v1/assignments/{pk}/events/', 'coordinator', 3),
+    B('GET', '/api/v1/assignments/{pk}/evidence-image/', 'coordinator', 2),
+    B('POST', '/api/v1/assignments/{pk}/reject/', 'coordinator', 8),
+    B('POST', '/api/v1/assignments/{pk}/start/', 'member', 7),
+    B('POST', '/api/v1/assignments/{pk}/verify/', 'coordinator', 8, 'the outbox row that tells the assignee'),
+    B('GET', '/api/v1/notifications/', 'coordinator', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/notifications/', 'member', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('POST', '/api/v1/notifications/read-all/', 'coordinator', 1),
+    B('GET', '/api/v1/notifications/unread-count/', 'coordinator', 1),
+    B('GET', '/api/v1/notifications/{pk}/', 'member', 1),
+    B('POST', '/api/v1/notifications/{pk}/read/', 'member', 2),
+    B('POST', '/api/v1/devices/', 'coordinator', 8),
+    B('DELETE', '/api/v1/devices/{pk}/', 'member', 3),
+    B('GET', '/api/v1/surveys/', 'coordinator', 5),
+    B('GET', '/api/v1/surveys/', 'member', 5),
+    B('POST', '/api/v1/surveys/', 'coordinator', 10),
+    B('GET', '/api/v1/surveys/{pk}/', 'coordinator', 4),
+    B('PATCH', '/api/v1/surveys/{pk}/', 'coordinator', 11),
+    B('POST', '/api/v1/surveys/{pk}/close/', 'coordinator', 11),
+    B('POST', '/api/v1/surveys/{pk}/open/', 'coordinator', 20),
+    B('POST', '/api/v1/surveys/{pk}/responses/', 'coordinator', 13),
+    B('GET', '/api/v1/surveys/{pk}/results/', 'coordinator', 6),
+]
+
+
+def populate(world) -> None:
+    """The fixed fixture: enough rows that every list has several (a query per row shows)."""
+    from django.utils import timezone
+
+    from notifications.models import Device, Notification
+    from surveys import services as surveys
+    from tests.factories import AssignmentFactory, CampaignFactory, TaskFactory
+
+    now = timezone.now()
+    campaigns = [CampaignFactory(team=world.c1, created_by=world.coord_c1, name=f"Chiến dịch {i}") for i in range(2)]
+    people = (world.member_v1a, world.member_v1a_2, world.member_v1b)
+    for i in range(3):
+        task = TaskFactory(team=world.c1, created_by=world.coord_c1, campaign=campaigns[i % 2],
+                           title=f"Việc {i}", due_at=now + timedelta(days=i + 1))
+        for person in people:
+            team = world.v1b if person is world.member_v1b else world.v1a
+            AssignmentFactory(task=task, assignee=person, team=team)
+        Notification.objects.create(recipient=world.member_v1a, kind="assigned", task=task,
+                                    params={"task_title": task.title})
+    Device.objects.create(member=world.member_v1a, token="push-token-fixed-0001", platform="android")
+    survey = surveys.survey_create(actor=world.coord_c1, team=world.c1, title="Khảo sát cố định",
+                                   questions=[{"kind": "scale", "text": "Mức hài lòng"}])
+    surveys.survey_open(survey=survey, actor=world.coord_c1)
