@@ -5,8 +5,10 @@ Scopes and their rates (settings.THROTTLE_RATES, from the environment):
     user           every authenticated request, counted per member
     anon           every unauthenticated request (token refresh, logout, schema),
                    counted per client address
-    login_phone    POST /auth/token/, counted per phone number (in either spelling)
-    login_address  POST /auth/token/, counted per client address
+    login_phone    failed logins (POST /auth/token/, the console's login, registrations)
+                   naming one phone number (in either spelling), from every address
+                   together; a device that logged in before is counted apart
+    login_address  failed logins from one client address (successes never count)
 
 A throttled request is a 429 with `Retry-After` (seconds), in the usual error body.
 The client address is REMOTE_ADDR unless NUM_PROXIES says how many trusted
@@ -59,8 +61,77 @@ class AnonymousRateThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _digest(self.get_ident(request))}
 
 
-class LoginAddressThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
-    """Login attempts from one client address, whatever phone they name."""
+class _FailureThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
+    """Counts failed logins only; a success gives its slot back.
+
+    `allow_request` takes a slot atomically (`cache.incr`) before the password
+    is checked, so parallel guesses cannot slip past the count; the view then
+    calls `succeeded()` (the slot is given back: successes never count) or
+    `failed()` (the slot stays, and the window runs for another `duration` from
+    this failure). Refused attempts never extend the window, so a stranger
+    cannot keep a lock up by knocking. The count is over once `duration` has
+    passed since the last failure: at most `num_requests` wrong tries in any
+    such window.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.key = None
+        self._wait = None
+
+    def _keys(self):
+        return self.key, f"{self.key}:until"
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        count_key, until_key = self._keys()
+        self.now = self.timer()
+        until = self.cache.get(until_key)
+        if until is not None and self.now >= until:
+            self.cache.delete_many([count_key, until_key])  # the window has passed
+            until = None
+        self.cache.add(count_key, 0, self.duration)
+        try:
+            taken = self.cache.incr(count_key)
+        except ValueError:  # expired between add and incr
+            self.cache.add(count_key, 1, self.duration)
+            taken = 1
+        if taken > self.num_requests:
+            self.cache.decr(count_key)
+            self._wait = max(1, int((until or self.now + self.duration) - self.now))
+            self.key = None  # nothing of this attempt to give back or count
+            return False
+        return True
+
+    def succeeded(self):
+        if self.key is not None:
+            try:
+                self.cache.decr(self.key)
+            except ValueError:
+                pass
+            self.key = None
+
+    def failed(self):
+        if self.key is not None:
+            count_key, until_key = self._keys()
+            self.cache.set(until_key, self.now + self.duration, self.duration)
+            self.cache.touch(count_key, self.duration)
+            self.key = None
+
+    def wait(self):
+        return self._wait
+
+
+class LoginAddressThrottle(_FailureThrottle):
+    """Failed logins from one client address, whatever phone they name.
+
+    Successes never count: 200 members logging in from a commune hall's Wi-Fi
+    (or a mobile carrier's shared address) are never held up by each other.
+    """
 
     scope = "login_address"
 
@@ -68,19 +139,52 @@ class LoginAddressThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _digest(self.get_ident(request))}
 
 
-class LoginPhoneThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
-    """Login attempts naming one phone number, from wherever they come.
+def login_phone_key(phone: str) -> str:
+    return _FailureThrottle.cache_format % {"scope": "login_phone", "ident": _digest(try_normalize_phone(phone))}
+
+
+class LoginPhoneThrottle(_FailureThrottle):
+    """Failed logins naming one phone number, from wherever they come.
 
     `0912345678` and `+84912345678` are the same person, so they share a count.
     A body without a usable phone is left to the address throttle (and then to
-    the serializer's 400).
+    the serializer's 400). A device that logged in before is counted apart
+    (`LoginDeviceThrottle`): the owner is never locked out by a stranger's guesses.
     """
 
     scope = "login_phone"
 
     def get_cache_key(self, request, view):
-        data = request.data
-        phone = data.get("phone") if isinstance(data, Mapping) else None
-        if not isinstance(phone, str) or not phone.strip() or len(phone) > 64:
+        phone = _phone_of(request)
+        return login_phone_key(phone) if phone else None
+
+
+class LoginDeviceThrottle(_FailureThrottle):
+    """Failed logins of one phone from one device that logged in before (same rate as the phone's)."""
+
+    scope = "login_phone"
+
+    def __init__(self, device: str):
+        super().__init__()
+        self.device = device
+
+    def get_cache_key(self, request, view):
+        phone = _phone_of(request)
+        if not phone:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": _digest(try_normalize_phone(phone))}
+        ident = _digest(f"{try_normalize_phone(phone)} {self.device}")
+        return self.cache_format % {"scope": "login_device", "ident": ident}
+
+
+def _phone_of(request) -> str | None:
+    data = request.data
+    phone = data.get("phone") if isinstance(data, Mapping) else None
+    if not isinstance(phone, str) or not phone.strip() or len(phone) > 64:
+        return None
+    return phone
+
+
+def login_unlock(phone: str) -> None:
+    """Forget the failed logins counted against `phone` (a coordinator lifted the lock)."""
+    key = login_phone_key(phone)
+    throttling.SimpleRateThrottle.cache.delete_many([key, f"{key}:until"])

@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.contrib.rest_framework_simplejwt import (
     TokenRefreshSerializerExtension as _SpectacularRefreshExtension,
 )
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -29,6 +32,33 @@ class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
     @classmethod
     def get_token(cls, user):
         return refresh_token_for(user)
+
+
+class TokenObtainPairSerializerExtension(OpenApiSerializerExtension):
+    """The login's body and answer, device proof included (api/login.py reads the proof)."""
+
+    target_class = "api.tokens.TokenObtainPairSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        if direction == "request":
+            fields = {
+                "phone": serializers.CharField(write_only=True),
+                "password": serializers.CharField(write_only=True),
+                "device": serializers.CharField(
+                    write_only=True, required=False,
+                    help_text="The `device` proof an earlier login of this person on this device answered with."),
+                "refresh": serializers.CharField(
+                    write_only=True, required=False,
+                    help_text="Or this device's current refresh token: proves it logged in before."),
+            }
+        else:
+            fields = {
+                "access": serializers.CharField(read_only=True),
+                "refresh": serializers.CharField(read_only=True),
+                "device": serializers.CharField(
+                    read_only=True, help_text="Keep it and send it with the next login from this device."),
+            }
+        return auto_schema._map_serializer(inline_serializer("TokenObtainPair", fields=fields), direction)
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):

@@ -1,10 +1,15 @@
 """Views that belong to the API as a whole rather than to one app."""
 import sys
+from collections.abc import Mapping
+
+from django.conf import settings
 
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTTokenRefreshView
 
@@ -15,6 +20,7 @@ from .exceptions import error_response, unavailable_response
 from .fields import DateTimeField
 from .models import Job
 from .scoping import ScopedViewSetMixin
+from .login import DEVICE_COOKIE, LoginGuard, device_token, known_device
 from .throttling import LoginAddressThrottle, LoginPhoneThrottle
 from .unavailable import is_dependency_error
 
@@ -22,20 +28,53 @@ from .unavailable import is_dependency_error
 @extend_schema_view(post=extend_schema(
     summary="Log in with phone and password",
     description="`phone` as `09...` or `+849...`. Answers `access` (send it as `Authorization: Bearer "
-                "<access>`, valid JWT_ACCESS_MINUTES, 15 by default) and `refresh` (renews the access token "
-                "at `token/refresh/`). Throttled per phone and per client address. Errors: 401 "
-                "`authentication_failed` for a wrong phone or password (the same answer for both), 400 "
-                "`invalid` for a missing field, 429 `throttled` with Retry-After.",
+                "<access>`, valid JWT_ACCESS_MINUTES, 15 by default), `refresh` (renews the access token "
+                "at `token/refresh/`) and `device`, a proof that this device logged in (also set as the "
+                "`login_device` cookie). Failed logins are throttled per phone (from every address "
+                "together, 10 an hour by default) and per client address; successes never count. A device "
+                "that logged in before sends its `device` proof (or its current `refresh` token) with the "
+                "login and is counted on its own, so a stranger's guesses never lock its owner out. "
+                "Errors: 401 `authentication_failed` for a wrong phone or password (the same answer for "
+                "both), 400 `invalid` for a missing field, 429 `throttled` with Retry-After.",
 ))
 class TokenObtainView(TokenObtainPairView):
-    """Log in with phone and password; throttled per phone and per client address.
+    """Log in with phone and password; failed logins throttled per phone and per address.
 
-    Every attempt counts, right or wrong, so guessing one member's password and
-    trying one password on many members are both slowed down to the configured
-    rates (429 with Retry-After).
+    Only failures count (api/login.py): guessing one member's password and trying
+    one password on many members are both held to the configured rates (429 with
+    Retry-After), successes never use anything up, and a device that logged in
+    before (its `device` proof or refresh token in the body, or the
+    `login_device` cookie) is counted on its own, so the owner is never locked
+    out by a stranger.
     """
 
     throttle_classes = [LoginAddressThrottle, LoginPhoneThrottle]
+
+    def get_throttles(self):
+        return []  # LoginGuard applies throttle_classes around the password check
+
+    def post(self, request, *args, **kwargs):
+        phone = request.data.get("phone") if isinstance(request.data, Mapping) else None
+        device = known_device(request, phone)
+        guard = LoginGuard(request, device=device, throttle_classes=self.throttle_classes)
+        wait = guard.check()
+        if wait is not None:
+            self.throttled(request, wait)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except exceptions.AuthenticationFailed:
+            guard.failed()
+            raise
+        except Exception:
+            guard.succeeded()  # a malformed body tried no password
+            raise
+        guard.succeeded()
+        proof = device_token(serializer.user.pk, device)
+        response = Response({**serializer.validated_data, "device": proof}, status=200)
+        response.set_cookie(DEVICE_COOKIE, proof, max_age=settings.DEVICE_PROOF_DAYS * 86400, httponly=True,
+                            secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+        return response
 
 
 @extend_schema_view(post=extend_schema(

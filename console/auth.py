@@ -1,8 +1,10 @@
 """Logging in and out of the console with a session.
 
-The same throttles as the API's login (api.throttling), counted in the same
-cache keys: an attempt at /console/login/ and one at /api/v1/auth/token/ use
-up the same allowance per phone and per client address, right or wrong.
+The same throttles as the API's login (api.login.LoginGuard), counted in the
+same cache keys: a failed attempt at /console/login/ and one at
+/api/v1/auth/token/ use up the same allowance per phone and per client
+address; successes never count, and a browser holding the `login_device`
+cookie of an earlier login of that person is counted on its own.
 """
 from __future__ import annotations
 
@@ -17,23 +19,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from api.throttling import LoginAddressThrottle, LoginPhoneThrottle
+from api.login import LoginGuard, known_device
 
 from .forms import LoginForm
 
-LOGIN_THROTTLES = (LoginAddressThrottle, LoginPhoneThrottle)
 
-
-def login_wait(request) -> int | None:
-    """Seconds to wait when one of the login throttles refuses this attempt, else None (the attempt counts)."""
+def login_guard(request) -> LoginGuard:
+    """The login throttles for this attempt: check() first, then succeeded() or failed()."""
     # The throttles read `data` (the phone) and `META` (the client address) as from a DRF request.
-    attempt = SimpleNamespace(data=request.POST, META=request.META, headers=request.headers, user=request.user)
-    waits = []
-    for throttle_class in LOGIN_THROTTLES:
-        throttle = throttle_class()
-        if not throttle.allow_request(attempt, None):
-            waits.append(throttle.wait() or 1)
-    return max(waits) if waits else None
+    attempt = SimpleNamespace(data=request.POST.dict(), META=request.META, headers=request.headers,
+                              COOKIES=request.COOKIES, user=request.user)
+    return LoginGuard(attempt, device=known_device(attempt, request.POST.get("phone")))
 
 
 def _next_url(request) -> str:
@@ -56,7 +52,8 @@ def login_page(request):
     status = 200
     headers = {}
     if request.method == "POST":
-        wait = login_wait(request)
+        guard = login_guard(request)
+        wait = guard.check()
         if wait is not None:
             minutes = max(1, -(-int(wait) // 60))
             form.is_valid()
@@ -66,11 +63,14 @@ def login_page(request):
             member = authenticate(request, username=form.cleaned_data["phone"].strip(),
                                   password=form.cleaned_data["password"])
             if member is not None:
+                guard.succeeded()
                 login(request, member)  # a new session key: a session fixed before login is worth nothing
                 return redirect(_next_url(request))
+            guard.failed()
             form.add_error(None, _("The phone number or the password is wrong."))
             status = 400
         else:
+            guard.succeeded()  # an incomplete form tried no password
             status = 400
     context = {"form": form, "next": _next_url(request), "expired": request.GET.get("expired") == "1"}
     response = render(request, "console/login.html", context, status=status)

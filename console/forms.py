@@ -83,6 +83,20 @@ class CompleteForm(forms.Form):
             raise ValidationError(str(exc.detail))
 
 
+class QuantityForm(forms.Form):
+    """Offline work (leaflets, meetings) is counted, not linked: how much was done."""
+
+    quantity = forms.IntegerField(label=_("How many"), min_value=0, max_value=1_000_000,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, unit: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit:
+            self.fields["quantity"].label = _("How many (%(unit)s)") % {"unit": unit}
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}))
@@ -92,6 +106,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     team = TeamChoiceField(label=_("Team"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices)
+    unit = forms.CharField(label=_("Unit (offline work: leaflets, meetings…)"), required=False, max_length=50)
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
     instructions = forms.CharField(label=_("Instructions"), required=False, max_length=TEXT_MAX_LENGTH * 5,
                                    widget=forms.Textarea(attrs={"rows": 4}))
@@ -99,6 +114,7 @@ class TaskForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_INPUT)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    publish_at = forms.DateTimeField(label=_("Publish at (empty: at once)"), required=False, widget=DATETIME_INPUT)
 
     def __init__(self, *args, teams, top_paths=(), campaigns, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("tasks/new/", views.task_new, name="task-new"),
     path("tasks/<int:pk>/", views.task, name="task"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="task-assign"),
+    path("assignments/<int:pk>/record/", views.assignment_record, name="assignment-record"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),

@@ -26,13 +26,14 @@ from reports.renderers import CSVRenderer
 from reports.serializers import DailyQuerySerializer, DailyStatsSerializer, StatsQuerySerializer
 from tasks import selectors as task_selectors
 from tasks import services as task_services
-from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
+from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskKind, TaskStatus
 from tasks.overdue import is_overdue, overdue_q
+from tasks.publication import is_published
 from teams import selectors as team_selectors
 from teams import services as team_services
 from teams.models import Team
 
-from .forms import CampaignForm, CompleteForm, MemberForm, ReasonForm, TaskForm, put_errors
+from .forms import CampaignForm, CompleteForm, MemberForm, QuantityForm, ReasonForm, TaskForm, put_errors
 from .pages import page, refusal
 from .roles import can, read_roots, scope_for
 
@@ -144,7 +145,8 @@ def _my_task_page(request, assignment, complete_form=None, decline_form=None, st
     can_decline = is_mine and open_task and assignment.status in task_services.TRANSITIONS["decline"].sources
     return render(request, "console/my_task.html", {
         "a": assignment, "task": assignment.task, "is_mine": is_mine,
-        "complete_form": complete_form or CompleteForm(), "decline_form": decline_form or ReasonForm(),
+        "complete_form": complete_form or _complete_form(assignment.task), "decline_form": decline_form or ReasonForm(),
+        "offline": assignment.task.kind == TaskKind.OFFLINE,
         "can_complete": can_complete, "can_decline": can_decline,
         "events": task_selectors.assignment_timeline(assignment),
     }, status=status)
@@ -156,16 +158,29 @@ def my_task(request, pk):
     return _my_task_page(request, _own_assignment(request, pk))
 
 
+def _complete_form(task, data=None, files=None):
+    """Online work is reported with a link or a photo; offline work with how much was done."""
+    if task.kind == TaskKind.OFFLINE:
+        return QuantityForm(data, unit=task.unit)
+    return CompleteForm(data, files)
+
+
+def _completion(form) -> dict:
+    data = form.cleaned_data
+    if isinstance(form, QuantityForm):
+        return {"quantity": data["quantity"], "note": data["note"]}
+    return {"evidence_url": data["evidence_url"], "note": data["note"], "evidence_image": data["evidence_image"]}
+
+
 @require_POST
 @page()
 def my_task_complete(request, pk):
     assignment = _own_assignment(request, pk)
     task_services.assignment_check_actor(action="complete", assignment=assignment, actor=request.user)
+    form = _complete_form(assignment.task, request.POST, request.FILES)
     return service_step(
-        request, CompleteForm(request.POST, request.FILES),
-        lambda data: task_services.assignment_complete(
-            assignment=assignment, actor=request.user, evidence_url=data["evidence_url"], note=data["note"],
-            evidence_image=data["evidence_image"]),
+        request, form,
+        lambda data: task_services.assignment_complete(assignment=assignment, actor=request.user, **_completion(form)),
         success=_("Reported as done. Thank you!"), done=lambda _: redirect("console:my-tasks"),
         refused=lambda: redirect("console:my-task", pk=pk),
         invalid=lambda form: _my_task_page(request, assignment, complete_form=form, status=400))
@@ -422,9 +437,17 @@ def _task_page(request, task, picked=(), errors=(), status=200):
         for t in _managed_teams(request.user).filter(path__startswith=task.team.path):
             picker.append({"team": t, "depth": t.path.count("/") - base, "picked": t.pk in picked})
     progress = [(s, getattr(task, f"progress_{s.value}")) for s in task_selectors.PROGRESS_STATUSES]
+    to_record, record_before = [], None
+    if task.kind == TaskKind.OFFLINE and task.status == TaskStatus.OPEN and scope.has_capability_at("review", task.team.path):
+        # Offline work a coordinator may record for members without a smartphone (the service decides).
+        to_record, record_before = keyset_page(
+            task_selectors.assignments_reviewable_by(request.user).filter(
+                task=task, status__in=task_services.TRANSITIONS["complete"].sources)
+            .select_related("assignee", "team").only("id", "status", "assignee__full_name", "team__name"), request)
     return render(request, "console/task.html", {
         "task": task, "progress": progress, "overdue": task.progress_overdue, "picker": picker,
-        "assign_errors": errors, "manages": manages,
+        "assign_errors": errors, "manages": manages, "to_record": to_record, "before": record_before,
+        "is_published": is_published(task),
     }, status=status)
 
 
@@ -453,6 +476,33 @@ def task_assign(request, pk):
     messages.success(request, _("Assigned to %(created)d people (%(already)d had it already).") % {
         "created": result.created, "already": result.already_assigned})
     return redirect("console:task", pk=pk)
+
+
+@require_POST
+@page("review")
+def assignment_record(request, pk):
+    """A coordinator records offline work for a member without a smartphone (`on_behalf`):
+    the API's rule (assignment_check_actor) refuses online work and people outside their reach."""
+    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    task_services.assignment_check_actor(action="complete", assignment=assignment, actor=request.user,
+                                         on_behalf=True)
+    form = QuantityForm(request.POST, unit=assignment.task.unit)
+    if form.is_valid():
+        try:
+            task_services.assignment_complete(assignment=assignment, actor=request.user, on_behalf=True,
+                                              checked=True, **_completion(form))
+        except ValidationError as exc:
+            put_errors(form, exc)
+        except Conflict as exc:
+            conflict_message(request, exc)
+            return redirect("console:task", pk=assignment.task_id)
+        else:
+            messages.success(request, _("Recorded %(quantity)d for %(name)s.") % {
+                "quantity": form.cleaned_data["quantity"], "name": assignment.assignee.full_name})
+            return redirect("console:task", pk=assignment.task_id)
+    return render(request, "console/record.html", {"a": assignment, "form": form}, status=400)
 
 
 # Campaigns ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ whatever the body holds.
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .accounts import member_can_unlock
 from .selectors import member_within_reach
 
 
@@ -17,6 +18,8 @@ class CanChangeMember(BasePermission):
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
+        if getattr(view, "action", None) == "unlock":
+            return member_can_unlock(request.user, obj)  # any of their teams is enough here
         return member_within_reach(request.user, obj)
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from api.views import TokenObtainView, TokenRefreshView
 
+from .account_views import MePasswordView
 from .views import LogoutView, MeExportView, MemberViewSet, MembershipViewSet, MeView, TeamViewSet
 
 ROUTES = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     path("me/export/", MeExportView.as_view(), name="me-export"),
+    path("me/password/", MePasswordView.as_view(), name="me-password"),
 ]

@@ -12,7 +12,8 @@ from api.conditional import IfMatchMixin
 from api.scoping import ScopedViewSetMixin
 from api.writes import ServiceWriteMixin
 
-from . import personal_data, selectors, services
+from . import accounts, personal_data, selectors, services
+from .account_views import PasswordSetSerializer
 from .filters import MemberFilter, MembershipFilter, TeamFilter
 from .models import Member
 from .permissions import CanChangeMember, NotOwnRoles
@@ -138,7 +139,8 @@ class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     # anonymise: coordinators reach it (403 in scope, 404 outside); only superusers pass the service.
-    action_capabilities = {"create": "manage", "partial_update": "manage", "anonymise": "manage"}
+    action_capabilities = {"create": "manage", "partial_update": "manage", "anonymise": "manage",
+                           "set_password": "manage", "unlock": "manage"}
     permission_classes = [*ScopedViewSetMixin.permission_classes, CanChangeMember]
 
     def scope_path(self, member):
@@ -168,6 +170,36 @@ class MemberViewSet(ServiceWriteMixin, ScopedViewSetMixin, mixins.ListModelMixin
     def anonymise(self, request, pk=None):
         member = services.member_anonymise(member=self.get_object(), actor=request.user)
         return self._respond(member)
+
+    @extend_schema(
+        request=PasswordSetSerializer, responses={204: OpenApiResponse(description="Password set")},
+        summary="Give a member a new password (their tokens stop working)",
+        description="Coordinators whose scope holds every team of that person, or superusers; nobody sets "
+                    "their own here (use `/me/password/`). The password goes through the password rules. "
+                    "Every access and refresh token of the person stops working at once, and the lock that "
+                    "failed logins put on their phone is lifted. Errors: 403 `permission_denied`, 404 "
+                    "`not_found`, 400 `invalid` on `new_password`.",
+    )
+    @action(detail=True, methods=["post"], url_path="set-password")
+    def set_password(self, request, pk=None):
+        member = self.get_object()
+        serializer = PasswordSetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        accounts.member_set_password(member=member, actor=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None, responses={204: OpenApiResponse(description="Lock lifted")},
+        summary="Lift the lock that failed logins put on a member's phone",
+        description="Coordinators of any of the person's teams (or above), and superusers. Failed logins "
+                    "naming the phone (10 an hour by default, from every address together) are forgotten, "
+                    "so the person can log in from a new device at once. Errors: 403 `permission_denied`, "
+                    "404 `not_found`.",
+    )
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        accounts.member_unlock(member=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

@@ -11,12 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Requests per period for each throttle scope; see api/throttling.py and SECURITY.md.
-THROTTLE_RATES = {
-    "user": env_rate("THROTTLE_USER", "600/min"),
-    "anon": env_rate("THROTTLE_ANON", "60/min"),
-    "login_phone": env_rate("THROTTLE_LOGIN_PHONE", "10/hour"),
-    "login_address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/min"),
-}
+# login_phone and login_address count failed logins only (api/login.py).
+THROTTLE_DEFAULTS = {"user": "600/min", "anon": "60/min", "login_phone": "10/hour", "login_address": "30/min"}
+THROTTLE_RATES = {scope: env_rate(f"THROTTLE_{scope.upper()}", rate) for scope, rate in THROTTLE_DEFAULTS.items()}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -136,3 +133,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+
+# How long the device proof a login answers with (api/login.py) lets that device past
+# the per-phone lock of failed logins.
+DEVICE_PROOF_DAYS = env_int("DEVICE_PROOF_DAYS", 365)

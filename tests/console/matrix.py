@@ -110,10 +110,19 @@ def survey_answer_body(world, objects):
     return {f"q{question.pk}": "Có"} if question else {}
 
 
+def _offline(world, work, team="v1a", coordinator="coord_c1", commune="c1", person="member_v1a"):
+    task = services.task_create(actor=getattr(world, coordinator), title="Phát tờ rơi", kind="offline",
+                                platform="other", unit="tờ rơi", team=getattr(world, commune),
+                                due_at=timezone.now() + timedelta(days=1))
+    services.task_assign(task=task, actor=getattr(world, coordinator), teams=[getattr(world, team)])
+    return Assignment.objects.get(task=task, assignee=getattr(world, person)).pk
+
+
 KINDS = {
     "assigned": (_assigned, lambda w, k: _assigned(w, k, **SIBLING)),
     "completed": (_completed_with_photo, lambda w, k: _completed_with_photo(w, k, **SIBLING)),
     "team": (lambda w, k: w.v1a.pk, lambda w, k: w.v2a.pk),
+    "offline": (_offline, lambda w, k: _offline(w, k, **SIBLING)),
     "task": (lambda w, k: k.task.pk, lambda w, k: k.sibling_task.pk),
     "campaign": (lambda w, k: _campaign(w, "coord_c1", "c1"), lambda w, k: _campaign(w, "coord_c2", "c2")),
     "member": (lambda w, k: w.member_v1a_2.pk, lambda w, k: w.member_v2a.pk),
@@ -149,6 +158,7 @@ MATRIX: dict[str, Page] = {
     "task-new": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP}, {"post": TASK_BODY}),
     "task": Page("task", {"get": codes(302, 404, 200, 200, 200, 200)}),
     "task-assign": Page("task", {"post": MANAGERS_STEP}, {"post": lambda w, o: {"teams": [w.v1b.pk]}}),
+    "assignment-record": Page("offline", {"post": REVIEWERS_STEP}, {"post": {"quantity": "12"}}),
     "campaigns": Page(None, {"get": EVERYONE}),
     "campaign-new": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
                          {"post": lambda w, o: {"name": "Mới", "team": w.c1.pk}}),

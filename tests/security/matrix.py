@@ -79,6 +79,8 @@ MATRIX: dict[str, Endpoint] = {
                        {"post": lambda w: {"refresh": _refresh(w)}}),
     "me": Endpoint(None, {"get": EVERYONE, "patch": EVERYONE}, {"patch": {"full_name": "Tên Mới"}}),
     "me-export": Endpoint(None, {"get": EVERYONE}),
+    "me-password": Endpoint(None, {"post": codes(401, 204, 204, 204, 204, 204)}, {
+        "post": lambda w: {"old_password": _password(), "new_password": "a-new-river-lantern-77"}}),
     # The hierarchy and the people -----------------------------------------------------
     "team-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS},
                           {"post": lambda w: {"name": "Thôn 3", "level": "village", "parent": w.c1.pk}}),
@@ -98,6 +100,10 @@ MATRIX: dict[str, Endpoint] = {
     }, {"patch": {"full_name": "Tên Khác"}}),
     # Only superusers anonymise; a coordinator who reaches the member gets 403 from the service.
     "member-anonymise": Endpoint("member", {"post": codes(401, 403, 403, 403, 403, 200)}),
+    # A reset: coordinators whose scope holds every team of the person (coord_c1 holds v1a).
+    "member-set-password": Endpoint("member", {"post": codes(401, 403, 403, 403, 204, 204)},
+                                    {"post": {"new_password": "a-new-river-lantern-77"}}),
+    "member-unlock": Endpoint("member", {"post": codes(401, 403, 403, 403, 204, 204)}),
     "membership-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {
         "post": lambda w: {"member": w.member_v1b.pk, "team": w.v1a.pk, "role": Role.OBSERVER}}),
     # A teammate's only membership: removing it is a 409 (people leave by deactivation).

@@ -24,7 +24,7 @@ from tests.security.matrix import MATRIX, body_for, build_home, model_counts
 pytestmark = pytest.mark.django_db
 
 # Every person may write these for themselves: their session, profile, feed and devices.
-OWN = {"token-obtain", "token-refresh", "logout", "me", "notification-read-all", "notification-read",
+OWN = {"token-obtain", "token-refresh", "logout", "me", "me-password", "notification-read-all", "notification-read",
        "device-list", "device-detail"}
 # The assignee's own steps: open to whoever holds the assignment, whatever their role.
 ASSIGNEE_STEPS = {"assignment-start", "assignment-complete", "assignment-decline"}
