@@ -58,3 +58,49 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key}"
+
+
+class Job(models.Model):
+    """Work too big for one request (a province-wide fan-out), done by a worker in
+    batches. See api/jobs.py.
+
+    Each batch commits together with the job's progress (`done`, `cursor`), so a job
+    picked up again after a worker died resumes after its last committed batch and
+    nothing is done twice. A worker holds the job while `lease_until` lies ahead; a
+    lease that ran out is taken over (the relay hands such jobs over again).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    kind = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField(default=dict)
+    # Where the next batch starts (the kind's own bookmark), committed with each batch.
+    cursor = models.JSONField(default=dict)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lease_until"], condition=models.Q(status__in=["queued", "running"]),
+                         name="job_unfinished"),
+            models.Index(fields=["started_by", "-id"], name="job_started_by"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="job_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -32,6 +32,7 @@ def declare() -> None:
         references={
             ("api.IdempotencyKey", "member"): "not exported: a 24-hour replay cache; deleted on anonymisation, with "
                                               "every other cached response naming the person",
+            ("api.Job", "started_by"): "not exported: who started a background job (its progress); kept",
         },
         scrub=scrub,
     )

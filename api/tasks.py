@@ -2,9 +2,11 @@
 from celery import shared_task
 
 from .idempotency import prune_idempotency_keys as prune
+from .jobs import job_execute, jobs_relay_task
 from .outbox import outbox_deliver, outbox_relay, prune_done
 
-__all__ = ["outbox_deliver", "outbox_relay", "prune_idempotency_keys", "prune_outbox"]
+__all__ = ["job_execute", "jobs_relay_task", "outbox_deliver", "outbox_relay", "prune_idempotency_keys",
+           "prune_outbox"]
 
 
 @shared_task

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api.docs import RedocView, SchemaView
-from api.views import healthz, readyz
+from api.views import JobViewSet, healthz, readyz
 from tasks import urls as task_urls
 from notifications import urls as notification_urls
 from publishing import urls as publishing_urls
@@ -16,6 +16,7 @@ router.include_root_view = False
 for prefix, viewset, basename in [*team_urls.ROUTES, *task_urls.ROUTES, *notification_urls.ROUTES,
                                *survey_urls.ROUTES, *publishing_urls.ROUTES]:
     router.register(prefix, viewset, basename=basename)
+router.register("jobs", JobViewSet, basename="job")
 
 api_v1 = [
     *team_urls.urlpatterns,

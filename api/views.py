@@ -13,7 +13,13 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTTokenRefreshView
 
+from rest_framework import mixins, serializers, viewsets
+
+from .access import READ, restrict
 from .exceptions import error_response, unavailable_response
+from .fields import DateTimeField
+from .models import Job
+from .scoping import ScopedViewSetMixin
 from .login import DEVICE_COOKIE, LoginGuard, device_token, known_device
 from .throttling import LoginAddressThrottle, LoginPhoneThrottle
 from .unavailable import is_dependency_error
@@ -190,3 +196,54 @@ def readyz(request):
     if failed:
         response["Retry-After"] = "5"
     return response
+
+
+# Background jobs ------------------------------------------------------------------------
+
+class JobSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Job.Status.choices, read_only=True)
+    result = serializers.DictField(child=serializers.IntegerField(), allow_null=True, read_only=True,
+                                   help_text="What the work made once `done` (for an assign: `created` and "
+                                             "`already_assigned`); null before.")
+    created_at = DateTimeField(read_only=True)
+    finished_at = DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "status", "done", "total", "result", "error", "created_at", "finished_at"]
+        extra_kwargs = {
+            "done": {"help_text": "Units done so far (for an assign: people reached)."},
+            "total": {"help_text": "Units the job has to go through."},
+            "error": {"help_text": "Why the job failed; empty otherwise."},
+        }
+
+
+class JobStartedSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Job.Status.choices, read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "status", "done", "total"]
+
+
+class JobAcceptedSerializer(serializers.Serializer):
+    """The 202 of a request whose work continues in the background (follow `GET /api/v1/jobs/{id}/`)."""
+
+    job = JobStartedSerializer()
+
+
+@extend_schema_view(retrieve=extend_schema(
+    summary="A background job's progress",
+    description="A job started by a request whose work was too big to finish in it (an assign reaching more "
+                "than ASSIGN_BACKGROUND_THRESHOLD people answers 202 with it). Only the person who started "
+                "it, and superusers. `status` goes `queued` -> `running` -> `done` (or `failed`, with "
+                "`error`); `done` counts up to `total`. A job survives a worker crash and finishes once. "
+                "Errors: 404 `not_found` (another person's job, or none).",
+))
+class JobViewSet(ScopedViewSetMixin, viewsets.GenericViewSet, mixins.RetrieveModelMixin):
+    serializer_class = JobSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return restrict(Job.objects.all(), self.request.user, READ)

@@ -131,7 +131,7 @@ def my_tasks(request):
 
 
 def _own_assignment(request, pk):
-    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    assignment = task_selectors.assignment_list(request.user).select_related("assigned_by").filter(pk=pk).first()
     if assignment is None:
         raise Http404
     return assignment
@@ -148,7 +148,7 @@ def _my_task_page(request, assignment, complete_form=None, decline_form=None, st
         "complete_form": complete_form or _complete_form(assignment.task), "decline_form": decline_form or ReasonForm(),
         "offline": assignment.task.kind == TaskKind.OFFLINE,
         "can_complete": can_complete, "can_decline": can_decline,
-        "events": task_selectors.assignment_events(assignment),
+        "events": task_selectors.assignment_timeline(assignment),
     }, status=status)
 
 
@@ -310,7 +310,7 @@ def overdue(request):
 
 def _reviewable(request, pk):
     """An assignment the caller sees (404 otherwise); the service decides whether they may review it (403)."""
-    assignment = task_selectors.assignment_list(request.user).filter(pk=pk).first()
+    assignment = task_selectors.assignment_list(request.user).select_related("assigned_by").filter(pk=pk).first()
     if assignment is None:
         raise Http404
     return assignment

@@ -7,11 +7,12 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks and campaigns")
 
     def ready(self):
-        from api import hooks
+        from api import hooks, jobs
 
         from . import personal_data
         from .access import register_all
         from .services import assign_late_joiner, tasks_block_archive, tasks_lock_for_merge, tasks_teams_merged
+        from .services.assign import ASSIGN_JOB, task_assign_batch
 
         register_all()
         personal_data.declare()
@@ -19,3 +20,4 @@ class TasksConfig(AppConfig):
         hooks.teams_merging.connect(tasks_lock_for_merge)
         hooks.teams_merged.connect(tasks_teams_merged)
         hooks.team_archiving.connect(tasks_block_archive)
+        jobs.register(ASSIGN_JOB, task_assign_batch)

@@ -165,8 +165,17 @@ def evidence_upload_to(assignment, filename):
 
 
 class Assignment(models.Model):
-    # No single-column indexes on task, assignee and team: the composite indexes
-    # below start with them, and a fan-out of 100k rows pays for every index.
+    # A fan-out writes 100k of these rows in one statement, and each row pays for every
+    # index and foreign-key check (bench/fanout_costs.py measures them):
+    # - no single-column indexes on task, assignee and team (the composite indexes below
+    #   start with them), none on created_at, updated_at or reviewed_by (no read goes by
+    #   them alone: reports read created_at through reports_assignment_team_stats, syncs
+    #   go by (assignee, updated_at));
+    # - on PostgreSQL the foreign keys of task, assignee, team, assigned_by and reviewed_by are checked
+    #   by statement-level triggers, once per statement instead of once per row
+    #   (migration 0006; SQLite keeps its row-level foreign keys);
+    # - the row stands for its own "assigned" step: the timeline shows it as event id 0
+    #   (tasks.selectors.assignment_timeline), so a fan-out writes no event rows.
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("task"),
                              db_index=False)
     assignee = models.ForeignKey(
@@ -189,12 +198,20 @@ class Assignment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", null=True, blank=True,
-        verbose_name=_("reviewed by"),
+        verbose_name=_("reviewed by"), db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Who made the assignment (the timeline's first step); null for a late joiner
+    # assigned as their membership was made without an actor.
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        db_index=False, verbose_name=_("assigned by"),
+    )
+    # Assigned because they joined a team the task had been fanned out to.
+    joined_late = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("assignment")

@@ -1,11 +1,13 @@
 """What tasks/ holds about a person (declared to api.hooks.personal_data)."""
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.hooks import ExportSection, personal_data
 
+from .choices import AssignmentStatus, EventKind
 from .models import Assignment, AssignmentEvent, Campaign, Task
 
 
@@ -69,12 +71,38 @@ def _assignments(member):
         "review_note", "created_at", "updated_at")
 
 
+class _Timeline:
+    """The "assigned" steps (id 0, from the assignment rows: tasks.selectors.assigned_step)
+    then the stored events, read like one `.values()` queryset."""
+
+    def __init__(self, member):
+        self.member = member
+
+    def iterator(self, chunk_size: int):
+        late_note = _("Joined a team this task was assigned to.")
+        # Two queries, not an OR: each side keeps its own index (assigned_by has none: an
+        # export is rare, a fan-out of 100k rows would pay for one on every row).
+        seen = set()
+        for condition in (Q(assignee_id=self.member.pk), Q(assigned_by_id=self.member.pk)):
+            rows = (Assignment.objects.filter(condition).order_by("id")
+                    .values_list("id", "assigned_by_id", "joined_late", "created_at"))
+            for pk, actor_id, late, created_at in rows.iterator(chunk_size=chunk_size):
+                if pk in seen:
+                    continue
+                seen.add(pk)
+                yield {"id": 0, "assignment_id": pk, "kind": EventKind.ASSIGNED, "actor_id": actor_id,
+                       "from_status": "", "to_status": AssignmentStatus.ASSIGNED,
+                       "note": late_note if late else "", "created_at": created_at}
+        # Subqueries rather than joins: each side of an OR keeps its own index.
+        own_assignments = Assignment.objects.filter(assignee_id=self.member.pk).values("id")
+        yield from AssignmentEvent.objects.filter(
+            Q(actor_id=self.member.pk) | Q(assignment_id__in=own_assignments)).order_by("id").values(
+            "id", "assignment_id", "kind", "actor_id", "from_status", "to_status", "note", "created_at",
+        ).iterator(chunk_size=chunk_size)
+
+
 def _events(member):
-    # Subqueries rather than joins: each side of an OR keeps its own index.
-    own_assignments = Assignment.objects.filter(assignee_id=member.pk).values("id")
-    return AssignmentEvent.objects.filter(
-        Q(actor_id=member.pk) | Q(assignment_id__in=own_assignments)).order_by("id").values(
-        "id", "assignment_id", "kind", "actor_id", "from_status", "to_status", "note", "created_at")
+    return _Timeline(member)
 
 
 def declare() -> None:
@@ -83,6 +111,7 @@ def declare() -> None:
         references={
             ("tasks.Assignment", "assignee"): "exported (assignments); kept: the work counts in the statistics",
             ("tasks.Assignment", "reviewed_by"): "exported as events they acted in; kept: who reviewed is the record",
+            ("tasks.Assignment", "assigned_by"): "exported as the `assigned` steps they acted in; kept",
             ("tasks.AssignmentEvent", "actor"): "exported (assignment_events); kept: the timeline of the work",
             ("tasks.Task", "created_by"): "exported (tasks_created); kept",
             ("tasks.Campaign", "created_by"): "exported (campaigns_created); kept",

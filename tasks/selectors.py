@@ -16,11 +16,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from api.access import MANAGE, READ, REVIEWER, restrict
 from api.hooks import task_relations
 
-from .choices import UNFINISHED_STATUSES, AssignmentStatus
+from .choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind
 from .models import Assignment, AssignmentEvent, Campaign, Task, Topic
 from .overdue import task_overdue_q
 
@@ -158,4 +159,51 @@ def campaign_list(user) -> QuerySet[Campaign]:
 
 
 def assignment_events(assignment: Assignment) -> QuerySet[AssignmentEvent]:
+    """The stored steps of an assignment (everything after it was made), oldest first."""
     return AssignmentEvent.objects.filter(assignment=assignment).select_related("actor").order_by("created_at", "id")
+
+
+ASSIGNED_STEP_ID = 0  # the id the timeline gives the "assigned" step, which is the assignment row itself
+
+
+def assigned_step(assignment: Assignment) -> AssignmentEvent:
+    """The first step of an assignment's timeline, as the assignment row holds it (never stored:
+    a fan-out of 100k people writes no event rows). Reads `assignment.assigned_by`: select it
+    with the assignment."""
+    return AssignmentEvent(
+        id=ASSIGNED_STEP_ID, assignment=assignment, kind=EventKind.ASSIGNED, actor=assignment.assigned_by,
+        from_status="", to_status=AssignmentStatus.ASSIGNED,
+        note=_("Joined a team this task was assigned to.") if assignment.joined_late else "",
+        created_at=assignment.created_at,
+    )
+
+
+class Timeline:
+    """An assignment's whole timeline, oldest first: its "assigned" step (assigned_step)
+    then the stored events. Sliced and counted like a queryset, so a paginator pages it
+    with one COUNT and one query per page; iterated, it reads the events once (no len():
+    a template's for loop would COUNT first)."""
+
+    def __init__(self, assignment: Assignment):
+        self.first = assigned_step(assignment)
+        self.rest = assignment_events(assignment)
+
+    def count(self) -> int:
+        return 1 + self.rest.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self.first if index == 0 else self.rest[index - 1]
+        start, stop = index.start or 0, index.stop
+        head = [self.first] if start == 0 and (stop is None or stop > 0) else []
+        rest = self.rest[max(start - 1, 0):None if stop is None else max(stop - 1, 0)]
+        return head + list(rest)
+
+    def __iter__(self):
+        yield self.first
+        yield from self.rest
+
+
+def assignment_timeline(assignment: Assignment) -> Timeline:
+    """Every step of an assignment, the "assigned" one (id 0, from the row) first."""
+    return Timeline(assignment)

@@ -12,6 +12,7 @@ from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
 from api.parsers import JSONParser
 from api.scoping import ScopedViewSetMixin
+from api.views import JobAcceptedSerializer
 from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin
 
@@ -177,15 +178,21 @@ class CampaignViewSet(_ListRetrieveCreatePatch):
                     "409 `task_cancelled` for a cancelled task.",
     ),
     assign=extend_schema(
-        request=TaskAssignSerializer, responses={200: TaskAssignResultSerializer},
+        request=TaskAssignSerializer, responses={200: TaskAssignResultSerializer, 202: JobAcceptedSerializer},
         summary="Assign the task to teams (fan-out to their members) and people; idempotent",
         description="Coordinators of the task's team or above, on an `open` task. Each team in `teams` reaches "
                     "every active person with the `member` role in its subtree; `members` names people "
                     "directly. Every target must lie in the caller's scope and inside the task's team subtree "
                     "(400 on `teams` or `members` otherwise). Assigning again makes nothing twice: `created` "
                     "counts the new assignments, `already_assigned` those that existed. At most 500 targets "
-                    "per call. Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`, 409 "
-                    "`task_not_open` (closed or cancelled task).",
+                    "per call. All or nothing, in one transaction, while the teams reach at most "
+                    "ASSIGN_BACKGROUND_THRESHOLD people (20,000 by default): 200. Past it the answer is 202 "
+                    "`{job: {id, status, done, total}}` at once: the named members are assigned in the "
+                    "request, the teams' fan-out continues in the background in batches (follow "
+                    "`GET /api/v1/jobs/{id}/`; its `result` is `{created, already_assigned}` of the teams), "
+                    "and people who join the teams meanwhile get the task too. Errors: 403 "
+                    "`permission_denied`, 404 `not_found`, 400 `invalid`, 409 `task_not_open` (closed or "
+                    "cancelled task).",
     ),
     cancel=extend_schema(
         request=None, responses={200: TaskSerializer},
@@ -223,6 +230,8 @@ class TaskViewSet(_ListRetrieveCreatePatch):
             teams=serializer.validated_data.get("teams", []),
             members=serializer.validated_data.get("members", []),
         )
+        if result.job is not None:
+            return Response(JobAcceptedSerializer({"job": result.job}).data, status=202)
         return Response(TaskAssignResultSerializer(result).data)
 
     @action(detail=True, methods=["post"])
@@ -267,6 +276,8 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     def get_queryset(self):
         if self.action == "list":
             return selectors.assignment_rows(self.request.user)
+        if self.action == "events":  # the timeline's first step names who assigned it
+            return selectors.assignment_list(self.request.user).select_related("assigned_by")
         return selectors.assignment_list(self.request.user)
 
     def _step(self, action_name, body_serializer=None, on_behalf=False):
@@ -375,10 +386,11 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     @extend_schema(responses={200: AssignmentEventSerializer(many=True)}, summary="The assignment's timeline",
                    filters=False,
                    description="Every step of the assignment, oldest first: who did it, from which status to "
-                               "which, and the note or reason given. Page-number pagination. Errors: 404 "
-                               "`not_found`.")
+                               "which, and the note or reason given. The first step, `assigned`, has id 0: it "
+                               "is the assignment itself (who assigned it, when, and a note when a late "
+                               "joiner got it). Page-number pagination. Errors: 404 `not_found`.")
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def events(self, request, pk=None):
         assignment = self.get_object()
-        page = self.paginate_queryset(selectors.assignment_events(assignment))
+        page = self.paginate_queryset(selectors.assignment_timeline(assignment))
         return self.get_paginated_response(AssignmentEventSerializer(page, many=True).data)

@@ -87,7 +87,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.prune_outbox",
         "schedule": crontab(hour=3, minute=41),
     },
+    # Background jobs nobody holds (queued, or a worker died and its lease ran out).
+    "jobs-relay": {
+        "task": "api.jobs.jobs_relay_task",
+        "schedule": timedelta(seconds=env_int("JOBS_RELAY_SECONDS", 15)),
+    },
 }
+
+# Background jobs (api/jobs.py): a worker holds a job this long past its last committed
+# batch; after that another worker resumes it. Keep it well above one batch's time.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+# An assign whose teams reach more people than this answers 202 with a job and is done in
+# batches of ASSIGN_BATCH_SIZE people by a worker; at or below it, it is one transaction.
+ASSIGN_BACKGROUND_THRESHOLD = env_int("ASSIGN_BACKGROUND_THRESHOLD", 20_000)
+ASSIGN_BATCH_SIZE = env_int("ASSIGN_BATCH_SIZE", 50_000)
 
 # The outbox (api/outbox.py): a row not done this long after it was handed over is
 # handed over again by the relay; done rows are kept this many days for inspection.

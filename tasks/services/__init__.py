@@ -9,7 +9,9 @@
 - `merge`: what tasks hang on a team when it is merged or archived (api.hooks handlers).
 
 Every change of an assignment writes an AssignmentEvent in the same
-transaction, the bulk paths (fan-out, cancel) included. Callers import from
+transaction, the cancel included; making an assignment writes none (the row
+stands for its "assigned" step, which the timeline shows as id 0). A fan-out
+past ASSIGN_BACKGROUND_THRESHOLD people runs as a background job (api.jobs). Callers import from
 `tasks.services`; the modules are where each rule lives.
 """
 from .assign import AssignResult, assign_late_joiner, task_assign

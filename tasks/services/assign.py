@@ -2,35 +2,44 @@
 from dataclasses import dataclass
 from typing import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Length, Replace, RowNumber
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from api.access import scope_for
 from api.exceptions import Conflict
+from api.jobs import JobFailed, Step, job_start
+from api.models import Job
 from api.outbox import outbox_enqueue
 from teams.choices import Role, TeamKind
 from teams.models import Member, Membership, Team
 from teams.selectors import outermost_teams
 
-from ..choices import AssignmentStatus, EventKind, TaskStatus
+from ..choices import AssignmentStatus, TaskStatus
 from ..models import Assignment, Task, TaskTarget
 
-from .rules import BATCH_SIZE, _column, _coordinates, _insert_events, _require_coordinates, _table
+from .rules import BATCH_SIZE, _column, _coordinates, _require_coordinates, _table
 
 
 # Fan-out ---------------------------------------------------------------------
 #
 # A district can hold 100k members, so the fan-out never walks people in Python:
-# one INSERT ... SELECT makes the assignments and one more writes their events.
+# one INSERT ... SELECT makes the assignments. Each row stands for its own
+# "assigned" step (assigned_by, joined_late): no event row is written for it, the
+# timeline shows it (tasks.selectors.assignment_timeline).
 
 @dataclass(frozen=True)
 class AssignResult:
     created: int
     already_assigned: int
+    # Set when the fan-out went to the background (more than ASSIGN_BACKGROUND_THRESHOLD
+    # people): `created` and `already_assigned` then count the directly named people only.
+    job: Job | None = None
 
 
 def _members_below(teams: list[Team]) -> QuerySet[Membership]:
@@ -60,16 +69,23 @@ def _team_preference(teams: list[Team]) -> list:
     return [target_rank.asc(), _path_depth("team__path").desc(), not_area.asc(), F("team_id").asc()]
 
 
-def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
+def _fan_out(task: Task, teams: list[Team], now, actor, after: int | None = None,
+             upto: int | None = None) -> tuple[int, int]:
     """Assign every person `_members_below(teams)` reaches who does not hold the task
     yet, once, through the team `_team_preference` picks. `teams` are all the named
     targets (nested ones included: they decide which team a person is counted in).
+    A batch of a background fan-out takes the people whose id lies in (after, upto].
     Returns (created, reached)."""
     if not teams:
         return 0, 0
-    reached = _members_below(teams).values("member_id").distinct().count()
+    below = _members_below(teams)
+    if after is not None:
+        below = below.filter(member_id__gt=after)
+    if upto is not None:
+        below = below.filter(member_id__lte=upto)
+    reached = below.values("member_id").distinct().count()
     ranked = (
-        _members_below(teams)
+        below
         .filter(~Exists(Assignment.objects.filter(task_id=task.pk, assignee_id=OuterRef("member_id"))))
         .annotate(choice=Window(RowNumber(), partition_by=[F("member_id")], order_by=_team_preference(teams)))
         .values_list("member_id", "team_id", "choice")
@@ -79,21 +95,22 @@ def _fan_out(task: Task, teams: list[Team], now) -> tuple[int, int]:
     A = Assignment
     columns = ", ".join(_column(A, f) for f in (
         "task", "assignee", "team", "status", "evidence_url", "evidence_image", "note", "decline_reason",
-        "review_note", "created_at", "updated_at"))
+        "review_note", "assigned_by", "joined_late", "created_at", "updated_at"))
     stamp = connection.ops.adapt_datetimefield_value(now)
     M = Membership
     sql = (
         f"INSERT INTO {_table(A)} ({columns}) "
-        f"SELECT %s, ranked.{_column(M, 'member')}, ranked.{_column(M, 'team')}, %s, '', '', '', '', '', %s, %s "
+        f"SELECT %s, ranked.{_column(M, 'member')}, ranked.{_column(M, 'team')}, %s, '', '', '', '', '', %s, %s, %s, %s "
         f"FROM ({ranked_sql}) ranked WHERE ranked.choice = 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, stamp, stamp, *ranked_params))
+        cursor.execute(sql, (task.pk, AssignmentStatus.ASSIGNED, getattr(actor, "pk", None), False, stamp, stamp,
+                             *ranked_params))
         created = cursor.rowcount
     return created, reached
 
 
-def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
+def _assign_directly(task: Task, pairs: dict[int, int], now, actor, joined_late: bool = False) -> tuple[int, int]:
     """Assign the named people who do not hold the task yet. Returns (created, already)."""
     if not pairs:
         return 0, 0
@@ -101,19 +118,11 @@ def _assign_directly(task: Task, pairs: dict[int, int], now) -> tuple[int, int]:
     new = [member_id for member_id in pairs if member_id not in held]
     Assignment.objects.bulk_create(
         [Assignment(task_id=task.pk, assignee_id=member_id, team_id=pairs[member_id],
-                    status=AssignmentStatus.ASSIGNED, created_at=now, updated_at=now) for member_id in new],
+                    status=AssignmentStatus.ASSIGNED, assigned_by_id=getattr(actor, "pk", None),
+                    joined_late=joined_late, created_at=now, updated_at=now) for member_id in new],
         batch_size=BATCH_SIZE,
     )
     return len(new), len(held)
-
-
-def _events_for_new_assignments(task: Task, now, actor, note: str = "") -> None:
-    """The `assigned` event of every assignment this call made (they share its timestamp;
-    the task's row lock keeps anyone else from adding to the task meanwhile)."""
-    _insert_events(
-        Assignment.objects.filter(task_id=task.pk, created_at=now),
-        kind=EventKind.ASSIGNED, to_status=AssignmentStatus.ASSIGNED, actor=actor, now=now, note=note,
-    )
 
 
 def _announce_assignments(task: Task, now) -> None:
@@ -192,19 +201,75 @@ def task_assign(*, task: Task, actor: Member, teams: Iterable[Team] = (),
             del direct[member_id]
 
     now = timezone.now()
-    created_fan, reached = _fan_out(task, list({t.pk: t for t in teams}.values()), now)
-    created_direct, already_direct = _assign_directly(task, direct, now)
-    created = created_fan + created_direct
-    if created:
-        _events_for_new_assignments(task, now, actor)
-        task.save(update_fields=["updated_at"])
-        _announce_assignments(task, now)
-
+    # Every named team (nested ones too) decides which team a person is counted in.
+    named = list({t.pk: t for t in teams}.values())
     known = set(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True))
+    # Remembered first: someone joining while a background fan-out runs gets the task too.
     TaskTarget.objects.bulk_create(
         [TaskTarget(task=task, team=team, created_by=actor) for team in targets if team.pk not in known]
     )
+    threshold = settings.ASSIGN_BACKGROUND_THRESHOLD
+    if targets and _members_below(targets).values("member_id").distinct()[:threshold + 1].count() > threshold:
+        return _assign_in_background(task, named, direct, now, actor)
+
+    created_fan, reached = _fan_out(task, named, now, actor)
+    created_direct, already_direct = _assign_directly(task, direct, now, actor)
+    created = created_fan + created_direct
+    if created:
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
     return AssignResult(created=created, already_assigned=(reached - created_fan) + already_direct)
+
+
+# Background fan-out --------------------------------------------------------------
+#
+# Past ASSIGN_BACKGROUND_THRESHOLD people the request names its people directly (in its
+# own transaction, as above), remembers the teams, and leaves the teams' fan-out to a
+# job (api.jobs): batches of ASSIGN_BATCH_SIZE people in order of id, each committed
+# with the job's cursor, under the task's row lock like any assign. A batch picked up
+# again after a crash starts after the last committed one, and the NOT EXISTS of
+# _fan_out (with the unique constraint behind it) skips anyone who holds the task.
+
+ASSIGN_JOB = "tasks.assign"
+
+
+def _assign_in_background(task: Task, targets: list[Team], direct: dict[int, int], now, actor) -> AssignResult:
+    created_direct, already_direct = _assign_directly(task, direct, now, actor)
+    if created_direct:
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
+    total = _members_below(targets).values("member_id").distinct().count()
+    job = job_start(kind=ASSIGN_JOB, actor=actor, total=total, params={
+        "task": task.pk, "teams": [t.pk for t in targets], "actor": actor.pk, "now": now.isoformat(),
+    })
+    return AssignResult(created=created_direct, already_assigned=already_direct, job=job)
+
+
+def task_assign_batch(job: Job) -> Step:
+    """One batch of a background fan-out (api.jobs step for ASSIGN_JOB). Raises JobFailed
+    when the task is no longer open (what was assigned stays, as a cancel leaves it)."""
+    params, cursor = job.params, job.cursor
+    task = Task.objects.select_for_update().select_related("team").get(pk=params["task"])
+    if task.status != TaskStatus.OPEN:
+        raise JobFailed(_("Only an open task can be assigned."))
+    teams = list(Team.objects.filter(pk__in=params["teams"]))
+    actor = Member.objects.get(pk=params["actor"])
+    now = parse_datetime(params["now"])
+    after = cursor.get("after", 0)
+    size = settings.ASSIGN_BATCH_SIZE
+    bounds = (_members_below(teams).filter(member_id__gt=after).order_by("member_id")
+              .values_list("member_id", flat=True).distinct()[size - 1:size])
+    upto = next(iter(bounds), None)  # None: the rest fits in this batch
+    created, reached = _fan_out(task, teams, now, actor, after=after, upto=upto)
+    totals = {"after": upto, "created": cursor.get("created", 0) + created,
+              "reached": cursor.get("reached", 0) + reached}
+    if upto is not None:
+        return Step(done=reached, cursor=totals)
+    if totals["created"]:
+        task.save(update_fields=["updated_at"])
+        _announce_assignments(task, now)
+    return Step(done=reached, cursor=totals, finished=True, result={
+        "created": totals["created"], "already_assigned": totals["reached"] - totals["created"]})
 
 
 def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
@@ -227,9 +292,8 @@ def assign_late_joiner(*, membership: Membership, actor: Member | None) -> int:
     made = 0
     with transaction.atomic():
         for task in Task.objects.select_for_update().filter(pk__in=task_ids, status=TaskStatus.OPEN).order_by("pk"):
-            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now)
+            created, _already = _assign_directly(task, {membership.member_id: team.pk}, now, actor, joined_late=True)
             if created:
-                _events_for_new_assignments(task, now, actor, note=_("Joined a team this task was assigned to."))
                 _announce_assignments(task, now)
             made += created
     return made

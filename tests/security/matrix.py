@@ -131,6 +131,8 @@ MATRIX: dict[str, Endpoint] = {
     "task-detail": Endpoint("task", {"get": codes(401, 404, 200, 200, 200, 200), "patch": COORDINATORS},
                             {"patch": {"title": "Tiêu đề mới"}}),
     "task-assign": Endpoint("task", {"post": COORDINATORS}, {"post": lambda w: {"teams": [w.v1b.pk]}}),
+    # A background job: its starter's (here the coordinator's) and superusers' alone.
+    "job-detail": Endpoint("job", {"get": codes(401, 404, 404, 404, 200, 200)}),
     "task-cancel": Endpoint("task", {"post": COORDINATORS}),
     # Assignments: the member's own, in village v1a ------------------------------------
     "assignment-list": Endpoint(None, {"get": EVERYONE}),
@@ -339,6 +341,10 @@ def build(kind: str, team, world, person=None):
         return ReportDelivery.objects.create(subscription=subscription, period_start=timezone.localdate().replace(day=1),
                                              period_end=timezone.localdate(), content=b"{}",
                                              content_type="application/json", filename="report.json")
+    if kind == "job":
+        from api.models import Job
+
+        return Job.objects.create(kind="tasks.assign", started_by=person, total=10)
     if kind in ("survey", "draft_survey"):
         from surveys import services as surveys
 
@@ -358,6 +364,8 @@ def build_home(kind: str, world):
     if kind in ("campaign", "survey", "draft_survey", "channel", "topic", "content", "draft_content",
                 "content_in_review"):
         return build(kind, world.c1, world)
+    if kind == "job":
+        return build(kind, world.c1, world, person=world.coord_c1)
     if kind == "task":
         task = TaskFactory(team=world.c1, created_by=world.coord_c1, due_at=timezone.now() + timedelta(days=3))
         AssignmentFactory(task=task, assignee=world.member_v1a, team=world.v1a)

@@ -182,7 +182,7 @@ def test_a_delete_keeps_every_other_row(work, client_for, name, case):
     models = [m for m in apps.get_models() if m._meta.managed]
     before = {m._meta.label: _ids(m) for m in models}
     counts = model_counts()
-    assert counts["tasks.Assignment"] >= 3 and counts["tasks.AssignmentEvent"] >= 7
+    assert counts["tasks.Assignment"] >= 3 and counts["tasks.AssignmentEvent"] >= 4
     assert counts["reports.HistoricalTeam"] > 0 and counts["notifications.PushDelivery"] == 1
 
     response = client_for(getattr(work, caller)).delete(reverse(name, kwargs={"pk": obj.pk}))
@@ -198,7 +198,8 @@ def test_a_delete_keeps_every_other_row(work, client_for, name, case):
     if name == "membership-detail" and expected == 204:
         # the work done through the team the role was in is all there, with its timeline
         assert Assignment.objects.filter(assignee=work.member_v1a, team=work.v1a, status="verified").exists()
-        assert AssignmentEvent.objects.filter(assignment__assignee=work.member_v1a).count() == 3
+        # (the rows themselves stand for their "assigned" steps)
+        assert AssignmentEvent.objects.filter(assignment__assignee=work.member_v1a).count() == 2
     if name == "device-detail":
         assert PushDelivery.objects.get().device_id is None
 

@@ -90,4 +90,5 @@ def test_concurrent_assign_creates_each_assignment_once(world):
     )
     assert outcomes == ["ok", "ok"]
     assert Assignment.objects.filter(task=task).count() == 3
-    assert AssignmentEvent.objects.filter(assignment__task=task).count() == 3
+    # One of the two made them all: each row (its own "assigned" step) names the same one.
+    assert Assignment.objects.filter(task=task).values("assigned_by").distinct().count() == 1

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from tasks import services
 from tasks.models import Assignment, AssignmentEvent, TaskTarget
+from tasks.selectors import assignment_timeline
 from teams import services as team_services
 from teams.choices import Level, Role
 from teams.models import Membership
@@ -33,10 +34,12 @@ def test_district_fans_out_to_members_of_nested_villages_only(world):
     assert assignment_of(task, world.member_v1b).team_id == world.v1b.pk
     assert assignment_of(task, commune_member).team_id == world.c2.pk
     assert list(TaskTarget.objects.filter(task=task).values_list("team_id", flat=True)) == [world.district.pk]
-    events = AssignmentEvent.objects.filter(assignment__task=task)
-    assert events.count() == 5
-    assert set(events.values_list("kind", "actor_id", "to_status")) == {("assigned", world.coord_district.pk,
-                                                                       "assigned")}
+    # Each row stands for its "assigned" step: no event rows, the timeline shows it as id 0.
+    assert not AssignmentEvent.objects.filter(assignment__task=task).exists()
+    assert set(task.assignments.values_list("assigned_by_id", "joined_late")) == {(world.coord_district.pk, False)}
+    first = list(assignment_timeline(assignment_of(task, world.member_v1b)))
+    assert [(e.id, e.kind, e.actor_id, e.from_status, e.to_status, e.note) for e in first] == [
+        (0, "assigned", world.coord_district.pk, "", "assigned", "")]
 
 
 def test_someone_in_two_teams_gets_one_assignment_through_the_deepest(world):
@@ -58,7 +61,7 @@ def test_assigning_again_is_idempotent(world, client_for):
     assert client.post(url, {"teams": [world.c1.pk], "members": [world.member_v1a.pk]},
                        format="json").json() == {"created": 1, "already_assigned": 2}
     assert Assignment.objects.filter(task=task).count() == 3
-    assert AssignmentEvent.objects.filter(assignment__task=task).count() == 3
+    assert set(task.assignments.values_list("assigned_by_id", flat=True)) == {world.coord_c1.pk}
     assert TaskTarget.objects.filter(task=task).count() == 2
 
 
@@ -105,11 +108,11 @@ def test_fan_out_is_set_based_not_per_row(world, django_assert_max_num_queries):
     people = MemberFactory.create_batch(250)
     Membership.objects.bulk_create([Membership(member=p, team=village, role=Role.MEMBER) for p in people])
     task = make_task(world.c1, world.coord_c1)
-    # One INSERT ... SELECT for the assignments, one for their events, plus a fixed handful.
-    with django_assert_max_num_queries(12):
+    # One INSERT ... SELECT for the assignments (each stands for its "assigned" step), plus a fixed handful.
+    with django_assert_max_num_queries(11):
         result = services.task_assign(task=task, actor=world.coord_c1, teams=[world.c1])
     assert result.created == 253
-    assert AssignmentEvent.objects.filter(assignment__task=task, kind="assigned").count() == 253
+    assert task.assignments.filter(assigned_by=world.coord_c1).count() == 253
 
 
 # Late joiners -------------------------------------------------------------------
@@ -118,9 +121,14 @@ def test_late_joiner_gets_open_tasks_fanned_out_above_them(world, task_c1, task_
     newcomer = MemberFactory()
     team_services.membership_create(member=newcomer, team=world.v1b, role=Role.MEMBER, actor=world.coord_c1)
     assert Assignment.objects.filter(assignee=newcomer).count() == 1
+    late = Assignment.objects.select_related("assigned_by").get(assignee=newcomer)
+    with translation.override("en"):
+        step = assignment_timeline(late)[0]
+    assert (step.id, step.kind, step.actor, step.note) == (0, "assigned", world.coord_c1,
+                                                            "Joined a team this task was assigned to.")
     a = assignment_of(task_c1, newcomer)
     assert a.team_id == world.v1b.pk and a.status == "assigned"
-    assert a.events.get().kind == "assigned"
+    assert not a.events.exists()  # the row is the step
 
 
 def test_late_joiner_registered_through_the_api(world, client_for, task_c1):
@@ -163,6 +171,6 @@ def test_teams_and_members_together_count_each_person_once(world):
                                   members=[world.member_v1a, world.member_v1b, world.coord_v1a])
     assert result == services.AssignResult(created=4, already_assigned=0)
     assert assignment_of(task, world.member_v1a).team_id == world.v1a.pk
-    assert AssignmentEvent.objects.filter(assignment__task=task, kind="assigned").count() == 4
+    assert task.assignments.filter(assigned_by=world.coord_c1, joined_late=False).count() == 4
     again = services.task_assign(task=task, actor=world.coord_c1, teams=[world.c1], members=[world.member_v1a])
     assert again == services.AssignResult(created=0, already_assigned=3)
