@@ -204,3 +204,22 @@ class SurveyAnswerForm(forms.Form):
                 self.add_error(fields[int(parts[1])], errors)
             else:
                 self.add_error(None, errors)
+
+
+class SetPasswordForm(forms.Form):
+    new_password = forms.CharField(label=_("New password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    again = forms.CharField(label=_("The new password again"), max_length=128, strip=False,
+                            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("again") and data["new_password"] != data["again"]:
+            self.add_error("again", _("The two passwords are not the same."))
+        return data
+
+
+class OwnPasswordForm(SetPasswordForm):
+    old_password = forms.CharField(label=_("Current password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    field_order = ["old_password", "new_password", "again"]

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from . import auth, survey_pages, views
+from . import account_pages, auth, survey_pages, views
 
 app_name = "console"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     path("members/new/", views.member_new, name="member-new"),
     path("members/<int:pk>/deactivate/", views.member_deactivate, name="member-deactivate"),
     path("members/<int:pk>/activate/", views.member_activate, name="member-activate"),
+    path("members/<int:pk>/password/", account_pages.member_password, name="member-password"),
+    path("members/<int:pk>/unlock/", account_pages.member_unlock, name="member-unlock"),
+    path("me/password/", account_pages.my_password, name="my-password"),
     # Surveys: members answer, coordinators and observers read the results
     path("surveys/", survey_pages.surveys, name="surveys"),
     path("surveys/<int:pk>/", survey_pages.survey, name="survey"),
