@@ -20,8 +20,8 @@ from .models import Channel, ContentItem
 TOPICS = ["Chính sách, pháp luật", "Lễ, Tết", "Người tốt việc tốt", "Văn hóa, thể thao", "Cảnh báo lừa đảo"]
 # (team, platform, kind, name, url, posts a day, manager phone)
 CHANNELS = [
-    ("Cư Jút", "facebook", "page", "Cư Jút ngày mới", "https://facebook.com/cujutngaymoi", 3, None),
-    ("Cư Jút", "zalo", "page", "Zalo OA Ban Chỉ đạo 35 huyện Cư Jút", "https://zalo.me/cujut35", 3, None),
+    ("Lâm Đồng", "facebook", "page", "Lâm Đồng ngày mới", "https://facebook.com/lamdongngaymoi", 3, None),
+    ("Lâm Đồng", "zalo", "page", "Zalo OA Ban Chỉ đạo 35 tỉnh Lâm Đồng", "https://zalo.me/lamdong35", 3, None),
     ("Tâm Thắng", "facebook", "page", "Tuổi trẻ Tâm Thắng", "https://facebook.com/tuoitretamthang", 2,
      "0912000011"),
     ("Tâm Thắng", "zalo", "group", "Nhóm Zalo thông tin xã Tâm Thắng", "https://zalo.me/g/tamthang", 2, None),
@@ -64,9 +64,9 @@ def _item(team, title, body, links, topic, author, status, reviewer=None):
 def seed_publishing(teams, stdout=None) -> None:
     province_coord, district_coord = _person("0912000001"), _person("0912000002")
     commune_coord, nam_dong_coord = _person("0912000004"), _person("0912000005")
-    topics = {name: _topic(teams["Cư Jút"], name, district_coord) for name in TOPICS}
+    topics = {name: _topic(teams["Lâm Đồng"], name, district_coord) for name in TOPICS}
 
-    scam = _item(teams["Cư Jút"], *SCAM, topics["Cảnh báo lừa đảo"], district_coord, ContentStatus.APPROVED,
+    scam = _item(teams["Lâm Đồng"], *SCAM, topics["Cảnh báo lừa đảo"], district_coord, ContentStatus.APPROVED,
                  province_coord)
     deed = _item(teams["Tâm Thắng"], *GOOD_DEED, topics["Người tốt việc tốt"], commune_coord,
                  ContentStatus.APPROVED, district_coord)
@@ -74,7 +74,7 @@ def seed_publishing(teams, stdout=None) -> None:
     _item(teams["Tâm Thắng"], "Lịch nghỉ Tết Nguyên đán (bản nháp)", "Đang soạn.", [], topics["Lễ, Tết"],
           commune_coord, ContentStatus.DRAFT)
 
-    coordinators = {"Cư Jút": district_coord, "Tâm Thắng": commune_coord, "Nam Dong": nam_dong_coord}
+    coordinators = {"Lâm Đồng": district_coord, "Tâm Thắng": commune_coord, "Nam Dong": nam_dong_coord}
     today = timezone.localdate()
     by_topic = list(topics.values())
     made = 0

@@ -32,6 +32,8 @@ def declare() -> None:
             ("reports.HistoricalTask", "created_by"): "kept (by id)",
             ("reports.HistoricalCampaign", "history_user"): "kept: who changed what is the record (by id)",
             ("reports.HistoricalCampaign", "created_by"): "kept (by id)",
+            ("reports.ReportSubscription", "member"): "kept: a subscription names only the team, period and "
+                                                      "format; it ends with the person's access",
         },
         sections=(
             ExportSection("membership_history", 20, lambda m: Membership.history.model.objects.filter(member_id=m.pk)

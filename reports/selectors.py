@@ -173,6 +173,8 @@ def rollup_rows(flt: StatsFilter) -> QuerySet[DailyTally]:
         rows = rows.filter(task_id=flt.task_id)
     if flt.campaign_id is not None:
         rows = rows.filter(task_id__in=Task.objects.filter(campaign_id=flt.campaign_id).values("pk"))
+    if flt.topic_id is not None:
+        rows = rows.filter(task_id__in=Task.objects.filter(topic_id=flt.topic_id).values("pk"))
     if flt.since is not None:
         rows = rows.filter(day__gte=flt.since)
     if flt.until is not None:
@@ -312,9 +314,9 @@ def daily_stats(flt: StatsFilter) -> list[dict]:
     verified; quantity by `completed_at` of work now completed or verified.
     Four queries whatever the number of days.
     """
-    if flt.task_id is None and flt.campaign_id is None:
+    if flt.task_id is None and flt.campaign_id is None and flt.topic_id is None:
         return daily_from_rollup(flt)
-    return daily_live(flt)
+    return daily_live(flt)  # the team-day rollup keeps no tasks, so a task, campaign or topic counts live
 
 
 def daily_live(flt: StatsFilter) -> list[dict]:
@@ -492,8 +494,9 @@ def member_board_members(flt: StatsFilter, ids: list[int]) -> QuerySet[Member]:
 
 def board(flt: StatsFilter):
     """The member board: from the rollups for a whole subtree, counted live when a task,
-    campaign or range of days narrows it (the rollups keep no per-task people)."""
-    if flt.task_id is None and flt.campaign_id is None and flt.since is None and flt.until is None:
+    campaign, topic or range of days narrows it (the rollups keep no per-task people)."""
+    if (flt.task_id is None and flt.campaign_id is None and flt.topic_id is None
+            and flt.since is None and flt.until is None):
         return RollupBoard(flt)
     return member_board(flt)
 

@@ -22,7 +22,7 @@ def test_seed_demo_adds_channels_a_week_of_posts_content_and_topics_once():
     channels, posts, topics, statuses = first
     assert channels == 5 and topics >= 5
     assert {"approved", "in_review"} <= set(statuses)
-    assert set(Channel.objects.values_list("team__level", flat=True)) == {"district", "commune"}
+    assert set(Channel.objects.values_list("team__level", flat=True)) == {"province", "commune"}
     week_ago = timezone.now() - timezone.timedelta(days=8)
     assert posts == ChannelPost.objects.filter(published_at__gte=week_ago, published_at__lte=timezone.now()).count()
     assert ContentItem.objects.filter(title__icontains="lừa đảo", status="approved").exists()

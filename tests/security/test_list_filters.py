@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from surveys.models import Survey
-from tasks.models import Assignment, Campaign, Task
+from tasks.models import Assignment, Campaign, Task, Topic
 from teams.models import Member, Membership, Team
 from teams.text import fold
 from tests.security.test_object_authorization import LISTS, Oracle, _all_rows, full_world  # noqa: F401
@@ -102,8 +102,12 @@ PREDICATES = {
         "within": (TEAM_IDS, lambda c, v, p: _under(c.team.path, v)),
         "updated_since": (SINCE, lambda c, v, p: v == EARLIER.isoformat()),
         "search": (SEARCHES, lambda c, v, p: fold(v) in fold(c.name)),
+        "topic": (lambda w: list(Topic.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+                  lambda c, v, p: c.topic_id == v),
     },
     "/api/v1/tasks/": {
+        "topic": (lambda w: list(Topic.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+                  lambda t, v, p: t.topic_id == v),
         "status": (lambda w: ["open", "closed", "cancelled"], lambda t, v, p: t.status == v),
         "kind": (lambda w: ["post", "share", "comment", "other"], lambda t, v, p: t.kind == v),
         "platform": (lambda w: ["facebook", "zalo", "other"], lambda t, v, p: t.platform == v),
@@ -115,6 +119,8 @@ PREDICATES = {
         "search": (SEARCHES, lambda t, v, p: fold(v) in fold(t.title)),
     },
     "/api/v1/assignments/": {
+        "topic": (lambda w: list(Topic.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+                  lambda a, v, p: a.task.topic_id == v),
         "status": (lambda w: ["assigned", "in_progress", "completed", "cancelled"], lambda a, v, p: a.status == v),
         "task": (lambda w: list(Task.objects.values_list("pk", flat=True)), lambda a, v, p: a.task_id == v),
         "assignee": (PERSON_IDS, lambda a, v, p: a.assignee_id == v),
