@@ -210,7 +210,7 @@ def main() -> int:
             **os.environ,
             "DATABASE_URL": db_url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "CACHE_URL": REDIS_URL, "CELERY_BROKER_URL": REDIS_URL,
-            "PUSH_SENDER": "notifications.push.LoggingSender", "MEDIA_ROOT": str(workdir / "media"),
+            "PUSH_SENDER": "notifications.push.LoggingSender", "QUIET_HOURS": "off", "MEDIA_ROOT": str(workdir / "media"),
             "GUNICORN_BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
         }
         env.pop("DATABASE_REPLICA_URL", None)

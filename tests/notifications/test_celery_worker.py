@@ -51,6 +51,9 @@ def worker(transactional_db, settings, tmp_path):
         "PUSH_SENDER": "notifications.push.LoggingSender",
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,
+        # The worker is another process: the suite's "no quiet hours" (tests/conftest.py) must be
+        # said to it too, or from 21:00 local its push waits for the morning.
+        "QUIET_HOURS": "off",
     }
     env.pop("TEST_DATABASE_NAME", None)
     # A queue of this run's own: another run using the same broker cannot take its messages.
