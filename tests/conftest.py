@@ -115,3 +115,16 @@ def no_quiet_hours(settings):
     """Pushes go out at once in tests whatever the wall clock says (QUIET_HOURS is 21:00-07:00
     local by default); the quiet-hours tests set their own window and travel in time."""
     settings.QUIET_HOURS = None
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Vietnamese): a request through the test
+    client leaves the language it chose (say English by cookie) active on the thread, and a
+    test calling a service directly after it would otherwise read English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from api import access
 from api.access import allows, require, restrict
+from api.models import Job
 from notifications.models import Device, Notification
 from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task
@@ -40,7 +41,7 @@ CAPABILITIES = ["read", "manage", "review", "work", "assignee", "reviewer", "rea
 # member; someone with no membership; anonymous.
 PEOPLE = ["superuser", "coord_province", "coord_c1", "coord_v1a", "observer_district", "member_v1a",
           "coord_c2", "member_v2a", "two_roles", "inactive_v1a", "outsider", "anonymous"]
-MODELS = [Team, Membership, Member, Campaign, Task, Assignment, Survey, Notification, Device]
+MODELS = [Team, Membership, Member, Campaign, Task, Assignment, Survey, Notification, Device, Job]
 
 
 @pytest.fixture
@@ -53,6 +54,8 @@ def people(full_world):
     world.anonymous = None
     for member in Member.objects.all():
         Device.objects.create(member=member, token=f"device-{member.pk}", platform="android")
+    for starter in (world.coord_province, world.coord_c1, world.coord_c2):
+        Job.objects.create(kind="assign", started_by=starter)
     return world
 
 
@@ -107,6 +110,8 @@ class Rules:
             return obj.assignee_id != self.pk and self.at("review", obj.team.path)
         if self.superuser:
             return True
+        if model is Job:  # its starter's alone: no team path reaches a job
+            return cap == "read" and obj.started_by_id == self.pk
         if model is Team:
             if cap == "read":
                 return self.at("read", obj.path) or obj.pk in self.own_team_ids

@@ -7,7 +7,9 @@ import polib
 CONSOLE = Path(__file__).resolve().parents[2] / "console"
 CATALOG = CONSOLE / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 TAG = re.compile(r'{%\s*(?:translate|trans)\s+"([^"]+)"')
-CALL = re.compile(r'(?<![\w.])_\(\s*"([^"]+)"')
+# _("...") with the literal possibly split over lines ("a " "b" is one msgid, "a b")
+CALL = re.compile(r'(?<![\w.])_\(\s*((?:"[^"]*"\s*)+)')
+PIECE = re.compile(r'"([^"]*)"')
 
 
 def used_messages() -> set[str]:
@@ -15,7 +17,7 @@ def used_messages() -> set[str]:
     for path in CONSOLE.rglob("*.html"):
         found |= set(TAG.findall(path.read_text()))
     for path in CONSOLE.rglob("*.py"):
-        found |= set(CALL.findall(path.read_text()))
+        found |= {"".join(PIECE.findall(call)) for call in CALL.findall(path.read_text())}
     return found
 
 

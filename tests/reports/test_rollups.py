@@ -118,6 +118,9 @@ def test_refused_and_rolled_back_writes_leave_the_rollups_as_they_were(world):
     w = world
     task = make_task(w.c1, w.coord_c1)
     services.task_assign(task=task, actor=w.coord_c1, teams=[w.c1])
+    # a fresh assignment's row stands for its "assigned" step: the work handed in is its timeline
+    started = Assignment.objects.get(task=task, assignee=w.member_v1a_2)
+    services.assignment_complete(assignment=started, actor=w.member_v1a_2, evidence_url="https://x.vn/0")
     before = rolled()
     with pytest.raises(ProtectedError):  # assignments with a timeline cannot be deleted
         with transaction.atomic():
