@@ -186,7 +186,17 @@ td:first-child {{ white-space: nowrap; }}
     return "".join(html)
 
 
-def report_pdf(report: dict) -> bytes:
+def load_weasyprint():
+    """WeasyPrint's HTML class. Importing WeasyPrint sets Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES, which would make every later evidence upload in this worker accept
+    half a photo (api/images.py); our reports embed no images of their own, so the flag goes
+    straight back."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
-    return HTML(string=report_html(report)).write_pdf()
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return HTML
+
+
+def report_pdf(report: dict) -> bytes:
+    return load_weasyprint()(string=report_html(report)).write_pdf()

@@ -19,6 +19,16 @@ def _visible_teams(request):
     return teams_visible_to(getattr(request, "user", None))
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false", "any"]})
+class ActiveOrAnyFilter(django_filters.ChoiceFilter):
+    """`true` (the default), `false` or `any`: a word, not a boolean, in the schema too
+    (the model field it filters is a boolean, which the schema would otherwise copy)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("any", "any")])
+        super().__init__(*args, **kwargs)
+
+
 class SearchFilter(django_filters.CharFilter):
     """Accent- and case-insensitive substring search on a folded column."""
 
@@ -86,8 +96,8 @@ class TeamFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id")
     within = WithinFilter()
     search = SearchFilter()
-    is_active = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false"), ("any", "any")], method="filter_is_active",
+    is_active = ActiveOrAnyFilter(
+        method="filter_is_active",
         label=_("Active teams (the default), `false` only inactive ones, `any` both"),
     )
 

@@ -96,6 +96,16 @@ def test_a_truncated_image_is_400():
         clean_evidence_image(upload(data[: len(data) // 2]))
 
 
+def test_a_truncated_image_is_400_after_a_pdf_report_was_made():
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+    from reports.documents import load_weasyprint
+
+    load_weasyprint()
+    data = encode(Image.effect_noise((300, 300), 64).convert("RGB"), "JPEG")
+    with pytest.raises(ValidationError):
+        clean_evidence_image(upload(data[: len(data) // 2]))
+
+
 def test_over_5_mb_is_413_before_decoding():
     big = upload(b"\xff\xd8" + b"\x00" * (5 * 1024 * 1024))
     with pytest.raises(EvidenceTooLarge) as caught:
