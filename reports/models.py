@@ -135,6 +135,57 @@ class MemberPeriod(models.Model):
         indexes = [models.Index(fields=["team_id", "period", "starts_on", "member_id"], name="memberperiod_team")]
 
 
+class SubtreeMember(models.Model):
+    """Per (team, person): the person's standing in the team's whole subtree.
+
+    One row for every team on the path of each of the person's member-role memberships
+    and reports_membertally rows (reports.rollup_sql, version 2): `completed` and
+    `verified` summed over the subtree, `roles` the active member-role memberships in it,
+    `tallies` the reports_membertally rows in it, `first_role_at` when the earliest of
+    those roles began. A person is on the subtree's member board while `roles` or
+    `tallies` is above 0, and counts among its active members while `roles` is, so the
+    board is an index range scan of the root's rows and the count of active members
+    one count of them, whatever the subtree's size. A fan-out writes nothing here.
+    """
+
+    team_id = models.BigIntegerField()
+    member_id = models.BigIntegerField()
+    completed = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    roles = models.IntegerField(default=0)
+    tallies = models.IntegerField(default=0)
+    first_role_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team_id", "member_id"], name="subtreemember_key")]
+        indexes = [
+            # The member board's order, people on it only.
+            models.Index(fields=["team_id", "-verified", "-completed", "member_id"], name="subtreemember_board",
+                         condition=Q(roles__gt=0) | Q(tallies__gt=0)),
+            # Active members and when they joined (participation's members and new).
+            models.Index(fields=["team_id", "first_role_at"], name="subtreemember_roles", condition=Q(roles__gt=0)),
+        ]
+
+
+class SubtreePeriod(models.Model):
+    """Per (team, person, week or month): work the person handed in anywhere in the team's
+    subtree then (reports_memberperiod summed onto every team on the path, reports.rollup_sql
+    version 3). A subtree's active people in a period are its root's rows above 0."""
+
+    team_id = models.BigIntegerField()
+    member_id = models.BigIntegerField()
+    period = models.CharField(max_length=5)  # "week" (starting Monday) or "month"
+    starts_on = models.DateField()
+    handed_in = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team_id", "member_id", "period", "starts_on"], name="subtreeperiod_key"),
+        ]
+        indexes = [models.Index(fields=["team_id", "period", "starts_on", "member_id"], name="subtreeperiod_active",
+                                condition=Q(handed_in__gt=0))]
+
+
 # Report subscriptions ------------------------------------------------------------------------
 
 class ReportSubscription(models.Model):

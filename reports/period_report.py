@@ -65,12 +65,17 @@ def campaign_rows(team: Team, period: Period) -> list[dict]:
 def period_report(team: Team, period: Period) -> dict:
     """Every section of the report of `team`'s subtree for `period` (a plain dict)."""
     flt = report_filter(team, period)
+    # The children's pass over the tally also sums the whole subtree: the summary reads no more rows.
+    totals: dict = {}
+    children = selectors.children_stats(team, flt, totals=totals)
+    stats = selectors.summarize(totals)
+    stats["members_active"] = selectors.members_active(team.path)
     report = {
         "team": {"id": team.pk, "name": team.name, "level": team.level},
         "period": period.as_dict(),
         "generated_at": timezone.now(),
-        "stats": selectors.subtree_stats(flt),
-        "children": selectors.children_stats(team, flt),
+        "stats": stats,
+        "children": children,
         "campaigns": campaign_rows(team, period),
         "participation": participation.participation_in(team.path, period),
         "daily": selectors.daily_from_rollup(flt),

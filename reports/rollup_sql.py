@@ -301,3 +301,386 @@ def _fill(day, week, month) -> list[str]:
 PG_FILL_V1 = _fill(_pg_day, lambda col: _pg_trunc("week", col), lambda col: _pg_trunc("month", col))
 SQLITE_FILL_V1 = _fill(_sq_day, _sq_week, _sq_month)
 EMPTY = [f"DELETE FROM {table}" for table in ROLLUP_TABLES]
+
+
+# Version 2: people per enclosing team (reports.models.SubtreeMember) ----------------------------
+# One row per (team, person) for every team on the path of the person's member-role
+# memberships and of their reports_membertally rows: the member board of any subtree
+# is then an index range scan of its root's rows, and the subtree's active members a
+# count of them. Kept from what already changes rarely: reports_membertally (only when
+# work is handed in, verified, moved or a role is lost, never by a fan-out), the
+# memberships, a person's `is_active` and a team's `path` (a move or a merge re-roots
+# the rows of the teams it moves). Each statement's changes are summed per (team,
+# person) before they are written, so a change inside one subtree leaves its
+# ancestors' rows untouched.
+
+SUBTREE_TABLE = "reports_subtreemember"
+
+
+def _pg_ancestors(path: str) -> str:
+    """The ids on a materialized path ('/1/4/17/' -> 1, 4, 17), read from the text alone
+    (a move rewrites the paths one statement at a time; no other team's path is consulted)."""
+    return f"unnest(string_to_array(trim(both '/' from {path}), '/')::bigint[])"
+
+
+def _pg_board_apply(deltas: str) -> str:
+    """Add the signed rows `deltas` (member_id, path, c, v, r, tl) to every team on their path."""
+    return f"""
+    INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
+    SELECT a.team_id, d.member_id, sum(d.c), sum(d.v), sum(d.r), sum(d.tl)
+    FROM ({deltas}) d CROSS JOIN LATERAL {_pg_ancestors('d.path')} AS a(team_id)
+    GROUP BY 1, 2 HAVING sum(d.c) <> 0 OR sum(d.v) <> 0 OR sum(d.r) <> 0 OR sum(d.tl) <> 0
+    ORDER BY 1, 2
+    ON CONFLICT (team_id, member_id) DO UPDATE SET
+        completed = reports_subtreemember.completed + EXCLUDED.completed,
+        verified = reports_subtreemember.verified + EXCLUDED.verified,
+        roles = reports_subtreemember.roles + EXCLUDED.roles,
+        tallies = reports_subtreemember.tallies + EXCLUDED.tallies;
+"""
+
+
+# The first member role a person's active memberships give them under each team: read again
+# for the people a statement touched (a few memberships each, through their member index).
+_FIRST_ROLE = """(
+    SELECT MIN(ms.created_at) FROM teams_membership ms
+    JOIN teams_member m ON m.id = ms.member_id AND m.is_active
+    JOIN teams_team t ON t.id = ms.team_id
+    JOIN teams_team anc ON anc.id = reports_subtreemember.team_id
+    WHERE ms.member_id = reports_subtreemember.member_id AND ms.role = 'member'
+      AND substr(t.path, 1, length(anc.path)) = anc.path)"""
+
+
+def _first_role_refresh(members: str) -> str:
+    return f"""
+    UPDATE reports_subtreemember SET first_role_at = {_FIRST_ROLE}
+    WHERE member_id IN ({members});
+"""
+
+
+_PG_ACTIVE = "member_id NOT IN (SELECT id FROM teams_member WHERE NOT is_active)"
+_PG_TALLY_NEW = ("SELECT n.member_id, t.path, n.completed AS c, n.verified AS v, 0 AS r, 1 AS tl "
+                 "FROM new_rows n JOIN teams_team t ON t.id = n.team_id")
+_PG_TALLY_OLD = ("SELECT o.member_id, t.path, -o.completed AS c, -o.verified AS v, 0 AS r, -1 AS tl "
+                 "FROM old_rows o JOIN teams_team t ON t.id = o.team_id")
+_PG_ROLE_NEW = (f"SELECT n.member_id, t.path, 0 AS c, 0 AS v, 1 AS r, 0 AS tl FROM new_rows n "
+                f"JOIN teams_team t ON t.id = n.team_id WHERE n.role = 'member' AND n.{_PG_ACTIVE}")
+_PG_ROLE_OLD = (f"SELECT o.member_id, t.path, 0 AS c, 0 AS v, -1 AS r, 0 AS tl FROM old_rows o "
+                f"JOIN teams_team t ON t.id = o.team_id WHERE o.role = 'member' AND o.{_PG_ACTIVE}")
+# Memberships whose role, team, person or start changed (an update of `updated_at` alone changes nothing).
+_PG_ROLE_CHANGED = ("SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.role <> n.role "
+                    "OR o.team_id <> n.team_id OR o.member_id <> n.member_id OR o.created_at <> n.created_at")
+_PG_TEAM_MOVED = "SELECT n.id, o.path AS old_path, n.path AS new_path FROM new_rows n JOIN old_rows o ON o.id = n.id " \
+                 "WHERE o.path <> n.path"
+
+PG_V2 = f"""
+LOCK TABLE tasks_assignment IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE teams_membership IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE teams_member IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE teams_team IN SHARE ROW EXCLUSIVE MODE;
+
+CREATE FUNCTION reports_subtree_tally_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(_PG_TALLY_NEW)} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_tally_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(_PG_TALLY_NEW + " UNION ALL " + _PG_TALLY_OLD)} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_tally_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(_PG_TALLY_OLD)} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_tally_insert AFTER INSERT ON reports_membertally
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_tally_insert();
+CREATE TRIGGER reports_subtree_tally_update AFTER UPDATE ON reports_membertally
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_tally_update();
+CREATE TRIGGER reports_subtree_tally_delete AFTER DELETE ON reports_membertally
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_tally_delete();
+
+CREATE FUNCTION reports_subtree_role_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(_PG_ROLE_NEW)}
+      {_first_role_refresh("SELECT member_id FROM new_rows WHERE role = 'member'")} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_role_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(
+          _PG_ROLE_NEW.replace("WHERE n.role", f"WHERE n.id IN ({_PG_ROLE_CHANGED}) AND n.role") + " UNION ALL "
+          + _PG_ROLE_OLD.replace("WHERE o.role", f"WHERE o.id IN ({_PG_ROLE_CHANGED}) AND o.role"))}
+      {_first_role_refresh(f"SELECT member_id FROM old_rows WHERE id IN ({_PG_ROLE_CHANGED}) UNION "
+                           f"SELECT member_id FROM new_rows WHERE id IN ({_PG_ROLE_CHANGED})")} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_role_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(_PG_ROLE_OLD)}
+      {_first_role_refresh("SELECT member_id FROM old_rows WHERE role = 'member'")} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_role_insert AFTER INSERT ON teams_membership
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_role_insert();
+CREATE TRIGGER reports_subtree_role_update AFTER UPDATE ON teams_membership
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_role_update();
+CREATE TRIGGER reports_subtree_role_delete AFTER DELETE ON teams_membership
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_role_delete();
+
+-- A person turned active or inactive: their member roles count again, or stop counting.
+CREATE FUNCTION reports_subtree_person_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(
+          "SELECT ms.member_id, t.path, 0 AS c, 0 AS v, CASE WHEN n.is_active THEN 1 ELSE -1 END AS r, 0 AS tl "
+          "FROM new_rows n JOIN old_rows o ON o.id = n.id AND o.is_active <> n.is_active "
+          "JOIN teams_membership ms ON ms.member_id = n.id AND ms.role = 'member' "
+          "JOIN teams_team t ON t.id = ms.team_id")}
+      {_first_role_refresh("SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+                           "AND o.is_active <> n.is_active")} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_person_update AFTER UPDATE ON teams_member
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_person_update();
+
+-- A team moved (its path rewritten): what hangs on it leaves the old path's teams for the new one's.
+CREATE FUNCTION reports_subtree_team_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_board_apply(
+          f"SELECT ms.member_id, p.path, 0 AS c, 0 AS v, p.sign AS r, 0 AS tl FROM ("
+          f"SELECT id, new_path AS path, 1 AS sign FROM ({_PG_TEAM_MOVED}) x UNION ALL "
+          f"SELECT id, old_path, -1 FROM ({_PG_TEAM_MOVED}) y) p "
+          f"JOIN teams_membership ms ON ms.team_id = p.id AND ms.role = 'member' AND ms.{_PG_ACTIVE} "
+          f"UNION ALL "
+          f"SELECT mt.member_id, p.path, p.sign * mt.completed, p.sign * mt.verified, 0, p.sign FROM ("
+          f"SELECT id, new_path AS path, 1 AS sign FROM ({_PG_TEAM_MOVED}) x UNION ALL "
+          f"SELECT id, old_path, -1 FROM ({_PG_TEAM_MOVED}) y) p "
+          f"JOIN reports_membertally mt ON mt.team_id = p.id")}
+      {_first_role_refresh(f"SELECT ms.member_id FROM teams_membership ms WHERE ms.role = 'member' "
+                           f"AND ms.team_id IN (SELECT id FROM ({_PG_TEAM_MOVED}) z)")} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_team_update AFTER UPDATE ON teams_team
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_team_update();
+"""
+
+PG_V2_DROP = """
+DROP TRIGGER IF EXISTS reports_subtree_tally_insert ON reports_membertally;
+DROP TRIGGER IF EXISTS reports_subtree_tally_update ON reports_membertally;
+DROP TRIGGER IF EXISTS reports_subtree_tally_delete ON reports_membertally;
+DROP TRIGGER IF EXISTS reports_subtree_role_insert ON teams_membership;
+DROP TRIGGER IF EXISTS reports_subtree_role_update ON teams_membership;
+DROP TRIGGER IF EXISTS reports_subtree_role_delete ON teams_membership;
+DROP TRIGGER IF EXISTS reports_subtree_person_update ON teams_member;
+DROP TRIGGER IF EXISTS reports_subtree_team_update ON teams_team;
+DROP FUNCTION IF EXISTS reports_subtree_tally_insert();
+DROP FUNCTION IF EXISTS reports_subtree_tally_update();
+DROP FUNCTION IF EXISTS reports_subtree_tally_delete();
+DROP FUNCTION IF EXISTS reports_subtree_role_insert();
+DROP FUNCTION IF EXISTS reports_subtree_role_update();
+DROP FUNCTION IF EXISTS reports_subtree_role_delete();
+DROP FUNCTION IF EXISTS reports_subtree_person_update();
+DROP FUNCTION IF EXISTS reports_subtree_team_update();
+"""
+
+
+# SQLite: the teams on a path are those whose id is one of its segments (instr on the text,
+# so a move that rewrites the paths one row at a time never consults a half-moved path).
+def _sq_first_role_refresh(members: str) -> str:
+    return _first_role_refresh(members).strip().rstrip(";")
+
+
+def _sq_board_add(member: str, path: str, c: str, v: str, r: str, tl: str, where: str = "1") -> str:
+    return f"""INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
+        SELECT anc.id, {member}, {c}, {v}, {r}, {tl} FROM teams_team anc
+        WHERE instr({path}, '/' || anc.id || '/') > 0 AND ({where})
+        ON CONFLICT (team_id, member_id) DO UPDATE SET completed = completed + excluded.completed,
+            verified = verified + excluded.verified, roles = roles + excluded.roles,
+            tallies = tallies + excluded.tallies"""
+
+
+def _sq_team_path(team: str) -> str:
+    return f"(SELECT path FROM teams_team WHERE id = {team})"
+
+
+def _sq_active(member: str) -> str:
+    return f"EXISTS (SELECT 1 FROM teams_member WHERE id = {member} AND is_active)"
+
+
+def _sq_role(r: str, sign: str) -> str:
+    return _sq_board_add(f"{r}.member_id", _sq_team_path(f"{r}.team_id"), "0", "0", sign, "0",
+                         where=f"{r}.role = 'member' AND {_sq_active(f'{r}.member_id')}")
+
+
+def _sq_tally(r: str, sign: str) -> str:
+    return _sq_board_add(f"{r}.member_id", _sq_team_path(f"{r}.team_id"), f"{sign} * {r}.completed",
+                         f"{sign} * {r}.verified", "0", sign)
+
+
+def _sq_moved(path: str, sign: str) -> list[str]:
+    return [
+        f"""INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
+            SELECT anc.id, ms.member_id, 0, 0, {sign}, 0 FROM teams_membership ms JOIN teams_team anc
+            ON instr({path}, '/' || anc.id || '/') > 0
+            WHERE ms.team_id = NEW.id AND ms.role = 'member' AND {_sq_active('ms.member_id')}
+            ON CONFLICT (team_id, member_id) DO UPDATE SET roles = roles + excluded.roles""",
+        f"""INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
+            SELECT anc.id, mt.member_id, {sign} * mt.completed, {sign} * mt.verified, 0, {sign}
+            FROM reports_membertally mt JOIN teams_team anc ON instr({path}, '/' || anc.id || '/') > 0
+            WHERE mt.team_id = NEW.id
+            ON CONFLICT (team_id, member_id) DO UPDATE SET completed = completed + excluded.completed,
+                verified = verified + excluded.verified, tallies = tallies + excluded.tallies""",
+    ]
+
+
+_SQ_ROLE_CHANGED = ("OLD.role IS NOT NEW.role OR OLD.team_id IS NOT NEW.team_id OR OLD.member_id IS NOT NEW.member_id "
+                    "OR OLD.created_at IS NOT NEW.created_at")
+
+SQLITE_V2 = [
+    _sq_trigger("reports_subtree_tally_insert", "INSERT", "reports_membertally", [_sq_tally("NEW", "1")]),
+    _sq_trigger("reports_subtree_tally_update", "UPDATE", "reports_membertally",
+                [_sq_tally("OLD", "-1"), _sq_tally("NEW", "1")]),
+    _sq_trigger("reports_subtree_tally_delete", "DELETE", "reports_membertally", [_sq_tally("OLD", "-1")]),
+    _sq_trigger("reports_subtree_role_insert", "INSERT", "teams_membership",
+                [_sq_role("NEW", "1"), _sq_first_role_refresh("NEW.member_id")], when="NEW.role = 'member'"),
+    _sq_trigger("reports_subtree_role_update", "UPDATE", "teams_membership",
+                [_sq_role("OLD", "-1"), _sq_role("NEW", "1"), _sq_first_role_refresh("OLD.member_id, NEW.member_id")],
+                when=_SQ_ROLE_CHANGED),
+    _sq_trigger("reports_subtree_role_delete", "DELETE", "teams_membership",
+                [_sq_role("OLD", "-1"), _sq_first_role_refresh("OLD.member_id")], when="OLD.role = 'member'"),
+    _sq_trigger("reports_subtree_person_update", "UPDATE", "teams_member", [
+        f"""INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
+            SELECT anc.id, ms.member_id, 0, 0, CASE WHEN NEW.is_active THEN 1 ELSE -1 END, 0
+            FROM teams_membership ms JOIN teams_team t ON t.id = ms.team_id
+            JOIN teams_team anc ON instr(t.path, '/' || anc.id || '/') > 0
+            WHERE ms.member_id = NEW.id AND ms.role = 'member'
+            ON CONFLICT (team_id, member_id) DO UPDATE SET roles = roles + excluded.roles""",
+        _sq_first_role_refresh("NEW.id"),
+    ], when="OLD.is_active IS NOT NEW.is_active"),
+    _sq_trigger("reports_subtree_team_update", "UPDATE", "teams_team",
+                _sq_moved("OLD.path", "-1") + _sq_moved("NEW.path", "1") + [_sq_first_role_refresh(
+                    "SELECT member_id FROM teams_membership WHERE team_id = NEW.id AND role = 'member'")],
+                when="OLD.path IS NOT NEW.path"),
+]
+SQLITE_V2_DROP = [
+    f"DROP TRIGGER IF EXISTS {name}" for name in (
+        "reports_subtree_tally_insert", "reports_subtree_tally_update", "reports_subtree_tally_delete",
+        "reports_subtree_role_insert", "reports_subtree_role_update", "reports_subtree_role_delete",
+        "reports_subtree_person_update", "reports_subtree_team_update",
+    )
+]
+
+
+def _subtree_fill(ancestors_join: str) -> list[str]:
+    """Fill reports_subtreemember from reports_membertally and the memberships (after the V1 fill)."""
+    return [
+        f"""INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies, first_role_at)
+            SELECT anc_id, s.member_id, SUM(s.c), SUM(s.v), SUM(s.r), SUM(s.tl), MIN(s.since) FROM (
+                SELECT member_id, team_id, completed AS c, verified AS v, 0 AS r, 1 AS tl, NULL AS since
+                FROM reports_membertally
+                UNION ALL
+                SELECT ms.member_id, ms.team_id, 0, 0, 1, 0, ms.created_at FROM teams_membership ms
+                JOIN teams_member m ON m.id = ms.member_id WHERE ms.role = 'member' AND m.is_active
+            ) s JOIN teams_team t ON t.id = s.team_id {ancestors_join}
+            GROUP BY anc_id, s.member_id""",
+    ]
+
+
+PG_FILL_V2 = _subtree_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
+SQLITE_FILL_V2 = [sql.replace("anc_id", "anc.id") for sql in _subtree_fill(
+    "JOIN teams_team anc ON instr(t.path, '/' || anc.id || '/') > 0")]
+
+
+# Version 3: work handed in per (enclosing team, person, week or month) ---------------------------
+# reports_memberperiod summed onto every team on the path of the work's team
+# (reports.models.SubtreePeriod): a subtree's active people in a period are then a count
+# of its root's rows, not a DISTINCT over every team's rows. Kept from reports_memberperiod
+# (written only when work is handed in or its hand-in undone, never by a fan-out) and from
+# a team's `path` (a move or a merge re-roots the rows of the teams it moves).
+
+PERIOD_TABLE = "reports_subtreeperiod"
+
+
+def _pg_period_apply(deltas: str) -> str:
+    """Add the signed rows `deltas` (member_id, path, period, starts_on, h) to every team on their path."""
+    return f"""
+    INSERT INTO reports_subtreeperiod (team_id, member_id, period, starts_on, handed_in)
+    SELECT a.team_id, d.member_id, d.period, d.starts_on, sum(d.h)
+    FROM ({deltas}) d CROSS JOIN LATERAL {_pg_ancestors('d.path')} AS a(team_id)
+    GROUP BY 1, 2, 3, 4 HAVING sum(d.h) <> 0
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (team_id, member_id, period, starts_on)
+    DO UPDATE SET handed_in = reports_subtreeperiod.handed_in + EXCLUDED.handed_in;
+"""
+
+
+_PG_PERIOD_NEW = ("SELECT n.member_id, t.path, n.period, n.starts_on, n.handed_in AS h "
+                  "FROM new_rows n JOIN teams_team t ON t.id = n.team_id")
+_PG_PERIOD_OLD = ("SELECT o.member_id, t.path, o.period, o.starts_on, -o.handed_in AS h "
+                  "FROM old_rows o JOIN teams_team t ON t.id = o.team_id")
+
+PG_V3 = f"""
+LOCK TABLE tasks_assignment IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE teams_team IN SHARE ROW EXCLUSIVE MODE;
+
+CREATE FUNCTION reports_subtree_period_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_period_apply(_PG_PERIOD_NEW)} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_period_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_period_apply(_PG_PERIOD_NEW + " UNION ALL " + _PG_PERIOD_OLD)} RETURN NULL; END $$;
+CREATE FUNCTION reports_subtree_period_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_period_apply(_PG_PERIOD_OLD)} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_period_insert AFTER INSERT ON reports_memberperiod
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_period_insert();
+CREATE TRIGGER reports_subtree_period_update AFTER UPDATE ON reports_memberperiod
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_period_update();
+CREATE TRIGGER reports_subtree_period_delete AFTER DELETE ON reports_memberperiod
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_period_delete();
+
+CREATE FUNCTION reports_subtree_period_team_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_pg_period_apply(
+          f"SELECT mp.member_id, p.path, mp.period, mp.starts_on, p.sign * mp.handed_in AS h FROM ("
+          f"SELECT id, new_path AS path, 1 AS sign FROM ({_PG_TEAM_MOVED}) x UNION ALL "
+          f"SELECT id, old_path, -1 FROM ({_PG_TEAM_MOVED}) y) p "
+          f"JOIN reports_memberperiod mp ON mp.team_id = p.id")} RETURN NULL; END $$;
+CREATE TRIGGER reports_subtree_period_team_update AFTER UPDATE ON teams_team
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION reports_subtree_period_team_update();
+"""
+
+PG_V3_DROP = """
+DROP TRIGGER IF EXISTS reports_subtree_period_insert ON reports_memberperiod;
+DROP TRIGGER IF EXISTS reports_subtree_period_update ON reports_memberperiod;
+DROP TRIGGER IF EXISTS reports_subtree_period_delete ON reports_memberperiod;
+DROP TRIGGER IF EXISTS reports_subtree_period_team_update ON teams_team;
+DROP FUNCTION IF EXISTS reports_subtree_period_insert();
+DROP FUNCTION IF EXISTS reports_subtree_period_update();
+DROP FUNCTION IF EXISTS reports_subtree_period_delete();
+DROP FUNCTION IF EXISTS reports_subtree_period_team_update();
+"""
+
+
+def _sq_period_add(r: str, sign: str) -> str:
+    return f"""INSERT INTO reports_subtreeperiod (team_id, member_id, period, starts_on, handed_in)
+        SELECT anc.id, {r}.member_id, {r}.period, {r}.starts_on, {sign} * {r}.handed_in FROM teams_team anc
+        WHERE instr({_sq_team_path(f'{r}.team_id')}, '/' || anc.id || '/') > 0
+        ON CONFLICT (team_id, member_id, period, starts_on) DO UPDATE SET handed_in = handed_in + excluded.handed_in"""
+
+
+def _sq_period_moved(path: str, sign: str) -> str:
+    return f"""INSERT INTO reports_subtreeperiod (team_id, member_id, period, starts_on, handed_in)
+        SELECT anc.id, mp.member_id, mp.period, mp.starts_on, {sign} * mp.handed_in
+        FROM reports_memberperiod mp JOIN teams_team anc ON instr({path}, '/' || anc.id || '/') > 0
+        WHERE mp.team_id = NEW.id
+        ON CONFLICT (team_id, member_id, period, starts_on) DO UPDATE SET handed_in = handed_in + excluded.handed_in"""
+
+
+SQLITE_V3 = [
+    _sq_trigger("reports_subtree_period_insert", "INSERT", "reports_memberperiod", [_sq_period_add("NEW", "1")]),
+    _sq_trigger("reports_subtree_period_update", "UPDATE", "reports_memberperiod",
+                [_sq_period_add("OLD", "-1"), _sq_period_add("NEW", "1")]),
+    _sq_trigger("reports_subtree_period_delete", "DELETE", "reports_memberperiod", [_sq_period_add("OLD", "-1")]),
+    _sq_trigger("reports_subtree_period_team_update", "UPDATE", "teams_team",
+                [_sq_period_moved("OLD.path", "-1"), _sq_period_moved("NEW.path", "1")],
+                when="OLD.path IS NOT NEW.path"),
+]
+SQLITE_V3_DROP = [
+    f"DROP TRIGGER IF EXISTS {name}" for name in (
+        "reports_subtree_period_insert", "reports_subtree_period_update", "reports_subtree_period_delete",
+        "reports_subtree_period_team_update",
+    )
+]
+
+
+def _period_fill(ancestors_join: str) -> list[str]:
+    return [
+        f"""INSERT INTO reports_subtreeperiod (team_id, member_id, period, starts_on, handed_in)
+            SELECT anc_id, mp.member_id, mp.period, mp.starts_on, SUM(mp.handed_in) FROM reports_memberperiod mp
+            JOIN teams_team t ON t.id = mp.team_id {ancestors_join}
+            GROUP BY anc_id, mp.member_id, mp.period, mp.starts_on""",
+    ]
+
+
+PG_FILL_V3 = _period_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
+SQLITE_FILL_V3 = [sql.replace("anc_id", "anc.id") for sql in _period_fill(
+    "JOIN teams_team anc ON instr(t.path, '/' || anc.id || '/') > 0")]

@@ -12,8 +12,19 @@ from django.db import connection, connections, transaction
 from . import rollup_sql
 
 
+TABLES = (*rollup_sql.ROLLUP_TABLES, rollup_sql.SUBTREE_TABLE, rollup_sql.PERIOD_TABLE)
+
+
 def fill_statements(vendor: str) -> list[str]:
-    return rollup_sql.PG_FILL_V1 if vendor == "postgresql" else rollup_sql.SQLITE_FILL_V1
+    """Empty and fill every rollup. reports_subtreemember and reports_subtreeperiod go last:
+    they are made from reports_membertally and reports_memberperiod (whose triggers keep
+    them meanwhile; they are then filled afresh)."""
+    if vendor == "postgresql":
+        v1, v2, v3 = rollup_sql.PG_FILL_V1, rollup_sql.PG_FILL_V2, rollup_sql.PG_FILL_V3
+    else:
+        v1, v2, v3 = rollup_sql.SQLITE_FILL_V1, rollup_sql.SQLITE_FILL_V2, rollup_sql.SQLITE_FILL_V3
+    return [*rollup_sql.EMPTY, *v1, f"DELETE FROM {rollup_sql.SUBTREE_TABLE}", *v2,
+            f"DELETE FROM {rollup_sql.PERIOD_TABLE}", *v3]
 
 
 @transaction.atomic
@@ -22,14 +33,14 @@ def rollups_rebuild() -> dict[str, int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("LOCK TABLE tasks_assignment IN SHARE ROW EXCLUSIVE MODE")
-        for statement in rollup_sql.EMPTY + fill_statements(connection.vendor):
+        for statement in fill_statements(connection.vendor):
             cursor.execute(statement)
         counts = {}
-        for table in rollup_sql.ROLLUP_TABLES:
+        for table in TABLES:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
         if connection.vendor == "postgresql":
-            for table in rollup_sql.ROLLUP_TABLES:
+            for table in TABLES:
                 cursor.execute(f"ANALYZE {table}")
     return counts
 
@@ -42,7 +53,7 @@ def rollups_rebuild() -> dict[str, int]:
 
 def _sqlite_ready(using: str) -> bool:
     tables = set(connections[using].introspection.table_names())
-    return {"tasks_assignment", "teams_member", "teams_membership", *rollup_sql.ROLLUP_TABLES} <= tables
+    return {"tasks_assignment", "teams_member", "teams_membership", *TABLES} <= tables
 
 
 def sqlite_triggers_drop(using: str = "default", **kwargs) -> None:
@@ -50,7 +61,7 @@ def sqlite_triggers_drop(using: str = "default", **kwargs) -> None:
     if connections[using].vendor != "sqlite":
         return
     with connections[using].cursor() as cursor:
-        for statement in rollup_sql.SQLITE_V1_DROP:
+        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V2_DROP + rollup_sql.SQLITE_V3_DROP:
             cursor.execute(statement)
 
 
@@ -59,7 +70,8 @@ def sqlite_triggers_install(using: str = "default", **kwargs) -> None:
     if connections[using].vendor != "sqlite" or not _sqlite_ready(using):
         return
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V1:
+        # Filled first, then the triggers: no row trigger runs for the fill's rows.
+        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V2_DROP + rollup_sql.SQLITE_V3_DROP + fill_statements("sqlite"):
             cursor.execute(statement)
-        for statement in rollup_sql.EMPTY + rollup_sql.SQLITE_FILL_V1:
+        for statement in rollup_sql.SQLITE_V1 + rollup_sql.SQLITE_V2 + rollup_sql.SQLITE_V3:
             cursor.execute(statement)

@@ -30,7 +30,7 @@ from teams.models import Member, Membership, Team
 from api.access import READ, restrict
 
 from .access import REPORT, REPORT_FILTER
-from .models import AssignmentTally, DailyTally, MemberTally, TeamDay
+from .models import AssignmentTally, DailyTally, SubtreeMember, TeamDay
 
 STATUSES = tuple(AssignmentStatus.values)
 DONE_STATUSES = (AssignmentStatus.COMPLETED, AssignmentStatus.VERIFIED)
@@ -205,16 +205,9 @@ def live_quantity(flt: StatsFilter) -> int:
 
 
 def members_active(path: str) -> int:
-    """Distinct active people holding the member role at or below `path`.
-
-    The inactive are dropped by NOT EXISTS on the (few) inactive people rather than
-    by joining every member row; on PostgreSQL both sides are index-only scans
-    (reports migration 0004).
-    """
-    inactive = Member.objects.filter(pk=OuterRef("member_id"), is_active=False)
-    return Membership.objects.filter(team__in=subtree_team_ids(path), role=Role.MEMBER).filter(
-        ~Exists(inactive)
-    ).aggregate(n=Count("member_id", distinct=True))["n"]
+    """Distinct active people holding the member role at or below `path`: the subtree
+    root's reports_subtreemember rows with a role (an index-only count)."""
+    return SubtreeMember.objects.filter(team_id=root_id(path), roles__gt=0).count()
 
 
 def subtree_stats(flt: StatsFilter) -> dict:
@@ -231,30 +224,18 @@ def subtree_stats(flt: StatsFilter) -> dict:
     return result
 
 
-def child_id_expression(parent_path: str, path_field: str):
-    """The id of the direct child of `parent_path` that a row's team path lies under.
-
-    "/1/4/17/52/" under "/1/4/" -> "17": the text after the parent's path up to
-    the next "/". Only valid for rows strictly below the parent (the caller
-    excludes the parent itself). Works on SQLite and PostgreSQL alike.
-    """
-    rest = Substr(path_field, len(parent_path) + 1)
-    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
-
-
-def children_stats(team: Team, flt: StatsFilter) -> list[dict]:
-    """The summary per direct child team: three queries whatever the number of children."""
+def children_stats(team: Team, flt: StatsFilter, totals: dict | None = None) -> list[dict]:
+    """The summary per direct child team: four queries whatever the number of children.
+    `totals`, when given, receives the whole subtree's counts (see children_counts)."""
     below = list(Team.objects.filter(path__startswith=team.path).exclude(pk=team.pk)
                  .order_by("name", "id").only("id", "name", "level", "path", "parent_id"))
     children = [t for t in below if t.parent_id == team.pk]
-    counts = children_counts(team, flt, {t.pk: t.path for t in below})
+    counts = children_counts(team, flt, {t.pk: t.path for t in below}, totals=totals)
+    # Each child's active members: its own reports_subtreemember rows with a role, one grouped count.
     active = {
-        row["child"]: row["n"]
-        for row in Membership.objects.filter(active_members_q(team.path), ~Q(team_id=team.pk))
-        .annotate(child=child_id_expression(team.path, "team__path"))
-        .values("child")
-        .annotate(n=Count("member_id", distinct=True))
-        .order_by()
+        str(row["team_id"]): row["n"]
+        for row in SubtreeMember.objects.filter(team_id__in=Team.objects.filter(parent=team).values("pk"), roles__gt=0)
+        .values("team_id").annotate(n=Count("*")).order_by()
     }
     rows = []
     for child in children:
@@ -273,31 +254,41 @@ def team_board(team: Team, flt: StatsFilter) -> list[dict]:
     return [{"rank": n, **row} for n, row in enumerate(rows, start=1)]
 
 
-def children_counts(team: Team, flt: StatsFilter, below: dict[int, str] | None = None) -> dict[str, dict]:
-    """The daily tally's counts per direct child of `team` ("17": {...}): one query.
+def children_counts(team: Team, flt: StatsFilter, below: dict[int, str] | None = None,
+                    totals: dict | None = None) -> dict[str, dict]:
+    """The daily tally's counts per direct child of `team` ("17": {...}): two queries.
 
     Summed per team in the database (a few hundred rows, not a million assignments),
     then per child here: a team's child is read from its path. `below` maps the ids
-    of the teams under `team` to their paths.
+    of the teams under `team` to their paths. `totals`, when given, receives the sums
+    over the whole subtree (the team's own work included) from the same rows, so a
+    report needs no second pass over the tally for its summary.
     """
     if below is None:
         below = dict(Team.objects.filter(path__startswith=team.path).exclude(pk=team.pk).values_list("pk", "path"))
     start = len(team.path)
     per_child: dict[str, dict] = {}
-    rows = rollup_rows(flt).exclude(team_id=team.pk).values("team_id").annotate(**rollup_aggregates()).order_by()
-    for row in rows:
-        path = below.get(row.pop("team_id"))
-        if path is None:
-            continue
-        child = path[start:].split("/", 1)[0]
-        sums = per_child.setdefault(child, {})
-        for key, value in row.items():
-            sums[key] = sums.get(key, 0) + int(value or 0)
+
+    def add(team_id, row):
+        targets = [] if totals is None else [totals]
+        path = below.get(team_id)
+        if path is not None:
+            targets.append(per_child.setdefault(path[start:].split("/", 1)[0], {}))
+        for sums in targets:
+            for key, value in row.items():
+                sums[key] = sums.get(key, 0) + int(value or 0)
+
+    rows = rollup_rows(flt)
+    if totals is None:
+        rows = rows.exclude(team_id=team.pk)
+    for row in rows.values("team_id").annotate(**rollup_aggregates()).order_by():
+        add(row.pop("team_id"), row)
     done = Q(status__in=DONE_STATUSES, quantity__isnull=False)
-    for row in (Assignment.objects.filter(flt.q(), done, team__path__startswith=team.path).exclude(team_id=team.pk)
-                .annotate(child=child_id_expression(team.path, "team__path")).values("child")
-                .annotate(q=Sum("quantity")).order_by()):
-        per_child.setdefault(row["child"], {})["quantity"] = int(row["q"] or 0)
+    quantities = Assignment.objects.filter(flt.q(), done)
+    if totals is None:
+        quantities = quantities.exclude(team_id=team.pk)
+    for row in quantities.values("team_id").annotate(quantity=Sum("quantity")).order_by():
+        add(row.pop("team_id"), row)
     return per_child
 
 
@@ -413,49 +404,42 @@ def member_board(flt: StatsFilter) -> QuerySet[Member]:
     return qs
 
 
-BOARD_SQL = """
-SELECT c.member_id FROM (
-    SELECT member_id, SUM(completed) AS completed, SUM(verified) AS verified FROM (
-        SELECT member_id, completed, verified FROM reports_membertally
-        WHERE team_id IN (SELECT id FROM teams_team WHERE path LIKE %s)
-        UNION ALL
-        SELECT ms.member_id, 0, 0 FROM teams_membership ms
-        WHERE ms.team_id IN (SELECT id FROM teams_team WHERE path LIKE %s) AND ms.role = 'member'
-          AND ms.member_id NOT IN (SELECT id FROM teams_member WHERE NOT is_active)
-    ) u GROUP BY member_id
-) c {hidden}
-"""
+def root_id(path: str) -> int:
+    """The id of the team whose subtree `path` names ("/1/4/17/" -> 17)."""
+    return int(path.strip("/").rsplit("/", 1)[-1])
+
+
+# The people on a subtree's board: its root's reports_subtreemember rows (reports.rollup_sql,
+# version 2) through their partial index in board order; people who turned `show_on_boards`
+# off are left out through another small partial index (reports migration 0010).
+BOARD_WHERE = """FROM reports_subtreemember b WHERE b.team_id = %s AND (b.roles > 0 OR b.tallies > 0)
+    AND b.member_id NOT IN (SELECT id FROM teams_member WHERE NOT show_on_boards)"""
 
 
 class RollupBoard:
     """The member board of a whole subtree (no task, campaign or days) from the rollups.
 
-    The order comes from reports.models.MemberTally (completed and verified per person,
-    kept by triggers) beside the active member-role people of the subtree, so ranking
-    100,000 people never counts their assignments; then the people of one page get
-    their full counts, overdue and median from their own assignments (one query).
-    Behaves like the queryset it replaces for a paginator: count() and slices.
+    The order comes from reports.models.SubtreeMember (completed and verified per person
+    over the subtree, kept by triggers): a page is an index range scan of the root's
+    rows and the count a count of them, so ranking 100,000 people never groups their
+    tallies or memberships. Then the people of one page get their full counts, overdue
+    and median from their own assignments (one query). Behaves like the queryset it
+    replaces for a paginator: count() and slices.
     """
 
     def __init__(self, flt: StatsFilter):
         self.flt = flt
-        # People who turned `show_on_boards` off are never named (their work still counts).
-        self.hidden = "JOIN teams_member hm ON hm.id = c.member_id AND hm.show_on_boards = %s" % (
-            "true" if connections[router.db_for_read(MemberTally)].vendor == "postgresql" else "1")
+        self.root = root_id(flt.path)
         self._count = None
 
-    def _query(self, tail: str, params: list) -> list:
-        like = self.flt.path + "%"
-        with connections[router.db_for_read(MemberTally)].cursor() as cursor:
-            cursor.execute(BOARD_SQL.format(hidden=self.hidden) + tail, [like, like, *params])
+    def _query(self, sql: str, params: list) -> list:
+        with connections[router.db_for_read(SubtreeMember)].cursor() as cursor:
+            cursor.execute(sql, params)
             return cursor.fetchall()
 
     def count(self) -> int:
         if self._count is None:
-            sql = BOARD_SQL.format(hidden=self.hidden)
-            with connections[router.db_for_read(MemberTally)].cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) b", [self.flt.path + "%"] * 2)
-                self._count = cursor.fetchone()[0]
+            self._count = self._query(f"SELECT COUNT(*) {BOARD_WHERE}", [self.root])[0][0]
         return self._count
 
     def __len__(self):
@@ -469,12 +453,13 @@ class RollupBoard:
         if limit == 0:
             return []
         ids = [row[0] for row in self._query(
-            " ORDER BY c.verified DESC, c.completed DESC, c.member_id LIMIT %s OFFSET %s", [limit, start]
+            f"SELECT b.member_id {BOARD_WHERE} ORDER BY b.verified DESC, b.completed DESC, b.member_id "
+            "LIMIT %s OFFSET %s", [self.root, limit, start],
         )]
         if not ids:
             return []
         members = {m.pk: m for m in member_board_members(self.flt, ids)}
-        return [members[pk] for pk in ids]
+        return [members[pk] for pk in ids if pk in members]
 
     def __iter__(self):
         return iter(self[0:None])

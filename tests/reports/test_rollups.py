@@ -10,11 +10,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from reports.models import DailyTally, MemberPeriod, MemberTally, TeamDay
+from reports.models import DailyTally, MemberPeriod, MemberTally, SubtreeMember, SubtreePeriod, TeamDay
 from tasks import services
 from tasks.models import Assignment, AssignmentEvent
 from teams.choices import Role
-from teams.models import Membership
+from teams import services as team_services
+from teams.models import Member, Membership, Team
 from tests.tasks.conftest import make_task
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -70,10 +71,59 @@ def rolled():
     }
 
 
+def live_subtree():
+    """reports_subtreemember recomputed: for every team on the path of a person's work and
+    roles, their completed and verified work below it (from the assignments), active
+    member roles and first role there (from the memberships), reports_membertally rows."""
+    paths = dict(Team.objects.values_list("id", "path"))
+
+    def teams_on(team_id):
+        return [int(x) for x in paths[team_id].strip("/").split("/")]
+
+    rows = {}
+
+    def row(team_id, member_id):
+        return rows.setdefault((team_id, member_id), {"completed": 0, "verified": 0, "roles": 0, "tallies": 0,
+                                                       "first_role_at": None})
+
+    for a in Assignment.objects.filter(status__in=("completed", "verified")):
+        for team_id in teams_on(a.team_id):
+            row(team_id, a.assignee_id)[a.status] += 1
+    for mt in MemberTally.objects.all():
+        for team_id in teams_on(mt.team_id):
+            row(team_id, mt.member_id)["tallies"] += 1
+    for ms in Membership.objects.filter(role=Role.MEMBER, member__is_active=True):
+        for team_id in teams_on(ms.team_id):
+            r = row(team_id, ms.member_id)
+            r["roles"] += 1
+            r["first_role_at"] = min(filter(None, [r["first_role_at"], ms.created_at]))
+    return rows
+
+
+def live_subtree_periods():
+    """reports_subtreeperiod recomputed: work handed in per person, week and month, on every
+    team on the path of the work's team (from the assignments)."""
+    paths = dict(Team.objects.values_list("id", "path"))
+    periods = Counter()
+    for (member_id, team_id, period, starts_on), n in live()["period"].items():
+        for team in paths[team_id].strip("/").split("/"):
+            periods[(int(team), member_id, period, starts_on)] += n
+    return +periods
+
+
+def rolled_subtree():
+    return {(r.team_id, r.member_id): {"completed": r.completed, "verified": r.verified, "roles": r.roles,
+                                      "tallies": r.tallies, "first_role_at": r.first_role_at}
+            for r in SubtreeMember.objects.all() if (r.completed, r.verified, r.roles, r.tallies) != (0, 0, 0, 0)}
+
+
 def assert_in_step():
     expected, actual = live(), rolled()
     for name in ("daily", "team_day", "member", "period"):
         assert actual[name] == expected[name], name
+    assert rolled_subtree() == live_subtree()
+    assert {(r.team_id, r.member_id, r.period, r.starts_on): r.handed_in
+            for r in SubtreePeriod.objects.exclude(handed_in=0)} == live_subtree_periods()
     # A presence row may outlive the reason it was written (a role regained): never one missing.
     assert expected["presence"] <= actual["presence"]
 
@@ -174,3 +224,49 @@ def test_the_board_from_the_rollups_is_the_live_board(work):
         assert selectors.board(flt).count() == selectors.member_board(flt).count()
         page = selectors.board(flt)[1:3]
         assert [m.pk for m in page] == [m.pk for m in live_board[1:3]]
+
+
+def test_people_per_enclosing_team_follow_roles_people_and_moves(world):
+    """reports_subtreemember after role changes, (de)activations, a move and a merge."""
+    w = world
+    task = make_task(w.district, w.coord_district)
+    services.task_assign(task=task, actor=w.coord_district, teams=[w.district])
+    for person in (w.member_v1a, w.member_v1b, w.member_v2a):
+        a = Assignment.objects.get(task=task, assignee=person)
+        services.assignment_complete(assignment=a, actor=person, evidence_url="https://x.vn/1")
+    services.assignment_verify(assignment=Assignment.objects.get(task=task, assignee=w.member_v1b),
+                               actor=w.coord_district)
+    assert_in_step()
+    # A second role in the same subtree, then a role change and a removal.
+    extra = Membership.objects.create(member=w.member_v1a, team=w.v1b, role=Role.MEMBER)
+    assert_in_step()
+    Membership.objects.filter(pk=extra.pk).update(role=Role.OBSERVER)
+    assert_in_step()
+    Membership.objects.filter(pk=extra.pk).update(role=Role.MEMBER, created_at=extra.created_at - timedelta(days=40))
+    assert_in_step()
+    Membership.objects.filter(pk=extra.pk).delete()
+    assert_in_step()
+    # Deactivated and back (one UPDATE of many people, then a save).
+    Member.objects.filter(pk__in=[w.member_v1a.pk, w.member_v2a.pk]).update(is_active=False)
+    assert_in_step()
+    person = Member.objects.get(pk=w.member_v1a.pk)
+    person.is_active = True
+    person.save()
+    assert_in_step()
+    # A commune moves to the other district with its villages (one UPDATE of paths).
+    team_services.team_update(team=w.c1, actor=w.superuser, parent=w.other_district)
+    assert_in_step()
+    assert SubtreeMember.objects.get(team_id=w.other_district.pk, member_id=w.member_v1b.pk).verified == 1
+    assert SubtreeMember.objects.get(team_id=w.district.pk, member_id=w.member_v1b.pk).roles == 0
+    # Two villages merge: their work and people move to the other.
+    team_services.team_merge(team=w.v1b, into=w.v1a, actor=w.superuser)
+    assert_in_step()
+
+
+def test_members_active_and_the_board_count_from_people_per_team(work):
+    from reports import selectors
+
+    for team in (work.world.district, work.world.c1, work.world.v1a, work.world.province):
+        active = (Membership.objects.filter(team__path__startswith=team.path, role=Role.MEMBER,
+                                            member__is_active=True).values("member_id").distinct().count())
+        assert selectors.members_active(team.path) == active
