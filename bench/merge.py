@@ -142,11 +142,28 @@ def _warm(world) -> None:
         pass
 
 
-def _one_merge(world) -> tuple[float, dict[str, float], int]:
+def _cpu_seconds() -> float | None:
+    """CPU time used so far by this process and its PostgreSQL backend (when the server runs
+    on this machine): the merge's work whatever else the shared cores are doing."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + time.process_time()
+
+
+def _one_merge(world) -> tuple[float, dict[str, float], int, float | None]:
     statements: dict[str, float] = defaultdict(float)
     _warm(world)  # after each VACUUM ANALYZE, which makes the triggers plan again
     try:
         with transaction.atomic():
+            cpu_started = _cpu_seconds()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 services.team_merge(team=Team.objects.get(pk=world["a"].pk), into=Team.objects.get(pk=world["b"].pk),
@@ -157,13 +174,15 @@ def _one_merge(world) -> tuple[float, dict[str, float], int]:
                     with connection.cursor() as cursor:
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 seconds = time.perf_counter() - started
+            cpu_ended = _cpu_seconds()
             moved = Assignment.objects.filter(team=world["b"]).count()
             raise Rollback
     except Rollback:
         pass
     for query in queries.captured_queries:
         statements[_label(query["sql"])] += float(query["time"])
-    return seconds, statements, moved
+    cpu = cpu_ended - cpu_started if cpu_started is not None and cpu_ended is not None else None
+    return seconds, statements, moved, cpu
 
 
 def _before(world, timeout_s: int) -> tuple[float, bool, dict[str, float]]:
@@ -207,7 +226,7 @@ def measure(out: dict, details: dict, repeats: int = 3) -> None:
         _vacuum()
     seconds = statistics.median(r[0] for r in runs)
     by_statement = defaultdict(list)
-    for _s, statements, _m in runs:
+    for _s, statements, _m, _c in runs:
         for label, t in statements.items():
             by_statement[label].append(t)
     costs = {label: round(statistics.median(ts), 3) for label, ts in by_statement.items()}
@@ -223,6 +242,10 @@ def measure(out: dict, details: dict, repeats: int = 3) -> None:
                "province's coordinator, on a connection that has made single-row writes first (as a web "
                "worker's has); median of %d runs, each rolled back and followed by VACUUM ANALYZE" % repeats,
         "runs_s": [round(r[0], 2) for r in runs],
+        "runs_cpu_s": [round(r[3], 2) if r[3] is not None else None for r in runs],
+        "cpu": "CPU seconds of the bench process and its PostgreSQL backend during each run (/proc): "
+               "the merge's own work, near what it takes on idle cores",
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "seconds_by_statement": dict(sorted(costs.items(), key=lambda kv: -kv[1])),
         "before": "the same merge, once, with the rollup trigger functions of reports.rollup_sql version 1 "
                   "(plans kept for the session) swapped in inside its rolled-back transaction after the same "
