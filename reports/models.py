@@ -139,7 +139,7 @@ class SubtreeMember(models.Model):
     """Per (team, person): the person's standing in the team's whole subtree.
 
     One row for every team on the path of each of the person's member-role memberships
-    and reports_membertally rows (reports.rollup_sql, version 2): `completed` and
+    and reports_membertally rows (reports.rollup_sql, version 3): `completed` and
     `verified` summed over the subtree, `roles` the active member-role memberships in it,
     `tallies` the reports_membertally rows in it, `first_role_at` when the earliest of
     those roles began. A person is on the subtree's member board while `roles` or
@@ -170,7 +170,7 @@ class SubtreeMember(models.Model):
 class SubtreePeriod(models.Model):
     """Per (team, person, week or month): work the person handed in anywhere in the team's
     subtree then (reports_memberperiod summed onto every team on the path, reports.rollup_sql
-    version 3). A subtree's active people in a period are its root's rows above 0."""
+    version 4). A subtree's active people in a period are its root's rows above 0."""
 
     team_id = models.BigIntegerField()
     member_id = models.BigIntegerField()

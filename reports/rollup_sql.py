@@ -365,7 +365,7 @@ SQLITE_FILL_V1 = _fill(_sq_day, _sq_week, _sq_month)
 EMPTY = [f"DELETE FROM {table}" for table in ROLLUP_TABLES]
 
 
-# Version 2: people per enclosing team (reports.models.SubtreeMember) ----------------------------
+# Version 3: people per enclosing team (reports.models.SubtreeMember) ----------------------------
 # One row per (team, person) for every team on the path of the person's member-role
 # memberships and of their reports_membertally rows: the member board of any subtree
 # is then an index range scan of its root's rows, and the subtree's active members a
@@ -386,8 +386,9 @@ def _pg_ancestors(path: str) -> str:
 
 
 def _pg_board_apply(deltas: str) -> str:
-    """Add the signed rows `deltas` (member_id, path, c, v, r, tl) to every team on their path."""
-    return f"""
+    """Add the signed rows `deltas` (member_id, path, c, v, r, tl) to every team on their path
+    (planned per call, like version 2's statements: a merge's rows are not a single write's)."""
+    return _pg_dynamic(f"""
     INSERT INTO reports_subtreemember (team_id, member_id, completed, verified, roles, tallies)
     SELECT a.team_id, d.member_id, sum(d.c), sum(d.v), sum(d.r), sum(d.tl)
     FROM ({deltas}) d CROSS JOIN LATERAL {_pg_ancestors('d.path')} AS a(team_id)
@@ -397,8 +398,8 @@ def _pg_board_apply(deltas: str) -> str:
         completed = reports_subtreemember.completed + EXCLUDED.completed,
         verified = reports_subtreemember.verified + EXCLUDED.verified,
         roles = reports_subtreemember.roles + EXCLUDED.roles,
-        tallies = reports_subtreemember.tallies + EXCLUDED.tallies;
-"""
+        tallies = reports_subtreemember.tallies + EXCLUDED.tallies
+""")
 
 
 # The first member role a person's active memberships give them under each team: read again
@@ -419,6 +420,10 @@ def _first_role_refresh(members: str) -> str:
 """
 
 
+def _pg_first_role_refresh(members: str) -> str:
+    return _pg_dynamic(_first_role_refresh(members))
+
+
 _PG_ACTIVE = "member_id NOT IN (SELECT id FROM teams_member WHERE NOT is_active)"
 _PG_TALLY_NEW = ("SELECT n.member_id, t.path, n.completed AS c, n.verified AS v, 0 AS r, 1 AS tl "
                  "FROM new_rows n JOIN teams_team t ON t.id = n.team_id")
@@ -434,7 +439,7 @@ _PG_ROLE_CHANGED = ("SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id 
 _PG_TEAM_MOVED = "SELECT n.id, o.path AS old_path, n.path AS new_path FROM new_rows n JOIN old_rows o ON o.id = n.id " \
                  "WHERE o.path <> n.path"
 
-PG_V2 = f"""
+PG_V3 = f"""
 LOCK TABLE tasks_assignment IN SHARE ROW EXCLUSIVE MODE;
 LOCK TABLE teams_membership IN SHARE ROW EXCLUSIVE MODE;
 LOCK TABLE teams_member IN SHARE ROW EXCLUSIVE MODE;
@@ -456,16 +461,16 @@ CREATE TRIGGER reports_subtree_tally_delete AFTER DELETE ON reports_membertally
 
 CREATE FUNCTION reports_subtree_role_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN {_pg_board_apply(_PG_ROLE_NEW)}
-      {_first_role_refresh("SELECT member_id FROM new_rows WHERE role = 'member'")} RETURN NULL; END $$;
+      {_pg_first_role_refresh("SELECT member_id FROM new_rows WHERE role = 'member'")} RETURN NULL; END $$;
 CREATE FUNCTION reports_subtree_role_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN {_pg_board_apply(
           _PG_ROLE_NEW.replace("WHERE n.role", f"WHERE n.id IN ({_PG_ROLE_CHANGED}) AND n.role") + " UNION ALL "
           + _PG_ROLE_OLD.replace("WHERE o.role", f"WHERE o.id IN ({_PG_ROLE_CHANGED}) AND o.role"))}
-      {_first_role_refresh(f"SELECT member_id FROM old_rows WHERE id IN ({_PG_ROLE_CHANGED}) UNION "
+      {_pg_first_role_refresh(f"SELECT member_id FROM old_rows WHERE id IN ({_PG_ROLE_CHANGED}) UNION "
                            f"SELECT member_id FROM new_rows WHERE id IN ({_PG_ROLE_CHANGED})")} RETURN NULL; END $$;
 CREATE FUNCTION reports_subtree_role_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN {_pg_board_apply(_PG_ROLE_OLD)}
-      {_first_role_refresh("SELECT member_id FROM old_rows WHERE role = 'member'")} RETURN NULL; END $$;
+      {_pg_first_role_refresh("SELECT member_id FROM old_rows WHERE role = 'member'")} RETURN NULL; END $$;
 CREATE TRIGGER reports_subtree_role_insert AFTER INSERT ON teams_membership
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_subtree_role_insert();
 CREATE TRIGGER reports_subtree_role_update AFTER UPDATE ON teams_membership
@@ -481,7 +486,7 @@ BEGIN {_pg_board_apply(
           "FROM new_rows n JOIN old_rows o ON o.id = n.id AND o.is_active <> n.is_active "
           "JOIN teams_membership ms ON ms.member_id = n.id AND ms.role = 'member' "
           "JOIN teams_team t ON t.id = ms.team_id")}
-      {_first_role_refresh("SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+      {_pg_first_role_refresh("SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
                            "AND o.is_active <> n.is_active")} RETURN NULL; END $$;
 CREATE TRIGGER reports_subtree_person_update AFTER UPDATE ON teams_member
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
@@ -499,14 +504,14 @@ BEGIN {_pg_board_apply(
           f"SELECT id, new_path AS path, 1 AS sign FROM ({_PG_TEAM_MOVED}) x UNION ALL "
           f"SELECT id, old_path, -1 FROM ({_PG_TEAM_MOVED}) y) p "
           f"JOIN reports_membertally mt ON mt.team_id = p.id")}
-      {_first_role_refresh(f"SELECT ms.member_id FROM teams_membership ms WHERE ms.role = 'member' "
+      {_pg_first_role_refresh(f"SELECT ms.member_id FROM teams_membership ms WHERE ms.role = 'member' "
                            f"AND ms.team_id IN (SELECT id FROM ({_PG_TEAM_MOVED}) z)")} RETURN NULL; END $$;
 CREATE TRIGGER reports_subtree_team_update AFTER UPDATE ON teams_team
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION reports_subtree_team_update();
 """
 
-PG_V2_DROP = """
+PG_V3_DROP = """
 DROP TRIGGER IF EXISTS reports_subtree_tally_insert ON reports_membertally;
 DROP TRIGGER IF EXISTS reports_subtree_tally_update ON reports_membertally;
 DROP TRIGGER IF EXISTS reports_subtree_tally_delete ON reports_membertally;
@@ -578,7 +583,7 @@ def _sq_moved(path: str, sign: str) -> list[str]:
 _SQ_ROLE_CHANGED = ("OLD.role IS NOT NEW.role OR OLD.team_id IS NOT NEW.team_id OR OLD.member_id IS NOT NEW.member_id "
                     "OR OLD.created_at IS NOT NEW.created_at")
 
-SQLITE_V2 = [
+SQLITE_V3 = [
     _sq_trigger("reports_subtree_tally_insert", "INSERT", "reports_membertally", [_sq_tally("NEW", "1")]),
     _sq_trigger("reports_subtree_tally_update", "UPDATE", "reports_membertally",
                 [_sq_tally("OLD", "-1"), _sq_tally("NEW", "1")]),
@@ -604,7 +609,7 @@ SQLITE_V2 = [
                     "SELECT member_id FROM teams_membership WHERE team_id = NEW.id AND role = 'member'")],
                 when="OLD.path IS NOT NEW.path"),
 ]
-SQLITE_V2_DROP = [
+SQLITE_V3_DROP = [
     f"DROP TRIGGER IF EXISTS {name}" for name in (
         "reports_subtree_tally_insert", "reports_subtree_tally_update", "reports_subtree_tally_delete",
         "reports_subtree_role_insert", "reports_subtree_role_update", "reports_subtree_role_delete",
@@ -628,12 +633,12 @@ def _subtree_fill(ancestors_join: str) -> list[str]:
     ]
 
 
-PG_FILL_V2 = _subtree_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
-SQLITE_FILL_V2 = [sql.replace("anc_id", "anc.id") for sql in _subtree_fill(
+PG_FILL_V3 = _subtree_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
+SQLITE_FILL_V3 = [sql.replace("anc_id", "anc.id") for sql in _subtree_fill(
     "JOIN teams_team anc ON instr(t.path, '/' || anc.id || '/') > 0")]
 
 
-# Version 3: work handed in per (enclosing team, person, week or month) ---------------------------
+# Version 4: work handed in per (enclosing team, person, week or month) ---------------------------
 # reports_memberperiod summed onto every team on the path of the work's team
 # (reports.models.SubtreePeriod): a subtree's active people in a period are then a count
 # of its root's rows, not a DISTINCT over every team's rows. Kept from reports_memberperiod
@@ -645,15 +650,15 @@ PERIOD_TABLE = "reports_subtreeperiod"
 
 def _pg_period_apply(deltas: str) -> str:
     """Add the signed rows `deltas` (member_id, path, period, starts_on, h) to every team on their path."""
-    return f"""
+    return _pg_dynamic(f"""
     INSERT INTO reports_subtreeperiod (team_id, member_id, period, starts_on, handed_in)
     SELECT a.team_id, d.member_id, d.period, d.starts_on, sum(d.h)
     FROM ({deltas}) d CROSS JOIN LATERAL {_pg_ancestors('d.path')} AS a(team_id)
     GROUP BY 1, 2, 3, 4 HAVING sum(d.h) <> 0
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (team_id, member_id, period, starts_on)
-    DO UPDATE SET handed_in = reports_subtreeperiod.handed_in + EXCLUDED.handed_in;
-"""
+    DO UPDATE SET handed_in = reports_subtreeperiod.handed_in + EXCLUDED.handed_in
+""")
 
 
 _PG_PERIOD_NEW = ("SELECT n.member_id, t.path, n.period, n.starts_on, n.handed_in AS h "
@@ -661,7 +666,7 @@ _PG_PERIOD_NEW = ("SELECT n.member_id, t.path, n.period, n.starts_on, n.handed_i
 _PG_PERIOD_OLD = ("SELECT o.member_id, t.path, o.period, o.starts_on, -o.handed_in AS h "
                   "FROM old_rows o JOIN teams_team t ON t.id = o.team_id")
 
-PG_V3 = f"""
+PG_V4 = f"""
 LOCK TABLE tasks_assignment IN SHARE ROW EXCLUSIVE MODE;
 LOCK TABLE teams_team IN SHARE ROW EXCLUSIVE MODE;
 
@@ -690,7 +695,7 @@ CREATE TRIGGER reports_subtree_period_team_update AFTER UPDATE ON teams_team
     EXECUTE FUNCTION reports_subtree_period_team_update();
 """
 
-PG_V3_DROP = """
+PG_V4_DROP = """
 DROP TRIGGER IF EXISTS reports_subtree_period_insert ON reports_memberperiod;
 DROP TRIGGER IF EXISTS reports_subtree_period_update ON reports_memberperiod;
 DROP TRIGGER IF EXISTS reports_subtree_period_delete ON reports_memberperiod;
@@ -717,7 +722,7 @@ def _sq_period_moved(path: str, sign: str) -> str:
         ON CONFLICT (team_id, member_id, period, starts_on) DO UPDATE SET handed_in = handed_in + excluded.handed_in"""
 
 
-SQLITE_V3 = [
+SQLITE_V4 = [
     _sq_trigger("reports_subtree_period_insert", "INSERT", "reports_memberperiod", [_sq_period_add("NEW", "1")]),
     _sq_trigger("reports_subtree_period_update", "UPDATE", "reports_memberperiod",
                 [_sq_period_add("OLD", "-1"), _sq_period_add("NEW", "1")]),
@@ -726,7 +731,7 @@ SQLITE_V3 = [
                 [_sq_period_moved("OLD.path", "-1"), _sq_period_moved("NEW.path", "1")],
                 when="OLD.path IS NOT NEW.path"),
 ]
-SQLITE_V3_DROP = [
+SQLITE_V4_DROP = [
     f"DROP TRIGGER IF EXISTS {name}" for name in (
         "reports_subtree_period_insert", "reports_subtree_period_update", "reports_subtree_period_delete",
         "reports_subtree_period_team_update",
@@ -743,6 +748,6 @@ def _period_fill(ancestors_join: str) -> list[str]:
     ]
 
 
-PG_FILL_V3 = _period_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
-SQLITE_FILL_V3 = [sql.replace("anc_id", "anc.id") for sql in _period_fill(
+PG_FILL_V4 = _period_fill(f"CROSS JOIN LATERAL {_pg_ancestors('t.path')} AS a(anc_id)")
+SQLITE_FILL_V4 = [sql.replace("anc_id", "anc.id") for sql in _period_fill(
     "JOIN teams_team anc ON instr(t.path, '/' || anc.id || '/') > 0")]

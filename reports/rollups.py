@@ -20,9 +20,9 @@ def fill_statements(vendor: str) -> list[str]:
     they are made from reports_membertally and reports_memberperiod (whose triggers keep
     them meanwhile; they are then filled afresh)."""
     if vendor == "postgresql":
-        v1, v2, v3 = rollup_sql.PG_FILL_V1, rollup_sql.PG_FILL_V2, rollup_sql.PG_FILL_V3
+        v1, v2, v3 = rollup_sql.PG_FILL_V1, rollup_sql.PG_FILL_V3, rollup_sql.PG_FILL_V4
     else:
-        v1, v2, v3 = rollup_sql.SQLITE_FILL_V1, rollup_sql.SQLITE_FILL_V2, rollup_sql.SQLITE_FILL_V3
+        v1, v2, v3 = rollup_sql.SQLITE_FILL_V1, rollup_sql.SQLITE_FILL_V3, rollup_sql.SQLITE_FILL_V4
     return [*rollup_sql.EMPTY, *v1, f"DELETE FROM {rollup_sql.SUBTREE_TABLE}", *v2,
             f"DELETE FROM {rollup_sql.PERIOD_TABLE}", *v3]
 
@@ -61,7 +61,7 @@ def sqlite_triggers_drop(using: str = "default", **kwargs) -> None:
     if connections[using].vendor != "sqlite":
         return
     with connections[using].cursor() as cursor:
-        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V2_DROP + rollup_sql.SQLITE_V3_DROP:
+        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V3_DROP + rollup_sql.SQLITE_V4_DROP:
             cursor.execute(statement)
 
 
@@ -71,7 +71,7 @@ def sqlite_triggers_install(using: str = "default", **kwargs) -> None:
         return
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # Filled first, then the triggers: no row trigger runs for the fill's rows.
-        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V2_DROP + rollup_sql.SQLITE_V3_DROP + fill_statements("sqlite"):
+        for statement in rollup_sql.SQLITE_V1_DROP + rollup_sql.SQLITE_V3_DROP + rollup_sql.SQLITE_V4_DROP + fill_statements("sqlite"):
             cursor.execute(statement)
-        for statement in rollup_sql.SQLITE_V1 + rollup_sql.SQLITE_V2 + rollup_sql.SQLITE_V3:
+        for statement in rollup_sql.SQLITE_V1 + rollup_sql.SQLITE_V3 + rollup_sql.SQLITE_V4:
             cursor.execute(statement)

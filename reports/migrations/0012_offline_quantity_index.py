@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reports", "0010_subtree_members"),
+        ("reports", "0011_subtree_members"),
         ("tasks", "0003_offline_work"),
     ]
 

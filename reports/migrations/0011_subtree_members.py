@@ -1,5 +1,5 @@
 """People per enclosing team (reports.models.SubtreeMember) and the triggers that keep them
-(reports.rollup_sql, version 2): the member board, the active members and participation's
+(reports.rollup_sql, version 3): the member board, the active members and participation's
 members and new read a subtree's root row by row in index order instead of grouping
 100,000 people's memberships and tallies at every request.
 
@@ -17,8 +17,8 @@ from reports import rollup_sql
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(rollup_sql.PG_V2)
-        for statement in rollup_sql.PG_FILL_V2:
+        schema_editor.execute(rollup_sql.PG_V3)
+        for statement in rollup_sql.PG_FILL_V3:
             schema_editor.execute(statement)
         schema_editor.execute(f"ANALYZE {rollup_sql.SUBTREE_TABLE}")
         schema_editor.execute("CREATE INDEX IF NOT EXISTS reports_member_hidden ON teams_member (id) "
@@ -27,14 +27,14 @@ def install(apps, schema_editor):
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(rollup_sql.PG_V2_DROP)
+        schema_editor.execute(rollup_sql.PG_V3_DROP)
         schema_editor.execute("DROP INDEX IF EXISTS reports_member_hidden")
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0009_merge_rollups_topics_kinds'),
+        ('reports', '0010_rollup_triggers_plan_per_statement'),
         ('teams', '0005_merge_kinds_and_boards'),
     ]
 

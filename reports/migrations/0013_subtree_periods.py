@@ -1,5 +1,5 @@
 """Work handed in per (enclosing team, person, week or month): reports.models.SubtreePeriod
-and its triggers (reports.rollup_sql, version 3). Participation counts a subtree's active
+and its triggers (reports.rollup_sql, version 4). Participation counts a subtree's active
 and lapsed people from its root's rows instead of a DISTINCT over every team's rows.
 
 PostgreSQL: statement-level triggers on reports_memberperiod and teams_team, installed with
@@ -14,21 +14,21 @@ from reports import rollup_sql
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(rollup_sql.PG_V3)
-        for statement in rollup_sql.PG_FILL_V3:
+        schema_editor.execute(rollup_sql.PG_V4)
+        for statement in rollup_sql.PG_FILL_V4:
             schema_editor.execute(statement)
         schema_editor.execute(f"ANALYZE {rollup_sql.PERIOD_TABLE}")
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(rollup_sql.PG_V3_DROP)
+        schema_editor.execute(rollup_sql.PG_V4_DROP)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0011_offline_quantity_index'),
+        ('reports', '0012_offline_quantity_index'),
     ]
 
     operations = [
