@@ -49,6 +49,12 @@ def _trunc(kind: str, column: str) -> str:
     return f"date({column}, '+7 hours', 'start of month')"
 
 
+def _probe() -> str:
+    """PostgreSQL: OFFSET 0 keeps a NOT EXISTS a probe of the unique key per person active
+    before, instead of a hash of everyone active in every period of the range."""
+    return "OFFSET 0" if _vendor() == "postgresql" else ""
+
+
 def _next(kind: str, column: str) -> str:
     if _vendor() == "postgresql":
         return f"({column} + 7)" if kind == "week" else f"({column} + interval '1 month')::date"
@@ -84,9 +90,7 @@ def participation_series(path: str, interval: str, since: date, until: date) -> 
               AND p.handed_in > 0 AND NOT EXISTS (
                 SELECT 1 FROM reports_subtreeperiod c WHERE c.team_id = p.team_id AND c.member_id = p.member_id
                   AND c.period = p.period AND c.starts_on = {_next(interval, 'p.starts_on')} AND c.handed_in > 0
-                -- OFFSET 0 keeps it a probe of the unique key per person active before, instead of
-                -- a hash of everyone active in every period of the range
-                OFFSET 0)
+                {_probe()})
             GROUP BY {_next(interval, 'p.starts_on')}""",
         [root, interval, before.start, last.start],
     ))
