@@ -32,14 +32,16 @@ from .services import _assign_open_tasks, _check_grant
 CODE_BYTES = 9  # token_urlsafe(9): 12 characters, 72 random bits
 
 
-def _team_is_active(team: Team) -> bool:
-    return getattr(team, "is_active", True)  # teams can be archived (is_active) where that exists
-
-
 def _require_coordinator(actor: Member, team: Team) -> None:
     scope = scope_for(actor)
     if not (scope.is_superuser or scope.has_capability_at(MANAGE, team.path)):
         raise PermissionDenied(_("You do not coordinate this team."))
+
+
+def _refuse_own(actor: Member, join_request: JoinRequest) -> None:
+    # As with memberships (membership_update): nobody decides on their own roles.
+    if join_request.member_id is not None and join_request.member_id == actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You cannot decide your own join request."))
 
 
 def invite_is_usable(invite: Invite, now=None) -> bool:
@@ -47,7 +49,7 @@ def invite_is_usable(invite: Invite, now=None) -> bool:
     return (invite.revoked_at is None
             and (invite.expires_at is None or invite.expires_at > now)
             and (invite.max_uses is None or invite.uses < invite.max_uses)
-            and _team_is_active(invite.team))
+            and invite.team.is_active)
 
 
 @transaction.atomic
@@ -56,7 +58,7 @@ def invite_create(*, team: Team, actor: Member, expires_at=None, max_uses: int |
     (PermissionDenied); the team is active (Conflict `team_inactive`); `expires_at`
     lies ahead and `max_uses` is at least 1 (ValidationError). The code is random."""
     _require_coordinator(actor, team)
-    if not _team_is_active(team):
+    if not team.is_active:
         raise Conflict(_("This team is archived or merged; it takes no new members."), code="team_inactive")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must lie in the future.")})
@@ -115,29 +117,33 @@ def _lock_pending(join_request: JoinRequest) -> JoinRequest:
 @transaction.atomic
 def join_request_approve(*, join_request: JoinRequest, actor: Member, role: str = Role.MEMBER) -> Member:
     """Let the person in with `role` in the request's team. Rules: the actor
-    coordinates that team or above and the role is one they may grant there
-    (never above their reach: PermissionDenied / ValidationError on `role`); the
-    request is still pending (Conflict `join_request_decided`: of two approvals at
-    once, one wins); the team is active (Conflict `team_inactive`). A newcomer
-    becomes a member with the password they chose; an existing member gets the
-    membership (a role they already hold in that team is kept). Open tasks of the
-    teams above reach them as for anyone who joins."""
+    coordinates that team or above (PermissionDenied), so any role they grant there,
+    coordinator included, reaches no further than they do; nobody decides their own
+    request (PermissionDenied); the request is still pending (Conflict
+    `join_request_decided`: of two approvals at once, one wins); the team is active
+    (Conflict `team_inactive`); an unknown role is a ValidationError on `role`. A
+    newcomer becomes a member with the password they chose; an existing member gets
+    the membership (a role they already hold in that team is kept). Open tasks of
+    the teams above reach them as for anyone who joins."""
     _require_coordinator(actor, join_request.team)
+    _refuse_own(actor, join_request)
     join_request = _lock_pending(join_request)
-    _check_grant(actor, join_request.team, role)
-    if not _team_is_active(join_request.team):
+    if not join_request.team.is_active:
         raise Conflict(_("This team is archived or merged; it takes no new members."), code="team_inactive")
+    _check_grant(actor, join_request.team, role)  # an unknown role, or a team out of the actor's reach
     member = join_request.member
     if member is None:
         member = Member.objects.filter(phone=join_request.phone).first()
+    created = False
     if member is None:
         member = Member(phone=join_request.phone, full_name=join_request.full_name, password=join_request.password)
         try:
             with transaction.atomic():
                 member.save()
+            created = True
         except IntegrityError:  # registered meanwhile (another request for the same phone approved)
             member = Member.objects.get(phone=join_request.phone)
-    membership = Membership.objects.filter(member=member, team=join_request.team).first()
+    membership = None if created else Membership.objects.filter(member=member, team=join_request.team).first()
     if membership is None:
         try:
             with transaction.atomic():
@@ -162,6 +168,7 @@ def join_request_decline(*, join_request: JoinRequest, actor: Member, reason: st
     the request's team or above (PermissionDenied); the request is still pending
     (Conflict `join_request_decided`). The password hash is dropped."""
     _require_coordinator(actor, join_request.team)
+    _refuse_own(actor, join_request)
     join_request = _lock_pending(join_request)
     join_request.status = JoinStatus.DECLINED
     join_request.reason = reason

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from teams.models import Invite, JoinRequest, Member, Membership
+from teams.models import Invite, JoinRequest, Member, Membership, Team
 from tests.factories import PASSWORD
 
 LOGIN = "/api/v1/auth/token/"
@@ -77,10 +77,6 @@ class TestInvites:
         assert client_for(world.coord_c2).post(f"/api/v1/invites/{invite['id']}/revoke/").status_code == 404
 
     def test_an_inactive_team_takes_no_invites(self, world, client_for):
-        from teams.models import Team
-
-        if not any(f.name == "is_active" for f in Team._meta.get_fields()):
-            pytest.skip("teams have no is_active yet (archiving lands with org-teams)")
         invite = make_invite(client_for, world.coord_c1, world.v1a)
         Team.objects.filter(pk=world.v1a.pk).update(is_active=False)
         response = client_for(world.coord_c1).post(invites_url(world.v1a), {}, format="json")
@@ -221,6 +217,78 @@ class TestDecisions:
             assert again.status_code == 409 and again.json()["code"] == "join_request_decided"
         assert not Member.objects.filter(phone="+84912000777").exists()
         assert login("0912000777", NEW_PASSWORD).status_code == 401
+
+    def test_the_role_never_reaches_beyond_the_approver(self, world, client_for, pending):
+        # A village coordinator may make a newcomer coordinator of that village: the new
+        # role reaches the village's subtree, which the approver reaches already.
+        response = client_for(world.coord_v1a).post(f"{JOIN_REQUESTS}{pending.pk}/approve/",
+                                                    {"role": "coordinator"}, format="json")
+        assert response.status_code == 200
+        newcomer = Member.objects.get(phone="+84912000777")
+        assert list(Membership.objects.filter(member=newcomer).values_list("team_id", "role")) == [
+            (world.v1a.pk, "coordinator")]
+        # A request to the commune above is out of the village coordinator's reach: not even seen.
+        commune_code = make_invite(client_for, world.coord_c1, world.c1)["code"]
+        above = register(commune_code, phone="0912000790").json()["id"]
+        for role in ("coordinator", "observer", "member"):
+            refused = client_for(world.coord_v1a).post(f"{JOIN_REQUESTS}{above}/approve/", {"role": role},
+                                                       format="json")
+            assert refused.status_code == 404
+        assert client_for(world.observer_district).post(f"{JOIN_REQUESTS}{above}/approve/", {"role": "member"},
+                                                        format="json").status_code == 403
+        assert JoinRequest.objects.get(pk=above).status == "pending"
+        assert not Member.objects.filter(phone="+84912000790").exists()
+
+    def test_nobody_decides_their_own_request(self, world, client_for):
+        # The commune's coordinator asks to join one of its villages too, with a code.
+        code = make_invite(client_for, world.coord_v1a, world.v1a)["code"]
+        own = register(code, phone=world.coord_c1.phone).json()["id"]
+        for step, body in (("approve", {"role": "coordinator"}), ("decline", {"reason": "x"})):
+            response = client_for(world.coord_c1).post(f"{JOIN_REQUESTS}{own}/{step}/", body, format="json")
+            assert response.status_code == 403
+        assert client_for(world.coord_district).post(f"{JOIN_REQUESTS}{own}/approve/", {},
+                                                     format="json").status_code == 200
+        assert Membership.objects.filter(member=world.coord_c1, team=world.v1a, role="member").exists()
+
+    def test_the_decline_reason_is_kept_for_the_coordinators(self, world, client_for, pending):
+        client_for(world.coord_c1).post(f"{JOIN_REQUESTS}{pending.pk}/decline/", {"reason": "Không ở thôn này"},
+                                        format="json")
+        listed = client_for(world.coord_district).get(JOIN_REQUESTS, {"status": "declined"}).json()["results"]
+        assert [(r["id"], r["reason"], r["decided_by"]) for r in listed] == [
+            (pending.pk, "Không ở thôn này", world.coord_c1.pk)]
+        assert JoinRequest.objects.get(pk=pending.pk).password == ""
+
+
+@pytest.mark.django_db
+class TestAroundJoining:
+    def test_a_bad_code_is_told_in_vietnamese_by_default_and_in_english_on_request(self, world):
+        body = {"code": "nope-nope", "phone": "0912000791", "full_name": "A", "password": NEW_PASSWORD}
+        vi = APIClient().post(REGISTER, body, format="json").json()["errors"]["code"]
+        en = APIClient().post(REGISTER, body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["errors"]["code"]
+        assert en == ["This invite code is not valid (wrong, expired, revoked or used up)."]
+        assert vi == ["Mã mời không hợp lệ (sai, đã hết hạn, đã bị thu hồi hoặc đã hết lượt dùng)."]
+
+    def test_a_merge_hands_the_invites_and_requests_to_the_team_it_merges_into(self, world, client_for):
+        invite = make_invite(client_for, world.coord_c1, world.v1b)
+        waiting = register(invite["code"], phone="0912000792").json()["id"]
+        merged = client_for(world.coord_c1).post(f"/api/v1/teams/{world.v1b.pk}/merge/", {"into": world.v1a.pk},
+                                                 format="json")
+        assert merged.status_code == 200, merged.content
+        assert Invite.objects.get(pk=invite["id"]).team_id == world.v1a.pk
+        assert JoinRequest.objects.get(pk=waiting).team_id == world.v1a.pk
+        later = register(invite["code"], phone="0912000793")
+        assert later.status_code == 201 and later.json()["team"] == world.v1a.pk
+        approved = client_for(world.coord_v1a).post(f"{JOIN_REQUESTS}{waiting}/approve/", {}, format="json")
+        assert approved.status_code == 200
+
+    def test_a_team_with_invites_is_not_deleted(self, world, client_for):
+        from teams.choices import Level
+        from tests.factories import TeamFactory
+
+        empty = TeamFactory(name="Thôn mới", level=Level.VILLAGE, parent=world.c1)
+        make_invite(client_for, world.coord_c1, empty)
+        response = client_for(world.coord_c1).delete(f"/api/v1/teams/{empty.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 409 and "invites" in response.json()["detail"]
 
 
 def _race(*calls):
