@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,17 @@ from .models import Invite, JoinRequest, JoinStatus, Member, Membership, Team
 from .services import _assign_open_tasks, _check_grant
 
 CODE_BYTES = 9  # token_urlsafe(9): 12 characters, 72 random bits
+JOIN_PATH = "/join/{code}"  # api/urls.py sends it on to the console's registration page
+
+
+def invite_url(invite: Invite, request=None) -> str:
+    """The link an invite hands out: settings.INVITE_URL_TEMPLATE with its code, else
+    /join/<code> on the host that was asked (the API's `url`, the console's QR code)."""
+    template = settings.INVITE_URL_TEMPLATE
+    if template:
+        return template.format(code=invite.code)
+    path = JOIN_PATH.format(code=invite.code)
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def _require_coordinator(actor: Member, team: Team) -> None:
@@ -50,6 +62,13 @@ def invite_is_usable(invite: Invite, now=None) -> bool:
             and (invite.expires_at is None or invite.expires_at > now)
             and (invite.max_uses is None or invite.uses < invite.max_uses)
             and invite.team.is_active)
+
+
+def usable_invite(code: str) -> Invite | None:
+    """The invite `code` names while it still takes registrations (the public join page);
+    None for a wrong, expired, revoked or used-up code."""
+    invite = Invite.objects.select_related("team").filter(code=code).first() if code else None
+    return invite if invite is not None and invite_is_usable(invite) else None
 
 
 @transaction.atomic

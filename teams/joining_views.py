@@ -1,6 +1,5 @@
 """Joining: a team's invites, registration with a code, and join requests."""
 import django_filters
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import fields
-from api.access import MANAGE, require, restrict
+from api.access import MANAGE, require
 from api.login import LoginGuard
 from api.scoping import ScopedViewSetMixin
 from api.throttling import LoginAddressThrottle, RegisterPhoneThrottle
@@ -36,12 +35,7 @@ class InviteSerializer(serializers.ModelSerializer):
                   "created_at"]
 
     def get_url(self, invite) -> str:
-        template = settings.INVITE_URL_TEMPLATE
-        if template:
-            return template.format(code=invite.code)
-        request = self.context.get("request")
-        path = f"/join/{invite.code}"
-        return request.build_absolute_uri(path) if request else path
+        return joining.invite_url(invite, self.context.get("request"))
 
     def get_is_usable(self, invite) -> bool:
         return joining.invite_is_usable(invite)
@@ -111,7 +105,7 @@ class TeamInvitesView(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model, with no pk
             return Invite.objects.none()
-        return Invite.objects.filter(team=self._team()).select_related("team")
+        return selectors.invites_managed_by(self.request.user).filter(team=self._team())
 
     @extend_schema(
         tags=["teams"], summary="A team's invites",
@@ -145,7 +139,7 @@ class InviteViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     action_capabilities = {"revoke": MANAGE}
 
     def get_queryset(self):
-        return restrict(Invite.objects.select_related("team"), self.request.user, MANAGE)
+        return selectors.invites_managed_by(self.request.user)
 
     @extend_schema(
         request=None, responses={200: InviteSerializer}, tags=["teams"],
@@ -222,7 +216,7 @@ class JoinRequestViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         return join_request.team.path
 
     def get_queryset(self):
-        return restrict(JoinRequest.objects.select_related("team"), self.request.user, MANAGE)
+        return selectors.join_requests_managed_by(self.request.user)
 
     @extend_schema(
         request=JoinApproveSerializer, responses={200: MemberSerializer},
