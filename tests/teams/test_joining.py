@@ -1,5 +1,6 @@
 """Joining (issue 10, point 3): invites, registration with a code, join requests and their decision."""
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -44,7 +45,9 @@ class TestInvites:
         assert set(first) >= {"id", "code", "url", "team", "expires_at", "max_uses", "uses"}
         assert first["team"] == world.v1a.pk and first["max_uses"] == 3 and first["uses"] == 0
         assert len(first["code"]) >= 8 and first["code"] != second["code"]
-        assert str(first["id"]) not in first["code"] and first["url"].endswith(first["code"])
+        # random (secrets.token_urlsafe): 12 URL-safe characters, not the id or a count of invites
+        assert re.fullmatch(r"[A-Za-z0-9_-]{12}", first["code"]) and not first["code"].isdigit()
+        assert first["url"].endswith(first["code"])
         listed = client_for(world.coord_c1).get(invites_url(world.v1a)).json()["results"]
         assert [i["id"] for i in listed] == [second["id"], first["id"]]
 
