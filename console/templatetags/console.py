@@ -26,13 +26,20 @@ def console_nav(context):
         items.append(("console:campaigns", _("Campaigns")))
         items.append(("console:members", _("Members")))
         items.append(("console:surveys", _("Surveys")))
+        items.append(("console:content-list", _("Content")))
+        items.append(("console:channels", _("Channels")))
+        if reads:
+            items.append(("console:reports", _("Reports")))
     return {"items": items, "request": request, "section": _section(request)}
 
 
 # Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
             "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members",
-            "survey": "surveys", "survey-results": "surveys"}
+            "survey": "surveys", "survey-results": "surveys",
+            "channel": "channels", "channel-new": "channels", "channel-edit": "channels",
+            "content-item": "content-list", "content-new": "content-list", "content-edit": "content-list",
+            "team-report": "reports"}
 
 
 def _section(request) -> str:
