@@ -191,7 +191,12 @@ def test_a_task_is_made_from_approved_content_and_carries_it(world, browse, appr
     assert f"/console/channels/{channel.pk}/" in page
     # The tree picker assigns it; the member sees the task.
     assert coordinator.post(f"/console/tasks/{task.pk}/assign/", {"teams": [world.v1a.pk]}).status_code == 302
-    assert "Chia sẻ cảnh báo" in text(browse(world.member_v1a).get("/console/mine/"))
+    member = browse(world.member_v1a)
+    assert "Chia sẻ cảnh báo" in text(member.get("/console/mine/"))
+    # The member has the material on their task's page.
+    assignment = task.assignments.get(assignee=world.member_v1a)
+    page = text(member.get(f"/console/mine/{assignment.pk}/"))
+    assert "Tài liệu: Cảnh báo lừa đảo qua Zalo" in page and "https://example.org/canh-bao" in page
 
 
 def test_a_task_without_material_has_no_publication_and_draft_content_is_not_offered(world, browse, draft):
