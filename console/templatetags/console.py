@@ -25,6 +25,8 @@ def console_nav(context):
         items.append(("console:tasks", _("Tasks")))
         items.append(("console:campaigns", _("Campaigns")))
         items.append(("console:members", _("Members")))
+        if can(user, "manage"):
+            items.append(("console:join-requests", _("Join requests")))
         items.append(("console:surveys", _("Surveys")))
         items.append(("console:content-list", _("Content")))
         items.append(("console:channels", _("Channels")))
@@ -36,7 +38,8 @@ def console_nav(context):
 # Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
             "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members",
-            "survey": "surveys", "survey-results": "surveys",
+            "survey": "surveys", "survey-results": "surveys", "invites": "join-requests",
+            "join-request-approve": "join-requests", "join-request-decline": "join-requests",
             "channel": "channels", "channel-new": "channels", "channel-edit": "channels",
             "content-item": "content-list", "content-new": "content-list", "content-edit": "content-list",
             "team-report": "reports"}

@@ -150,6 +150,24 @@ def fresh_url(world, objects):
 
 
 C2 = dict(coordinator="coord_c2", team="c2")
+def _invite(world, coordinator, team):
+    from teams import joining
+
+    return joining.invite_create(team=getattr(world, team), actor=getattr(world, coordinator)).pk
+
+
+def _join_request(world, coordinator, team):
+    from teams import joining
+    from teams.models import Invite
+
+    invite = Invite.objects.get(pk=_invite(world, coordinator, team))
+    global _joiners
+    _joiners += 1
+    return joining.join_register(code=invite.code, phone=f"+8490888{_joiners:04d}", full_name="Người Xin Vào",
+                                 password="mat-khau-dai-2026").pk
+
+
+_joiners = 0
 
 KINDS = {
     "assigned": (_assigned, lambda w, k: _assigned(w, k, **SIBLING)),
@@ -168,6 +186,10 @@ KINDS = {
     "content": (lambda w, k: _content(w), lambda w, k: _content(w, **C2)),
     "draft": (lambda w, k: _content(w, to="draft"), lambda w, k: _content(w, to="draft", **C2)),
     "in review": (lambda w, k: _content(w, to="in_review"), lambda w, k: _content(w, to="in_review", **C2)),
+    # an invite to village v1a and a newcomer's pending request with it / the same in village v2a
+    "invite": (lambda w, k: _invite(w, "coord_c1", "v1a"), lambda w, k: _invite(w, "coord_c2", "v2a")),
+    "join request": (lambda w, k: _join_request(w, "coord_c1", "v1a"),
+                     lambda w, k: _join_request(w, "coord_c2", "v2a")),
 }
 # Four eyes: coord_c1 wrote the item in review, so only someone else above approves it.
 REVIEWED_BY_ANOTHER = codes(302, 403, 403, 403, 403, 302)
@@ -242,6 +264,16 @@ MATRIX: dict[str, Page] = {
     "content-archive": Page("content", {"post": MANAGERS_STEP}),
     "reports": Page(None, {"get": codes(302, 403, 403, 302, 302, 302)}),  # one subtree each: straight to it
     "team-report": Page("team", {"get": READERS}),
+    "invites": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
+                    {"post": lambda w, o: {"team": w.v1a.pk, "max_uses": "20"}}),
+    "invite-revoke": Page("invite", {"post": MANAGERS_STEP}),
+    "join-requests": Page(None, {"get": MANAGERS_PAGE}),
+    "join-request-approve": Page("join request", {"post": MANAGERS_STEP}, {"post": {"role": "member"}}),
+    "join-request-decline": Page("join request", {"post": MANAGERS_STEP}, {"post": {"reason": "Không ở thôn này"}}),
+    # anyone with an invite's link; a code that names no usable invite is the 404 page
+    "join": Page(None, {"get": codes(404, 404, 404, 404, 404, 404), "post": codes(404, 404, 404, 404, 404, 404)},
+                 {"post": {"full_name": "A", "phone": "0912000999", "password": "mat-khau-dai-2026"}},
+                 kwargs={"code": "no-such-code"}),
     "not-found": Page(None, {"get": codes(404, 404, 404, 404, 404, 404)}, kwargs={"rest": "no-such-page/"}),
 }
 
