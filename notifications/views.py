@@ -6,9 +6,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.ordering import OrderingFilter
+from api.rows import RowListMixin
 from api.sync import DeltaSyncMixin
 
-from . import selectors, services
+from . import rows, selectors, services
 from .filters import NotificationFilter
 from .models import Device, Notification
 from .pagination import FeedPagination
@@ -46,7 +47,7 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
                     "on its badge.",
     ),
 )
-class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class NotificationViewSet(DeltaSyncMixin, RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Everyone has exactly one feed, their own: another member's notification is 404."""
 
@@ -60,6 +61,16 @@ class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)
+
+    # The feed: values() rows shaped by notifications.rows (api/rows.py); the serializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return list(rows.COLUMNS)
+
+    def shape_rows(self, page):
+        shape = rows.notification_shaper(self.request)
+        return [shape(row) for row in page]
 
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):

@@ -10,13 +10,14 @@ from rest_framework.response import Response
 
 from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
+from api.rows import RowListMixin
 from api.parsers import JSONParser
 from api.scoping import ScopedViewSetMixin
 from api.views import JobAcceptedSerializer
 from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin
 
-from . import selectors, services
+from . import rows, selectors, services
 from .filters import AssignmentFilter, CampaignFilter, TaskFilter, TopicFilter
 from .serializers import (
     AssignmentCompleteJsonSerializer,
@@ -42,7 +43,7 @@ from .serializers import (
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
 
 
-class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin,
+class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, RowListMixin,
                                mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = READ_CREATE_PATCH
     sync_field = None  # the filtersets apply updated_since
@@ -213,6 +214,16 @@ class TaskViewSet(_ListRetrieveCreatePatch):
     def get_queryset(self):
         return selectors.task_list(self.request.user)
 
+    # The list: values() rows shaped by tasks.rows (api/rows.py); TaskSerializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return rows.task_columns()
+
+    def shape_rows(self, page):
+        shape = rows.task_shaper(self.request)
+        return [shape(row) for row in page]
+
     create_serializer_class = TaskCreateSerializer
     update_serializer_class = TaskUpdateSerializer
     services = services
@@ -263,7 +274,7 @@ def _assignment_action(request_serializer, summary, description):
                     "team or above), with an `ETag` for `If-None-Match` (304). Errors: 404 `not_found`.",
     ),
 )
-class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     # Lists reach millions of rows: no COUNT(*), no OFFSET (api/pagination.py).
     pagination_class = KeysetPagination
@@ -273,9 +284,17 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     ordering = ["-id"]
     action_capabilities = {"verify": "review", "reject": "review"}
 
+    # The list: values() rows shaped by tasks.rows (api/rows.py); AssignmentSerializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return rows.assignment_columns()
+
+    def shape_rows(self, page):
+        shape = rows.assignment_shaper(self.request)
+        return [shape(row) for row in page]
+
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.assignment_rows(self.request.user)
         if self.action == "events":  # the timeline's first step names who assigned it
             return selectors.assignment_list(self.request.user).select_related("assigned_by")
         return selectors.assignment_list(self.request.user)
