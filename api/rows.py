@@ -17,13 +17,19 @@ output and that the served JSON validates against the served OpenAPI schema.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
+import orjson
+from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from .conditional import _tags, _weak_equal
 from .renderers import ORJSONRenderer
+from .sync import SYNC_PARAM, parse_updated_since
 
 
 def datetime_formatter():
@@ -49,6 +55,8 @@ class RowListMixin:
     """
 
     row_shapes = False
+    # Polls (module doc, "Polls that cost almost nothing"); see fingerprint_columns and delta_branches.
+    empty_page = {"next": None, "previous": None, "results": []}
 
     def _rows_listed(self) -> bool:
         return self.row_shapes and getattr(self, "action", None) == "list"
@@ -65,11 +73,68 @@ class RowListMixin:
     def shape_rows(self, rows: list[dict]) -> list[dict]:
         raise NotImplementedError
 
+    def fingerprint_columns(self) -> list[str]:
+        """Columns of a row that change whenever its shaped output does (its own and its
+        task's `updated_at`, names read from other tables...), the paginator's ordering
+        columns included. The page's ETag is a hash of them (page_etag)."""
+        raise NotImplementedError
+
+    def fingerprint_clock(self, row: dict, now: datetime) -> tuple:
+        """What of a row's output depends on the time alone (is_overdue, is_published)."""
+        return ()
+
+    def delta_branches(self, queryset, since) -> list:
+        """Querysets whose union is `queryset` limited to rows changed since `since`, each
+        one an indexed read (an empty delta is then one EXISTS query, delta_is_empty)."""
+        return [queryset.filter(updated_at__gte=since)]
+
+    def page_etag(self, rows) -> str:
+        columns = self.fingerprint_columns()
+        now = timezone.now()
+        marks = [[*(row[c] for c in columns), *self.fingerprint_clock(row, now)] for row in rows]
+        head = [self.request.build_absolute_uri(), get_language(), getattr(self.request.user, "pk", None)]
+        digest = hashlib.sha256(orjson.dumps([head, marks], default=str, option=orjson.OPT_NON_STR_KEYS))
+        return 'W/"rows-%s"' % digest.hexdigest()[:40]
+
+    def delta_is_empty(self, request) -> bool:
+        """True when a delta poll (`updated_since`, first page) finds nothing: one query,
+        `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope."""
+        params = request.query_params.copy()
+        since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
+        backend = next(b for b in self.filter_backends if hasattr(b, "get_filterset"))()
+        base = backend.get_filterset(_WithParams(request, params), self.get_queryset(), self).qs
+        parts = [branch.order_by().values("pk").query.sql_with_params() for branch in self.delta_branches(base, since)]
+        sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params])
+            return not cursor.fetchone()[0]
+
     def list(self, request, *args, **kwargs):
         if not self.row_shapes:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset()).values(*self.row_columns())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(self.shape_rows(list(queryset)))
-        return self.get_paginated_response(self.shape_rows(page))
+        queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
+        wanted = request.META.get("HTTP_IF_NONE_MATCH")
+        if wanted:
+            # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
+            tag = self.page_etag(self.paginate_queryset(queryset.values(*self.fingerprint_columns())))
+            if any(_weak_equal(t, tag) for t in _tags(wanted)):
+                return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
+        if (request.query_params.get(SYNC_PARAM) and not request.query_params.get("cursor")
+                and not request.query_params.get("page") and self.delta_is_empty(request)):
+            response = Response(dict(self.empty_page))
+        else:
+            page = self.paginate_queryset(queryset.values(*self.row_columns()))
+            response = self.get_paginated_response(self.shape_rows(page))
+            response["ETag"] = self.page_etag(page)
+        return response
+
+
+class _WithParams:
+    """The request as the filter backend sees it, with other query parameters."""
+
+    def __init__(self, request, params):
+        self._request = request
+        self.query_params = params
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)

@@ -23,7 +23,8 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
                     "cancelled, deadline within 24 h and 2 h, and the coordinators' overdue digest. `title` and "
                     "`body` are written in the language of Accept-Language; `params` holds what they were "
                     "written from. Filters: `unread` (`true`/`false`), `kind` (repeatable), `updated_since` "
-                    "(delta sync; the answer carries `X-Sync-Cursor`). Keyset pagination like assignments: "
+                    "(delta sync; the answer carries `X-Sync-Cursor`). A page's `ETag` in `If-None-Match` "
+                    "answers 304 while nothing on it changed. Keyset pagination like assignments: "
                     "follow `next`/`previous`. Errors: 400 `invalid` for a bad filter or a cursor that is not "
                     "one of ours (`errors.cursor`).",
     ),
@@ -71,6 +72,9 @@ class NotificationViewSet(DeltaSyncMixin, RowListMixin, mixins.ListModelMixin, m
     def shape_rows(self, page):
         shape = rows.notification_shaper(self.request)
         return [shape(row) for row in page]
+
+    def fingerprint_columns(self):
+        return ["id", "updated_at"]  # a notification changes only by being read (updated_at moves)
 
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):

@@ -123,3 +123,28 @@ def task_shaper(request):
         return task
 
     return shape
+
+
+# What an ETag of a page reads (api/rows.py, page_etag): columns that change whenever a row's
+# output does. The assignment's and its task's own fields all move their `updated_at`; the
+# names and the inline content come from other rows, so they are read as they are.
+ASSIGNMENT_FINGERPRINT = (
+    "id", "updated_at", "created_at", "due_at", "status", "evidence_image", "task__status", "task__updated_at",
+    "assignee__full_name", "team__name", "task__team__name", "reviewed_by__full_name",
+)
+TASK_FINGERPRINT = (
+    "id", "updated_at", "created_at", "due_at", "publish_at", "status", "team__name",
+    *(f"progress_{s.value}" for s in PROGRESS_STATUSES), "progress_overdue",
+)
+
+
+def assignment_fingerprint_columns() -> list[str]:
+    return [*ASSIGNMENT_FINGERPRINT, *task_relations.columns("task__")]
+
+
+def task_fingerprint_columns() -> list[str]:
+    return [*TASK_FINGERPRINT, *task_relations.columns()]
+
+
+def past(moment, now) -> bool:
+    return moment is not None and moment < now
