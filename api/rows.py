@@ -24,6 +24,7 @@ import orjson
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -98,12 +99,19 @@ class RowListMixin:
 
     def delta_is_empty(self, request) -> bool:
         """True when a delta poll (`updated_since`, first page) finds nothing: one query,
-        `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope."""
+        `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope.
+        False, with no query, for parameters the list refuses (it then answers the 400)."""
         params = request.query_params.copy()
-        since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
+        try:
+            since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
+        except ValidationError:
+            return False
         backend = next(b for b in self.filter_backends if hasattr(b, "get_filterset"))()
-        base = backend.get_filterset(_WithParams(request, params), self.get_queryset(), self).qs
-        parts = [branch.order_by().values("pk").query.sql_with_params() for branch in self.delta_branches(base, since)]
+        filterset = backend.get_filterset(_WithParams(request, params), self.get_queryset(), self)
+        if filterset is None or not filterset.is_valid():
+            return False
+        branches = self.delta_branches(filterset.qs, since)
+        parts = [branch.order_by().values("pk").query.sql_with_params() for branch in branches]
         sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params])
@@ -112,20 +120,20 @@ class RowListMixin:
     def list(self, request, *args, **kwargs):
         if not self.row_shapes:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
         wanted = request.META.get("HTTP_IF_NONE_MATCH")
+        params = request.query_params
+        if (not wanted and params.get(SYNC_PARAM) and not {"cursor", "page", "ordering"} & set(params)
+                and self.paginator.get_page_size(request) and self.delta_is_empty(request)):
+            return Response(dict(self.empty_page))  # nothing new: no page read, nothing shaped
+        queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
         if wanted:
             # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
             tag = self.page_etag(self.paginate_queryset(queryset.values(*self.fingerprint_columns())))
             if any(_weak_equal(t, tag) for t in _tags(wanted)):
                 return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
-        if (request.query_params.get(SYNC_PARAM) and not request.query_params.get("cursor")
-                and not request.query_params.get("page") and self.delta_is_empty(request)):
-            response = Response(dict(self.empty_page))
-        else:
-            page = self.paginate_queryset(queryset.values(*self.row_columns()))
-            response = self.get_paginated_response(self.shape_rows(page))
-            response["ETag"] = self.page_etag(page)
+        page = self.paginate_queryset(queryset.values(*self.row_columns()))
+        response = self.get_paginated_response(self.shape_rows(page))
+        response["ETag"] = self.page_etag(page)
         return response
 
 

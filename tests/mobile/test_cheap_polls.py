@@ -170,3 +170,12 @@ def test_the_task_list_etag_follows_progress(client_for, world, work):
     before = _etag(coordinator, TASKS)
     Assignment.objects.filter(pk=work["own"].pk).update(status="completed")  # no updated_at on the task
     assert coordinator.get(TASKS, HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"status": "bogus"}, {"updated_since": "yesterday"}, {"page_size": "0"},
+                                    {"ordering": "nope"}])
+def test_a_delta_poll_with_a_bad_parameter_is_still_a_400(client_for, world, work, params):
+    client = client_for(world.member_v1a)
+    cursor = client.get(ASSIGNMENTS)["X-Sync-Cursor"]
+    response = client.get(ASSIGNMENTS, {"updated_since": cursor, **params})
+    assert response.status_code == 400, response.content
