@@ -21,6 +21,7 @@ import hashlib
 from datetime import datetime
 
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -110,8 +111,14 @@ class RowListMixin:
         filterset = backend.get_filterset(_WithParams(request, params), self.get_queryset(), self)
         if filterset is None or not filterset.is_valid():
             return False
-        branches = self.delta_branches(filterset.qs, since)
-        parts = [branch.order_by().values("pk").query.sql_with_params() for branch in branches]
+        parts = []
+        for branch in self.delta_branches(filterset.qs, since):
+            try:
+                parts.append(branch.order_by().values("pk").query.sql_with_params())
+            except EmptyResultSet:  # a filter that matches nothing (an empty id list)
+                continue
+        if not parts:
+            return True
         sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params])
