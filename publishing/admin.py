@@ -2,7 +2,10 @@
 publishing.services so four eyes always hold."""
 from django.contrib import admin
 
-from .models import Channel, ChannelManager, ChannelPost, ContentItem, Schedule, ScheduleRun, TaskPublication
+from .models import (
+    Channel, ChannelManager, ChannelPost, ContentItem, Schedule, ScheduleMember, ScheduleRun, ScheduleTeam,
+    TaskPublication,
+)
 
 
 class ChannelManagerInline(admin.TabularInline):
@@ -54,6 +57,18 @@ class TaskPublicationAdmin(admin.ModelAdmin):
     list_select_related = ["task", "channel", "content"]
 
 
+class ScheduleTeamInline(admin.TabularInline):
+    model = ScheduleTeam
+    extra = 0
+    autocomplete_fields = ["team"]
+
+
+class ScheduleMemberInline(admin.TabularInline):
+    model = ScheduleMember
+    extra = 0
+    raw_id_fields = ["member"]
+
+
 class ScheduleRunInline(admin.TabularInline):
     model = ScheduleRun
     extra = 0
@@ -76,12 +91,11 @@ class ScheduleAdmin(admin.ModelAdmin):
                    ("topic", admin.RelatedOnlyFieldListFilter), ("channel", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "instructions", "team__name"]
     autocomplete_fields = ["team"]
-    raw_id_fields = ["channel", "content", "topic", "campaign", "created_by", "target_members"]
-    filter_horizontal = ["target_teams"]
+    raw_id_fields = ["channel", "content", "topic", "campaign", "created_by"]
     readonly_fields = ["last_run_at", "next_run_at", "last_error"]
     list_select_related = ["team", "created_by"]
     date_hierarchy = "next_run_at"
-    inlines = [ScheduleRunInline]
+    inlines = [ScheduleTeamInline, ScheduleMemberInline, ScheduleRunInline]
 
 
 @admin.register(ScheduleRun)

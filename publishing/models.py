@@ -172,9 +172,10 @@ class Schedule(models.Model):
                               verbose_name=_("topic"))
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="schedules", null=True,
                                  blank=True, verbose_name=_("campaign"))
-    target_teams = models.ManyToManyField(Team, related_name="+", blank=True, verbose_name=_("target teams"))
-    target_members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True,
-                                            verbose_name=_("target members"))
+    target_teams = models.ManyToManyField(Team, through="ScheduleTeam", related_name="+", blank=True,
+                                          verbose_name=_("target teams"))
+    target_members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ScheduleMember", related_name="+",
+                                            blank=True, verbose_name=_("target members"))
     repeat = models.CharField(_("repeat"), max_length=16, choices=Repeat.choices)
     # Monday 0 .. Sunday 6; only for `weekly`.
     weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
@@ -210,6 +211,26 @@ class Schedule(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ScheduleTeam(models.Model):
+    """A team each occurrence's task is fanned out to (PROTECTed both ways: nothing cascades)."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="team_links")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schedule", "team"], name="schedule_team_once")]
+
+
+class ScheduleMember(models.Model):
+    """A person each occurrence's task is assigned to directly (PROTECTed both ways)."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="member_links")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schedule", "member"], name="schedule_member_once")]
 
 
 class ScheduleRun(models.Model):

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
@@ -148,10 +149,16 @@ MAX_SCHEDULE_TARGETS = 200
 
 
 class ScheduleTargetsSerializer(serializers.Serializer):
-    teams = serializers.PrimaryKeyRelatedField(source="target_teams", many=True, read_only=True,
-                                               help_text="Each team fans out to its members, at each occurrence.")
-    members = serializers.PrimaryKeyRelatedField(source="target_members", many=True, read_only=True,
-                                                 help_text="People assigned directly at each occurrence.")
+    teams = serializers.SerializerMethodField(help_text="Each team fans out to its members, at each occurrence.")
+    members = serializers.SerializerMethodField(help_text="People assigned directly at each occurrence.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_teams(self, schedule) -> list[int]:
+        return [team.pk for team in schedule.target_teams.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_members(self, schedule) -> list[int]:
+        return [member.pk for member in schedule.target_members.all()]
 
 
 class LocalTimeField(serializers.TimeField):

@@ -24,7 +24,7 @@ from tasks.services import check_topic
 from teams.models import Member, Membership, Team
 
 from ..choices import ContentStatus
-from ..models import Channel, ChannelPost, ContentItem, Schedule, TaskPublication
+from ..models import Channel, ChannelPost, ContentItem, Schedule, ScheduleTeam, TaskPublication
 
 # Addresses of a person's own account, never a team's page: a channel is a page,
 # group, channel or website the team runs (the guide: no persona accounts, no
@@ -210,7 +210,7 @@ def publishing_teams_merged(*, source: Team, target: Team, actor) -> dict[str, i
     """What publishing hangs on `source` moves to `target`: channels, content items and schedules
     (their own team and their target teams)."""
     now = timezone.now()
-    through = Schedule.target_teams.through
+    through = ScheduleTeam
     already = through.objects.filter(team=target).values("schedule_id")
     through.objects.filter(team=source, schedule_id__in=already).delete()
     return {
