@@ -133,6 +133,28 @@ class ChannelPost(models.Model):
         return self.url
 
 
+class ChannelDay(models.Model):
+    """How many posts each channel has on each local day, kept by PostgreSQL triggers.
+
+    Statement-level triggers on publishing_channelpost (migration 0003) add and take away
+    the rows every INSERT, UPDATE, DELETE and COPY touched, in the same transaction, so
+    this is the live count at every snapshot. The channel statistics sum at most one row
+    per channel and day here instead of counting every post (reports.selectors.channel_stats).
+    Only on PostgreSQL; SQLite (development) counts live. Plain columns, no foreign keys:
+    it never blocks deleting a channel, and rows at 0 are harmless.
+    """
+
+    channel_id = models.BigIntegerField()
+    day = models.DateField()
+    posts = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel_id", "day"], name="channel_day_key")]
+
+    def __str__(self):
+        return f"channel {self.channel_id} {self.day}: {self.posts}"
+
+
 class TaskPublication(models.Model):
     """What a task publishes: on which channel, with which approved material.
 
