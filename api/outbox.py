@@ -115,7 +115,20 @@ class _Publisher:
 
     def _run(self):
         while True:
-            self.publish(self._queue.get())
+            key = self._queue.get()
+            try:
+                self.publish(key)
+            finally:
+                self._queue.task_done()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """For tests that change the broker settings: True once every id handed over has been
+        tried (a publish in flight to a frozen broker must finish before the settings change
+        under it, or it would run the consumer in this thread)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self._queue.unfinished_tasks
 
     def publish(self, message_key: str) -> bool:
         return bool(publish([message_key]))

@@ -18,6 +18,8 @@ never a crash. Environment:
   BENCH_ONLY     comma-separated figures to measure (e.g. survey_results_100k); `console`
                  or `team_merge` alone: each on its own small seed, no national one;
                  the others keep their earlier values in results.json
+  BENCH_MERGE_BEFORE_TIMEOUT_S  how long the merge's baseline (the former rollup triggers)
+                 may run in one statement before it is cancelled (default 60)
 """
 from __future__ import annotations
 
@@ -476,7 +478,8 @@ def main_console_only() -> int:
     return 0
 
 
-MERGE_KEYS = ["members", "assignments", "seconds", "assignments_moved"]
+MERGE_KEYS = ["members", "assignments", "seconds", "assignments_moved", "before_seconds", "before_complete",
+              "ratio_vs_before"]
 
 
 def merge_figures(out, details):

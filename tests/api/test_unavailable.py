@@ -64,6 +64,9 @@ def test_the_api_answers_reads_and_writes_while_redis_is_down_or_frozen(world, s
     tokens = login(client, world)  # the login throttles read the cache before the view
     assert tokens.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
+    from api.cache import fallback_state
+
+    tried = fallback_state()["fallbacks"]
     started = time.monotonic()
     for _ in range(10):
         assert client.get("/api/v1/tasks/").status_code == 200
@@ -71,7 +74,9 @@ def test_the_api_answers_reads_and_writes_while_redis_is_down_or_frozen(world, s
                                           "team": world.c1.pk}, format="json")
     assert task.status_code == 201
     # one short timeout, then the breaker answers from memory without touching the network
-    assert time.monotonic() - started < 2
+    # (counted, not timed: a busy machine may outlast one CACHE_RETRY_SECONDS window, no more)
+    windows = 1 + int((time.monotonic() - started) / settings.CACHE_RETRY_SECONDS)
+    assert fallback_state()["fallbacks"] - tried <= windows
     assert client.get("/api/schema/").status_code == 200
 
 
@@ -134,15 +139,18 @@ def test_the_database_settings_bound_connects_and_statements(settings):
 def test_a_request_past_its_deadline_is_a_json_503_not_a_hang(world, client_for, settings, monkeypatch):
     from tasks import views
 
-    settings.REQUEST_TIMEOUT_SECONDS = 0.5
+    # The deadline must fall inside the frozen view, not in the middleware before it: on a busy
+    # machine authentication alone can take half a second, and an alarm in the middle of an
+    # SQLite statement leaves the in-memory test database locked for every later test.
+    settings.REQUEST_TIMEOUT_SECONDS = 2
 
     def frozen(self, request, *args, **kwargs):
-        time.sleep(10)  # a dependency that never answers
+        time.sleep(20)  # a dependency that never answers
 
     monkeypatch.setattr(views.TaskViewSet, "list", frozen)
     started = time.monotonic()
     response = client_for(world.coord_c1).get("/api/v1/tasks/")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 6
     assert assert_json_503(response)["dependency"] == "timeout"
     monkeypatch.undo()
     assert client_for(world.coord_c1).get("/api/v1/tasks/").status_code == 200  # and the next one works
@@ -195,6 +203,8 @@ def test_broker_trouble_never_blocks_or_fails_a_request(world, client_for, reque
             time.sleep(0.1)
         assert outbox._publisher.failures > 0  # tried, failed, left to the relay
     finally:
+        # the publisher thread is done with the frozen broker before eager mode comes back
+        assert outbox._publisher.wait_idle(30)
         app.conf.update(saved)
 
 

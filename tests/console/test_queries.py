@@ -17,7 +17,10 @@ PAGES = {
     "my tasks": ("member_v1a_2", "/console/mine/?show=all", ["/api/v1/assignments/?mine=true"], 4),
     "review queue": ("coord_c1", "/console/review/", ["/api/v1/assignments/?status=completed"], 4),
     "overdue": ("coord_c1", "/console/overdue/", ["/api/v1/assignments/?due_before={now}"], 4),
-    "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"], 12),  # +2: offline quantities, summed live until they join the rollups
+    "team": ("coord_c1", "/console/teams/{c1}/", ["/api/v1/teams/{c1}/stats/", "/api/v1/teams/{c1}/stats/children/"],
+             # PostgreSQL reads the totals from its trigger-kept tally in one query; SQLite sums the
+             # daily rollups and the offline quantities live (two)
+             {"postgresql": 11, "sqlite": 12}),
     "tasks": ("coord_c1", "/console/tasks/", ["/api/v1/tasks/"], 4),
     "task": ("coord_c1", "/console/tasks/{task}/", ["/api/v1/tasks/{task}/"], 5),
     "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),
@@ -107,7 +110,10 @@ def test_a_console_page_costs_at_most_three_queries_more_than_the_api(world, wor
     console, api_total = measure(world, work, name)
     print(f"{name}: console {console}, API {api_total}")
     assert console <= api_total + 3, f"{name}: console {console} queries, API {api_total}"
-    assert console == PAGES[name][3], f"{name}: {console} queries (budget {PAGES[name][3]}); explain a new one"
+    budget = PAGES[name][3]
+    if isinstance(budget, dict):
+        budget = budget[connection.vendor]
+    assert console == budget, f"{name}: {console} queries (budget {budget}); explain a new one"
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from reports.models import DailyTally, MemberPeriod, MemberTally, TeamDay
@@ -112,6 +112,32 @@ def test_rollups_follow_every_kind_of_write(world):
     w.member_v1a_2.save()
     assert_in_step()
     assert {(w.member_v2a.pk, w.v2a.pk), (w.member_v1a_2.pk, w.v1a.pk)} <= rolled()["presence"]
+
+
+@pytest.mark.postgres
+def test_bulk_moves_after_single_writes_are_planned_for_their_own_rows(world):
+    """PL/pgSQL keeps a static statement's plan for the session, made for the first call's
+    transition tables: the statements that join them (presence, lost role) must be
+    planned per call (EXECUTE), or a merge after one `complete` on the same connection
+    joins 100,000 rows to 100,000 in a nested loop (bench/merge.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname IN ("
+                       "'reports_rollup_insert', 'reports_rollup_update', 'reports_rollup_membership_lost', "
+                       "'reports_rollup_membership_changed', 'reports_rollup_member_lost')")
+        sources = dict(cursor.fetchall())
+    assert len(sources) == 5
+    for name, source in sources.items():
+        joins = source.count("DISTINCT")  # each presence / lost-role statement selects DISTINCT people
+        assert joins and source.count("EXECUTE $sql$") == joins, name
+    w = world
+    task = make_task(w.district, w.coord_district)
+    services.task_assign(task=task, actor=w.coord_district, teams=[w.district])
+    a = Assignment.objects.get(task=task, assignee=w.member_v1a)
+    services.assignment_complete(assignment=a, actor=w.member_v1a, evidence_url="https://x.vn/1")  # one row
+    Membership.objects.filter(member=w.member_v1a, team=w.v1a).update(role=Role.MEMBER)  # one row, no change
+    Assignment.objects.filter(team__in=[w.v1b, w.v2a]).update(team=w.v1a)  # then many
+    Membership.objects.filter(team__in=[w.v1b, w.v2a]).update(team=w.v1a)
+    assert_in_step()
 
 
 def test_refused_and_rolled_back_writes_leave_the_rollups_as_they_were(world):
