@@ -52,6 +52,8 @@ ERROR_CODES = {
     "last_membership": "409: the person's only role cannot be removed; deactivate them instead.",
     "member_anonymised": "409: the member was anonymised; their record can no longer change.",
     "already_anonymised": "409: the member was already anonymised.",
+    "join_request_decided": "409: the join request was already approved or declined.",
+    "team_inactive": "409: the team is archived or merged; it takes no part in this change.",
     "not_draft": "409: only a draft survey can be changed or opened.",
     "not_open": "409: the survey is not open.",
     "already_answered": "409: the caller has already answered this survey.",

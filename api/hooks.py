@@ -162,7 +162,10 @@ class TaskRelation:
     - `read_fields()`: name -> fresh read-only DRF field, added to the task's
       representation (inline on assignments too); sources follow `select_related`;
     - `select_related` / `columns`: relations and columns from Task that those
-      fields read, loaded by JOINs in the task's own query (no query per row).
+      fields read, loaded by JOINs in the task's own query (no query per row);
+    - `read_row(row, prefix)`: the same fields as `read_fields()` give, written from a
+      `values()` row holding `columns` (each named `prefix + column`): the hot lists
+      (api/rows.py) shape tasks without model instances.
     """
 
     name: str
@@ -171,6 +174,7 @@ class TaskRelation:
     read_fields: Callable
     select_related: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    read_row: Callable | None = None
 
 
 class TaskRelations:
@@ -200,6 +204,10 @@ class TaskRelations:
 
     def columns(self, prefix: str = "") -> list[str]:
         return list(dict.fromkeys(f"{prefix}{column}" for r in self for column in r.columns))
+
+    def row_readers(self) -> tuple[Callable, ...]:
+        """Each relation's `read_row(row, prefix) -> {name: value}`, in the order of read_fields()."""
+        return tuple(r.read_row for r in self)
 
     def split(self, fields: dict) -> tuple[dict, dict]:
         """(the task's own fields, the related ones) of a service's keyword arguments."""

@@ -165,7 +165,7 @@ class KeysetPagination(pagination.BasePagination):
     def _position(self, row):
         values = []
         for name, _desc in self.fields:
-            value = getattr(row, name)
+            value = row[name] if isinstance(row, dict) else getattr(row, name)  # values() rows too
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         return values
 

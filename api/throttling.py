@@ -176,6 +176,19 @@ class LoginDeviceThrottle(_FailureThrottle):
         return self.cache_format % {"scope": "login_device", "ident": ident}
 
 
+class RegisterPhoneThrottle(LoginPhoneThrottle):
+    """Failed registrations naming one phone (POST /auth/register/), at the login_phone rate.
+
+    Counted apart from logins, so that bad invite codes sent with a member's phone
+    never lock that member's login."""
+
+    def get_cache_key(self, request, view):
+        phone = _phone_of(request)
+        if not phone:
+            return None
+        return self.cache_format % {"scope": "register_phone", "ident": _digest(try_normalize_phone(phone))}
+
+
 def _phone_of(request) -> str | None:
     data = request.data
     phone = data.get("phone") if isinstance(data, Mapping) else None

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
+    # An invite's link (teams.joining.JOIN_PATH): short for its QR code, opened by the apps or, in a
+    # browser, the console's registration page.
+    path("join/<str:code>", RedirectView.as_view(pattern_name="console:join", permanent=False), name="join"),
 ]
 
 handler400 = "api.views.bad_request"

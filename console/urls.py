@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from . import account_pages, auth, survey_pages, views
+from . import account_pages, auth, joining_pages, survey_pages, views
 
 app_name = "console"
 
@@ -48,6 +48,13 @@ urlpatterns = [
     path("surveys/<int:pk>/answer/", survey_pages.survey_answer, name="survey-answer"),
     path("surveys/<int:pk>/results/", survey_pages.survey_results_page, name="survey-results"),
     path("surveys/<int:pk>/results.<str:fmt>", survey_pages.survey_results_file, name="survey-results-file"),
+    # Joining: invites and join requests (coordinators), and the page an invite's link opens (anyone)
+    path("invites/", joining_pages.invites, name="invites"),
+    path("invites/<int:pk>/revoke/", joining_pages.invite_revoke, name="invite-revoke"),
+    path("join-requests/", joining_pages.join_requests, name="join-requests"),
+    path("join-requests/<int:pk>/approve/", joining_pages.join_request_approve, name="join-request-approve"),
+    path("join-requests/<int:pk>/decline/", joining_pages.join_request_decline, name="join-request-decline"),
+    path("join/<str:code>/", joining_pages.join, name="join"),
     # Anything else under /console/ is the console's 404 page, not the API's JSON one.
     re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),
 ]

@@ -6,9 +6,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.ordering import OrderingFilter
+from api.rows import RowListMixin
 from api.sync import DeltaSyncMixin
 
-from . import selectors, services
+from . import rows, selectors, services
 from .filters import NotificationFilter
 from .models import Device, Notification
 from .pagination import FeedPagination
@@ -22,7 +23,8 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
                     "cancelled, deadline within 24 h and 2 h, and the coordinators' overdue digest. `title` and "
                     "`body` are written in the language of Accept-Language; `params` holds what they were "
                     "written from. Filters: `unread` (`true`/`false`), `kind` (repeatable), `updated_since` "
-                    "(delta sync; the answer carries `X-Sync-Cursor`). Keyset pagination like assignments: "
+                    "(delta sync; the answer carries `X-Sync-Cursor`). A page's `ETag` in `If-None-Match` "
+                    "answers 304 while nothing on it changed. Keyset pagination like assignments: "
                     "follow `next`/`previous`. Errors: 400 `invalid` for a bad filter or a cursor that is not "
                     "one of ours (`errors.cursor`).",
     ),
@@ -46,7 +48,7 @@ from .serializers import DeviceSerializer, NotificationSerializer, ReadAllResult
                     "on its badge.",
     ),
 )
-class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class NotificationViewSet(DeltaSyncMixin, RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Everyone has exactly one feed, their own: another member's notification is 404."""
 
@@ -60,6 +62,19 @@ class NotificationViewSet(DeltaSyncMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)
+
+    # The feed: values() rows shaped by notifications.rows (api/rows.py); the serializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return list(rows.COLUMNS)
+
+    def shape_rows(self, page):
+        shape = rows.notification_shaper(self.request)
+        return [shape(row) for row in page]
+
+    def fingerprint_columns(self):
+        return ["id", "updated_at"]  # a notification changes only by being read (updated_at moves)
 
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):

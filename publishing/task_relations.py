@@ -44,14 +44,29 @@ def _content_read():
     }
 
 
+def _channel_row(row, prefix):
+    return {"channel": row[f"{prefix}publication__channel_id"]}
+
+
+def _content_row(row, prefix):
+    content_id = row[f"{prefix}publication__content__id"]
+    material = None if content_id is None else {
+        "id": content_id, "title": row[f"{prefix}publication__content__title"],
+        "body": row[f"{prefix}publication__content__body"],
+        "links": list(row[f"{prefix}publication__content__links"] or ()),
+    }
+    return {"content": row[f"{prefix}publication__content_id"], "material": material}
+
+
 def register() -> None:
     task_relations.add(TaskRelation(
         name="channel", body_field=_channel_body, apply=services.task_channel_apply, read_fields=_channel_read,
-        select_related=("publication",), columns=("publication__task_id", "publication__channel_id"),
+        read_row=_channel_row, select_related=("publication",),
+        columns=("publication__task_id", "publication__channel_id"),
     ))
     task_relations.add(TaskRelation(
         name="content", body_field=_content_body, apply=services.task_content_apply, read_fields=_content_read,
-        select_related=("publication", "publication__content"),
+        read_row=_content_row, select_related=("publication", "publication__content"),
         columns=("publication__content_id", "publication__content__id", "publication__content__title",
                  "publication__content__body", "publication__content__links"),
     ))

@@ -10,13 +10,14 @@ from rest_framework.response import Response
 
 from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
+from api.rows import RowListMixin
 from api.parsers import JSONParser
 from api.scoping import ScopedViewSetMixin
 from api.views import JobAcceptedSerializer
 from api.writes import ServiceWriteMixin
 from api.sync import DeltaSyncMixin
 
-from . import selectors, services
+from . import rows, selectors, services
 from .filters import AssignmentFilter, CampaignFilter, TaskFilter, TopicFilter
 from .serializers import (
     AssignmentCompleteJsonSerializer,
@@ -42,7 +43,7 @@ from .serializers import (
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
 
 
-class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin,
+class _ListRetrieveCreatePatch(DeltaSyncMixin, IfMatchMixin, ServiceWriteMixin, ScopedViewSetMixin, RowListMixin,
                                mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = READ_CREATE_PATCH
     sync_field = None  # the filtersets apply updated_since
@@ -153,7 +154,9 @@ class CampaignViewSet(_ListRetrieveCreatePatch):
                     "assignments), each with its assignments counted by status in `progress`. Filters: "
                     "`status`, `kind`, `platform`, `team`, `within`, `campaign`, `topic`, `search`, `updated_since` "
                     "(delta sync: cancelled and closed tasks come back too; the answer carries "
-                    "`X-Sync-Cursor`). Errors: 400 `invalid` for a bad filter, 404 `not_found` past the last page.",
+                    "`X-Sync-Cursor`). A page's `ETag` (the fingerprint of its rows and progress) in "
+                    "`If-None-Match` answers 304 while nothing on it changed. Errors: 400 `invalid` for a bad "
+                    "filter, 404 `not_found` past the last page.",
     ),
     retrieve=extend_schema(
         summary="One task with its progress counts",
@@ -213,6 +216,24 @@ class TaskViewSet(_ListRetrieveCreatePatch):
     def get_queryset(self):
         return selectors.task_list(self.request.user)
 
+    # The list: values() rows shaped by tasks.rows (api/rows.py); TaskSerializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return rows.task_columns()
+
+    def shape_rows(self, page):
+        shape = rows.task_shaper(self.request)
+        return [shape(row) for row in page]
+
+    empty_page = {"count": 0, "next": None, "previous": None, "results": []}
+
+    def fingerprint_columns(self):
+        return rows.task_fingerprint_columns()
+
+    def fingerprint_clock(self, row, now):
+        return rows.past(row["due_at"], now), rows.past(row["publish_at"], now)
+
     create_serializer_class = TaskCreateSerializer
     update_serializer_class = TaskUpdateSerializer
     services = services
@@ -254,7 +275,9 @@ def _assignment_action(request_serializer, summary, description):
                     "`next`/`previous` (opaque cursors), no page numbers and no total count. Filters: "
                     "`status`, `task`, `assignee`, `team`, `within`, `campaign`, `topic`, `due_before`, `due_after`, "
                     "`updated_since` (delta sync: an assignment whose task changed comes back too; the answer "
-                    "carries `X-Sync-Cursor`), `ordering`. Errors: 400 `invalid` for a bad filter or a cursor "
+                    "carries `X-Sync-Cursor`; a delta that finds nothing is answered from one query), `ordering`. "
+                    "A page's `ETag` is the fingerprint of its rows: send it back in `If-None-Match` for a 304 "
+                    "while nothing on the page changed. Errors: 400 `invalid` for a bad filter or a cursor "
                     "that is not one of ours (`errors.cursor`).",
     ),
     retrieve=extend_schema(
@@ -263,7 +286,7 @@ def _assignment_action(request_serializer, summary, description):
                     "team or above), with an `ETag` for `If-None-Match` (304). Errors: 404 `not_found`.",
     ),
 )
-class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     # Lists reach millions of rows: no COUNT(*), no OFFSET (api/pagination.py).
     pagination_class = KeysetPagination
@@ -273,9 +296,28 @@ class AssignmentViewSet(DeltaSyncMixin, ScopedViewSetMixin, viewsets.ReadOnlyMod
     ordering = ["-id"]
     action_capabilities = {"verify": "review", "reject": "review"}
 
+    # The list: values() rows shaped by tasks.rows (api/rows.py); AssignmentSerializer documents them.
+    row_shapes = True
+
+    def row_columns(self):
+        return rows.assignment_columns()
+
+    def shape_rows(self, page):
+        shape = rows.assignment_shaper(self.request)
+        return [shape(row) for row in page]
+
+    def fingerprint_columns(self):
+        return rows.assignment_fingerprint_columns()
+
+    def fingerprint_clock(self, row, now):
+        return (rows.past(row["due_at"], now),)
+
+    def delta_branches(self, queryset, since):
+        # AssignmentFilter's updated_since (the row or its task changed) as two indexed reads:
+        # (assignee, updated_at) for a phone's own, the task's updated_at index for its task.
+        return [queryset.filter(updated_at__gte=since), queryset.filter(task__updated_at__gte=since)]
+
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.assignment_rows(self.request.user)
         if self.action == "events":  # the timeline's first step names who assigned it
             return selectors.assignment_list(self.request.user).select_related("assigned_by")
         return selectors.assignment_list(self.request.user)

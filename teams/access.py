@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from api.access import READ, Grant, Scope, register
 
-from .models import Member, Membership, Team
+from .models import Invite, JoinRequest, Member, Membership, Team
 
 
 def teammates_q(scope: Scope, prefix: str = "") -> Q:
@@ -67,6 +67,9 @@ def people_read_q(scope: Scope) -> Q:
 # so it cannot see a mutant here; tests/api/test_access_rules.py checks what it registers.
 def register_all() -> None:  # pragma: no mutate block
     register(Team, path="path", grants={READ: Grant(q=own_teams_q, test=own_teams_test)})
+    # Invites and join requests: coordinators of the team or above (MANAGE); nobody else reads them.
+    register(Invite, path="team__path")
+    register(JoinRequest, path="team__path")
     register(Membership, path="team__path", grants={READ: Grant(q=own_and_rosters_q, test=own_membership_test)})
     register(Member, path=_member_path, grants={
         # read in full (phone included): oneself and the people of one's read subtrees;

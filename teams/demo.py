@@ -8,12 +8,15 @@ demo). Running it again changes nothing.
         organisation Đoàn Thanh niên xã Tâm Thắng    (members also in their village)
       commune Nam Dong                               (merged with Đắk Drông: see its history)
         villages Thôn 4, Thôn Nam Tiến, and from Đắk Drông: Thôn 6, Buôn Ea Pô
+
+The Youth Union team recruits with an open invite; two people have registered with it
+and wait for its coordinator: a newcomer, and a village member asking to join it too.
 """
 from django.db import transaction
 
-from . import services
+from . import joining, services
 from .choices import Level, Role, TeamKind
-from .models import Member, Membership, Team
+from .models import Invite, JoinRequest, JoinStatus, Member, Membership, Team
 
 DEMO_PASSWORD = "demo-2026-pass"
 PROVINCE = "Lâm Đồng"
@@ -71,6 +74,12 @@ MERGED_PEOPLE = [
     ("0912000020", "Lò Thị Sáu", "Thôn 6", Role.MEMBER),
 ]
 SUPERUSER = ("0912000000", "Quản trị hệ thống")
+# Registered with the Youth Union's invite, waiting for its coordinator (phone, full name):
+# a newcomer, and Đỗ Thị Hoa of Thôn 2 asking to join the Youth Union too (existing_member).
+JOIN_REQUESTS = [
+    ("0912000031", "Rơ Châm Ka"),
+    ("0912000013", "Đỗ Thị Hoa"),
+]
 
 
 def _e164(phone: str) -> str:
@@ -135,3 +144,19 @@ def seed_network() -> tuple[dict[str, Team], list[tuple[str, str, str]]]:
         logins.append((membership.member.phone, membership.role,
                        f"{_label(membership.team)} — {membership.member.full_name}"))
     return teams, logins
+
+
+def seed_joining(teams: dict[str, Team], stdout=None) -> Invite:
+    """The Youth Union's open invite (a random code, 50 uses, no expiry) and the join
+    requests waiting on it; made once."""
+    youth = teams[YOUTH]
+    invite = Invite.objects.filter(team=youth, revoked_at__isnull=True).order_by("pk").first()
+    if invite is None:
+        coordinator = Membership.objects.filter(team=youth, role=Role.COORDINATOR).select_related("member").first()
+        invite = joining.invite_create(team=youth, actor=coordinator.member, max_uses=50)
+        for phone, name in JOIN_REQUESTS:
+            joining.join_register(code=invite.code, phone=phone, full_name=name, password=DEMO_PASSWORD)
+    if stdout is not None:
+        waiting = JoinRequest.objects.filter(team=youth, status=JoinStatus.PENDING).count()
+        stdout.write(f"Invite to {youth.name}: code {invite.code} ({waiting} join requests waiting)")
+    return invite

@@ -182,3 +182,5 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.role} @ {self.team_id}"
+
+from .joining_models import Invite, JoinRequest, JoinStatus  # noqa: E402,F401  (models of teams.joining)

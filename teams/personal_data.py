@@ -20,7 +20,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from api.hooks import ExportSection, personal_data
 
-from .models import Member, Membership
+from .models import JoinRequest, Member, Membership
 from .serializers import (
     PersonalDataMembershipSerializer,
     PersonalDataProfileSerializer,
@@ -103,6 +103,9 @@ def scrub(*, member, old_phone: str, old_name: str) -> None:
     # Sessions: every refresh token stops working (the account is inactive anyway).
     for token_id in OutstandingToken.objects.filter(user_id=member.pk).values_list("id", flat=True):
         BlacklistedToken.objects.get_or_create(token_id=token_id)
+    # A join request keeps its own copy of the phone and name: they go too.
+    JoinRequest.objects.filter(member_id=member.pk).update(phone=member.phone, full_name=member.full_name,
+                                                           password="")
     # The admin's log names its objects by str(): entries about this person get the new one.
     if apps.is_installed("django.contrib.admin"):
         from django.contrib.admin.models import LogEntry  # only when the admin is installed
@@ -119,6 +122,10 @@ def declare() -> None:
         references={
             ("teams.Membership", "member"): "exported (memberships); kept on anonymisation: roles place the work",
             ("token_blacklist.OutstandingToken", "user"): "exported (sessions); blacklisted on anonymisation",
+            ("teams.Invite", "created_by"): "not exported: an invite is its team's; kept on anonymisation",
+            ("teams.JoinRequest", "member"): "not exported; on anonymisation the request's copy of the phone and "
+                                             "name is replaced with the anonymised ones",
+            ("teams.JoinRequest", "decided_by"): "not exported: the decision is its team's record; kept",
             ("admin.LogEntry", "user"): "not exported: the admin's log of staff actions, naming other people; "
                                         "entries about the person get the new name on anonymisation",
         },

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from api.access import MANAGE, READ, outermost, restrict, scope_for
 
 from .access import read_in_full_q
-from .models import Member, Membership, Team
+from .models import Invite, JoinRequest, Member, Membership, Team
 
 def outermost_teams(teams) -> list[Team]:
     """The given teams minus those inside another one of them (a subtree counts once)."""
@@ -114,3 +114,15 @@ def member_within_reach(user, member: Member) -> bool:
         return False
     paths = list(Membership.objects.filter(member=member).values_list("team__path", flat=True))
     return bool(paths) and all(scope.has_capability_at("manage", path) for path in paths)
+
+
+# Joining -------------------------------------------------------------------
+
+def invites_managed_by(user) -> QuerySet[Invite]:
+    """Invites of the teams the caller coordinates and those below (nobody else sees them)."""
+    return restrict(Invite.objects.select_related("team"), user, MANAGE)
+
+
+def join_requests_managed_by(user) -> QuerySet[JoinRequest]:
+    """Join requests to the teams the caller coordinates and those below."""
+    return restrict(JoinRequest.objects.select_related("team"), user, MANAGE)

@@ -14,7 +14,7 @@ from api.access import forget_scope, scope_for
 from api.exceptions import Conflict
 
 from .choices import Level, Role, TeamKind, level_depth
-from .models import Member, Membership, Team
+from .models import Invite, JoinRequest, Member, Membership, Team
 from api.phones import anonymised_phone, is_anonymised_phone, normalize_phone
 from .selectors import member_within_reach
 
@@ -230,9 +230,9 @@ def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
     Rules: both have the same level and kind, `into` is neither `team` nor inside its
     subtree (ValidationError on `into`); both are active (Conflict, `team_inactive`);
     the actor coordinates a team above both, or is a superuser (PermissionDenied).
-    Child teams, memberships and everything the apps above hang on `team` (tasks,
-    campaigns, task targets, assignments' `team`, surveys... through
-    api.hooks.teams_merged) move to `into` in set-based statements; a person in both
+    Child teams, memberships, invites, join requests and everything the apps above
+    hang on `team` (tasks, campaigns, task targets, assignments' `team`, surveys...
+    through api.hooks.teams_merged) move to `into` in set-based statements; a person in both
     keeps one membership with the stronger role (coordinator > observer > member).
     `team` becomes inactive with `merged_into` set; both teams' history records the
     merge. Assignments keep their counts: statistics of `into` include `team`'s past
@@ -280,6 +280,12 @@ def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
     Membership.objects.filter(team=team).update(team=into, updated_at=now)
     hooks.bulk_changed.send(queryset=Membership.objects.filter(team=into, updated_at=now), actor=actor,
                             reason=reason)
+
+    # Invites and join requests: `into` carries on the merged team's recruiting (a code
+    # handed out in the old commune joins the merged one; its coordinators decide the
+    # pending requests, and can revoke the codes they did not make).
+    Invite.objects.filter(team=team).update(team=into)
+    JoinRequest.objects.filter(team=team).update(team=into, updated_at=now)
 
     # Everything the apps above hang on the team.
     hooks.teams_merged.send(source=team, target=into, actor=actor)

@@ -89,6 +89,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "members", "description": "People and their accounts."},
         {"name": "memberships", "description": "Roles people hold in teams."},
         {"name": "topics", "description": "What work is about: topics a team names for its subtree."},
+        {"name": "join-requests", "description": "People asking to join a team with an invite, and the coordinators' decisions."},
         {"name": "campaigns", "description": "Campaigns that group tasks."},
         {"name": "tasks", "description": "Tasks and their fan-out to teams and people."},
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
@@ -120,6 +121,7 @@ SPECTACULAR_SETTINGS = {
         "TeamLevelEnum": "teams.choices.Level",
         "TeamKindEnum": "teams.choices.TeamKind",
         "RoleEnum": "teams.choices.Role",
+        "JoinRequestStatusEnum": "teams.joining_models.JoinStatus",
         "NotificationKindEnum": "notifications.choices.NotificationKind",
         "DevicePlatformEnum": "notifications.choices.DevicePlatform",
         "DeliveryOutcomeEnum": "notifications.choices.DeliveryOutcome",
@@ -140,6 +142,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+
+# The link an invite answers with: "{code}" is replaced by the invite's code (e.g.
+# https://app.example.org/join/{code}); empty: /join/<code> on the host that was asked.
+INVITE_URL_TEMPLATE = os.environ.get("INVITE_URL_TEMPLATE", "")
 
 # How long the device proof a login answers with (api/login.py) lets that device past
 # the per-phone lock of failed logins.

@@ -32,6 +32,9 @@ LIMIT {p}
 """
 
 
+OWN_SQL = SQL.replace("WHERE tm.path LIKE {p}", "WHERE a.assignee_id = {p}")
+
+
 class RawAssignmentList:
     """`conn`: an open DB-API connection to use (tests pass Django's own); default: a new one."""
 
@@ -51,18 +54,27 @@ class RawAssignmentList:
         self.conn = conn
         self.driver = "sqlite3" if isinstance(conn, sqlite3.Connection) else "psycopg"
         self.sql = SQL.format(p="?" if self.driver == "sqlite3" else "%s")
+        self.own_sql = OWN_SQL.format(p="?" if self.driver == "sqlite3" else "%s")
 
     def close(self):
         if self.owns_connection:
             self.conn.close()
 
     def page(self, team_path: str, page_size: int = 100) -> bytes:
+        """The first page of the assignments of a team's subtree."""
+        return self._page(self.sql, team_path + "%", page_size)
+
+    def own_page(self, member_id: int, page_size: int = 50) -> bytes:
+        """The first page of one member's own assignments (the phone's feed)."""
+        return self._page(self.own_sql, member_id, page_size)
+
+    def _page(self, sql, where, page_size) -> bytes:
         now = timezone.now()
         if self.driver == "sqlite3":
             # Django keeps SQLite datetimes as naive UTC text.
             now = now.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(" ")
         cursor = self.conn.cursor()
-        cursor.execute(self.sql, (now, team_path + "%", page_size))
+        cursor.execute(sql, (now, where, page_size))
         results = [
             {
                 "id": r[0],

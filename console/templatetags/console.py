@@ -25,6 +25,8 @@ def console_nav(context):
         items.append(("console:tasks", _("Tasks")))
         items.append(("console:campaigns", _("Campaigns")))
         items.append(("console:members", _("Members")))
+        if can(user, "manage"):
+            items.append(("console:join-requests", _("Join requests")))
         items.append(("console:surveys", _("Surveys")))
     return {"items": items, "request": request, "section": _section(request)}
 
@@ -32,7 +34,8 @@ def console_nav(context):
 # Pages reached from a menu entry, under that entry's name (a team's page is part of "Progress").
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
             "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members",
-            "survey": "surveys", "survey-results": "surveys"}
+            "survey": "surveys", "survey-results": "surveys", "invites": "join-requests",
+            "join-request-approve": "join-requests", "join-request-decline": "join-requests"}
 
 
 def _section(request) -> str:

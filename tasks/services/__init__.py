@@ -18,7 +18,7 @@ from .assign import AssignResult, assign_late_joiner, task_assign
 from .campaigns import campaign_create, campaign_update
 from .merge import tasks_block_archive, tasks_lock_for_merge, tasks_teams_merged
 from .planning import task_cancel, task_create, task_publish_due, task_update
-from .rules import BATCH_SIZE
+from .bulk import BATCH_SIZE
 from .topics import check_topic, topic_create, topic_update
 from .transitions import (
     ACTIONS, ASSIGNEE, REVIEWER, TRANSITIONS, Transition, assignment_check_actor, assignment_complete,

@@ -23,7 +23,8 @@ from teams.selectors import outermost_teams
 from ..choices import AssignmentStatus, TaskStatus
 from ..models import Assignment, Task, TaskTarget
 
-from .rules import BATCH_SIZE, _column, _coordinates, _require_coordinates, _table
+from .bulk import BATCH_SIZE, _column, _table
+from .rules import _coordinates, _require_coordinates
 
 
 # Fan-out ---------------------------------------------------------------------

@@ -14,7 +14,8 @@ from ..choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind, Priority
 from ..models import Assignment, Campaign, Task
 from ..publication import is_published
 
-from .rules import _check_campaign, _check_due_at, _insert_events, _require_active, _require_coordinates
+from .bulk import _insert_events
+from .rules import _check_campaign, _check_due_at, _require_active, _require_coordinates
 from .topics import check_topic
 
 

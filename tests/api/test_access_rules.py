@@ -24,7 +24,7 @@ from publishing.models import Schedule
 from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task
 from teams.choices import Role
-from teams.models import Member, Membership, Team
+from teams.models import Invite, JoinRequest, Member, Membership, Team
 from tests.factories import MembershipFactory
 from tests.security.test_object_authorization import full_world  # noqa: F401
 
@@ -44,7 +44,8 @@ CAPABILITIES = ["read", "manage", "review", "work", "assignee", "reviewer", "rea
 # member; someone with no membership; anonymous.
 PEOPLE = ["superuser", "coord_province", "coord_c1", "coord_v1a", "observer_district", "member_v1a",
           "coord_c2", "member_v2a", "two_roles", "inactive_v1a", "outsider", "anonymous"]
-MODELS = [Team, Membership, Member, Campaign, Task, Assignment, Survey, Notification, Device, Job, Schedule]
+MODELS = [Team, Membership, Member, Campaign, Task, Assignment, Survey, Notification, Device, Job, Invite,
+          JoinRequest, Schedule]
 
 
 @pytest.fixture
@@ -63,6 +64,12 @@ def people(full_world):
         Schedule.objects.create(team=team, title=f"Lịch {team.name}", kind="share", platform="facebook",
                                 repeat="daily", time=datetime.time(7, 30), starts_on=timezone.localdate(),
                                 created_by=world.superuser)
+    # An invite and a join request (one newcomer, one existing member) for teams at three depths.
+    for i, team in enumerate((world.province, world.c1, world.v1a, world.v2a)):
+        invite = Invite.objects.create(team=team, created_by=world.superuser, code=f"rules-code-{i}")
+        JoinRequest.objects.create(team=team, invite=invite, phone=f"+8490555000{i}", full_name="Người Mới")
+        JoinRequest.objects.create(team=team, invite=invite, phone=world.member_v2a.phone, full_name="x",
+                                   member=world.member_v2a, existing_member=True)
     return world
 
 
@@ -136,6 +143,8 @@ class Rules:
                     ms.team_id in self.own_team_ids and obj.is_active for ms in obj.memberships.all())
             return self._member_reached(obj, cap)
         path = obj.team.path
+        # Invites and join requests: by the team's path alone, whoever the request names (a
+        # member asking to join does not read their own request; nothing else reads any).
         if model in (Task, Campaign) and cap == "report":
             return self.at("read", path)
         if model in (Task, Campaign) and cap == "report_filter":
@@ -164,7 +173,7 @@ def _ancestors(path):
 
 
 RELATED = {Membership: ("team", "member"), Campaign: ("team",), Task: ("team",), Assignment: ("team",),
-           Survey: ("team",), Schedule: ("team",)}
+           Survey: ("team",), Invite: ("team",), JoinRequest: ("team",), Schedule: ("team",)}
 
 
 # Registered models whose rules are not restated here yet: publishing's are checked role by role

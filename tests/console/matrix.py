@@ -118,6 +118,25 @@ def _offline(world, work, team="v1a", coordinator="coord_c1", commune="c1", pers
     return Assignment.objects.get(task=task, assignee=getattr(world, person)).pk
 
 
+def _invite(world, coordinator, team):
+    from teams import joining
+
+    return joining.invite_create(team=getattr(world, team), actor=getattr(world, coordinator)).pk
+
+
+def _join_request(world, coordinator, team):
+    from teams import joining
+    from teams.models import Invite
+
+    invite = Invite.objects.get(pk=_invite(world, coordinator, team))
+    global _joiners
+    _joiners += 1
+    return joining.join_register(code=invite.code, phone=f"+8490888{_joiners:04d}", full_name="Người Xin Vào",
+                                 password="mat-khau-dai-2026").pk
+
+
+_joiners = 0
+
 KINDS = {
     "assigned": (_assigned, lambda w, k: _assigned(w, k, **SIBLING)),
     "completed": (_completed_with_photo, lambda w, k: _completed_with_photo(w, k, **SIBLING)),
@@ -129,6 +148,10 @@ KINDS = {
     "inactive member": (lambda w, k: w.inactive_v1a.pk, lambda w, k: _inactive(w.v2a)),
     # open, asking commune c1's subtree (member_v1a and coord_c1 answer it) / commune c2's
     "survey": (lambda w, k: _survey(w, "coord_c1", "c1"), lambda w, k: _survey(w, "coord_c2", "c2")),
+    # an invite to village v1a and a newcomer's pending request with it / the same in village v2a
+    "invite": (lambda w, k: _invite(w, "coord_c1", "v1a"), lambda w, k: _invite(w, "coord_c2", "v2a")),
+    "join request": (lambda w, k: _join_request(w, "coord_c1", "v1a"),
+                     lambda w, k: _join_request(w, "coord_c2", "v2a")),
 }
 AUDIENCE_STEP = codes(302, 404, 302, 403, 302, 403)  # observer_district and the superuser are not asked
 
@@ -181,6 +204,16 @@ MATRIX: dict[str, Page] = {
     "survey-answer": Page("survey", {"post": AUDIENCE_STEP}, {"post": survey_answer_body}),
     "survey-results": Page("survey", {"get": READERS}),
     "survey-results-file": Page("survey", {"get": READERS}, kwargs={"fmt": "csv"}),
+    "invites": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
+                    {"post": lambda w, o: {"team": w.v1a.pk, "max_uses": "20"}}),
+    "invite-revoke": Page("invite", {"post": MANAGERS_STEP}),
+    "join-requests": Page(None, {"get": MANAGERS_PAGE}),
+    "join-request-approve": Page("join request", {"post": MANAGERS_STEP}, {"post": {"role": "member"}}),
+    "join-request-decline": Page("join request", {"post": MANAGERS_STEP}, {"post": {"reason": "Không ở thôn này"}}),
+    # anyone with an invite's link; a code that names no usable invite is the 404 page
+    "join": Page(None, {"get": codes(404, 404, 404, 404, 404, 404), "post": codes(404, 404, 404, 404, 404, 404)},
+                 {"post": {"full_name": "A", "phone": "0912000999", "password": "mat-khau-dai-2026"}},
+                 kwargs={"code": "no-such-code"}),
     "not-found": Page(None, {"get": codes(404, 404, 404, 404, 404, 404)}, kwargs={"rest": "no-such-page/"}),
 }
 

@@ -80,6 +80,18 @@ MATRIX: dict[str, Endpoint] = {
                        {"post": lambda w: {"refresh": _refresh(w)}}),
     "me": Endpoint(None, {"get": EVERYONE, "patch": EVERYONE}, {"patch": {"full_name": "Tên Mới"}}),
     "me-export": Endpoint(None, {"get": EVERYONE}),
+    # Joining: anyone registers with a code; invites and join requests are the coordinators' ---------
+    "register": Endpoint(None, {"post": codes(201, 201, 201, 201, 201, 201)}, {"post": lambda w: {
+        "code": _invite(w.v1a, w).code, "phone": _new_phone(), "full_name": "Người Đăng Ký",
+        "password": "river-lantern-42-moss"}}),
+    # v1a is the member's own team: visible to them (403), not to the outsider (404).
+    "team-invites": Endpoint("team", {"get": codes(401, 404, 403, 403, 200, 200),
+                                      "post": codes(401, 404, 403, 403, 201, 201)}, {"post": {"max_uses": 5}}),
+    "invite-revoke": Endpoint("invite", {"post": COORDINATORS}),
+    "join-request-list": Endpoint(None, {"get": COORDINATORS}),
+    "join-request-detail": Endpoint("join_request", {"get": COORDINATORS}),
+    "join-request-approve": Endpoint("join_request", {"post": COORDINATORS}, {"post": {"role": Role.MEMBER}}),
+    "join-request-decline": Endpoint("join_request", {"post": COORDINATORS}, {"post": {"reason": "Chưa đủ tuổi"}}),
     "me-password": Endpoint(None, {"post": codes(401, 204, 204, 204, 204, 204)}, {
         "post": lambda w: {"old_password": _password(), "new_password": "a-new-river-lantern-77"}}),
     # The hierarchy and the people -----------------------------------------------------
@@ -266,6 +278,26 @@ def _survey_answers() -> list[dict]:
     return [{"question": q.pk, "value": 4} for q in survey.questions.all()] if survey else []
 
 
+_phones = iter(range(1, 10**6))
+
+
+def _new_phone() -> str:
+    return f"+8490777{next(_phones):04d}"
+
+
+def _invite(team, world):
+    from teams.joining import invite_create
+
+    return invite_create(team=team, actor=world.superuser)
+
+
+def _join_request(team, world):
+    from teams.joining import join_register
+
+    return join_register(code=_invite(team, world).code, phone=_new_phone(), full_name="Người Đăng Ký",
+                         password="river-lantern-42-moss")
+
+
 def _refresh(world) -> str:
     from api.tokens import refresh_token_for
 
@@ -294,6 +326,10 @@ def build(kind: str, team, world, person=None):
     (default: a new person holding the member role in `team`)."""
     if kind == "team":
         return team
+    if kind == "invite":
+        return _invite(team, world)
+    if kind == "join_request":
+        return _join_request(team, world)
     person = person or person_in(team)
     if kind == "member":
         return person

@@ -23,9 +23,10 @@ from tests.security.matrix import MATRIX, body_for, build_home, model_counts
 
 pytestmark = pytest.mark.django_db
 
-# Every person may write these for themselves: their session, profile, feed and devices.
+# Every person may write these for themselves: their session, profile, feed and devices; and
+# anyone, signed in or not, may register with an invite's code (it asks; a coordinator decides).
 OWN = {"token-obtain", "token-refresh", "logout", "me", "me-password", "notification-read-all", "notification-read",
-       "device-list", "device-detail"}
+       "device-list", "device-detail", "register"}
 # A reader's own report subscriptions (coordinators and observers subscribe for themselves).
 READERS_OWN = {"report-subscription-list", "report-subscription-detail"}
 # The assignee's own steps: open to whoever holds the assignment, whatever their role.

@@ -152,6 +152,8 @@ def test_every_api_view_is_throttled():
         kinds = set(cls.throttle_classes)
         if route == "api/v1/auth/token/":
             assert {LoginPhoneThrottle, LoginAddressThrottle} <= kinds, route
+        elif route == "api/v1/auth/register/":  # throttled like login, its phones counted apart
+            assert {throttling.RegisterPhoneThrottle, LoginAddressThrottle} <= kinds, route
         else:
             assert {MemberRateThrottle, throttling.AnonymousRateThrottle} <= kinds, route
     assert checked >= 6

@@ -60,3 +60,24 @@ def test_the_demo_shows_the_2026_network(db):
     text = out.getvalue()
     assert "+84912000007   coordinator  Đoàn Thanh niên xã Tâm Thắng" in text
     assert "Đặng Thị Lan" in text and text.count("Đặng Thị Lan") == 2  # her village and the Youth Union
+
+
+def test_the_demo_has_an_open_invite_and_join_requests_waiting(db, client):
+    from io import StringIO
+
+    from teams.joining import invite_is_usable
+    from teams.models import Invite, JoinRequest
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", verbosity=0)  # once only
+    (invite,) = Invite.objects.all()
+    assert invite.team.name == "Đoàn Thanh niên xã Tâm Thắng" and invite_is_usable(invite) and invite.uses == 2
+    assert f"code {invite.code}" in out.getvalue()
+    waiting = JoinRequest.objects.filter(invite=invite, status="pending")
+    assert sorted(waiting.values_list("full_name", "existing_member")) == [("Rơ Châm Ka", False),
+                                                                         ("Đỗ Thị Hoa", True)]
+    # the newcomer waits: no login until the Youth Union's coordinator approves
+    response = client.post("/api/v1/auth/token/", {"phone": "0912000031", "password": "demo-2026-pass"},
+                           content_type="application/json")
+    assert response.status_code == 401

@@ -9,10 +9,11 @@ from django.db import transaction
 from publishing.demo import seed_publishing
 from surveys.demo import seed_surveys
 from tasks.demo import seed_tasks
-from teams.demo import DEMO_PASSWORD, seed_network
+from teams.demo import DEMO_PASSWORD, seed_joining, seed_network
 
 # After the network (teams.demo): each higher app's demo, in dependency order.
 DEMO_STEPS = (
+    seed_joining,
     seed_tasks,
     seed_publishing,
     seed_surveys,
@@ -20,7 +21,7 @@ DEMO_STEPS = (
 
 
 class Command(BaseCommand):
-    help = "Seed the demo province Lâm Đồng (communes, villages and buôn, joint and Youth Union teams, a merged commune) with logins for every role and team (idempotent)."
+    help = "Seed the demo province Lâm Đồng (communes, villages and buôn, joint and Youth Union teams, a merged commune, an open invite with join requests waiting) with logins for every role and team (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -1,0 +1,155 @@
+"""Hot lists: `values()` rows shaped by one plain function per shape, rendered by orjson.
+
+A page of 100 assignments built as model instances and run through nested
+serializers spends most of its time in Python (issue 16: ~7 ms building rows,
+~7 ms serializing). A list view that mixes in `RowListMixin` instead
+
+- reads its page as `values(*row_columns())` (dicts, no model instances), through
+  the same scoped queryset, filters, ordering and paginator as before;
+- shapes each row with `shape_rows(rows)`, one function per shape that writes the
+  dict the serializer would have written, key for key, in the same order;
+- renders the page with api.renderers.ORJSONRenderer.
+
+The serializer stays the viewset's `serializer_class`: drf-spectacular documents
+the list from it, the detail and the actions still use it, and
+tests/api/test_hot_rows.py checks both that the shaped rows equal the serializer's
+output and that the served JSON validates against the served OpenAPI schema.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import orjson
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .conditional import _tags, _weak_equal
+from .renderers import ORJSONRenderer
+from .sync import SYNC_PARAM, parse_updated_since
+
+
+def datetime_formatter():
+    """DRF's DateTimeField output (ISO 8601 in the active time zone, +00:00 as Z) as a plain
+    function of an aware datetime; None for None. Take one per request: it reads the zone once."""
+    zone = timezone.get_current_timezone()
+
+    def text(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        out = value.astimezone(zone).isoformat()
+        return out[:-6] + "Z" if out.endswith("+00:00") else out
+
+    return text
+
+
+class RowListMixin:
+    """For list viewsets: the list action reads `values()` rows and shapes them (module doc).
+
+    A viewset sets `row_shapes = True` and defines `row_columns()` (the columns
+    `shape_rows` reads) and `shape_rows(rows)` (the page's rows -> the serializer's
+    output); without `row_shapes` its list is DRF's own (a shared base can mix this in).
+    """
+
+    row_shapes = False
+    # Polls (module doc, "Polls that cost almost nothing"); see fingerprint_columns and delta_branches.
+    empty_page = {"next": None, "previous": None, "results": []}
+
+    def _rows_listed(self) -> bool:
+        return self.row_shapes and getattr(self, "action", None) == "list"
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if not self._rows_listed():
+            return renderers
+        return [ORJSONRenderer(), *(r for r in renderers if type(r) is not JSONRenderer)]
+
+    def row_columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def shape_rows(self, rows: list[dict]) -> list[dict]:
+        raise NotImplementedError
+
+    def fingerprint_columns(self) -> list[str]:
+        """Columns of a row that change whenever its shaped output does (its own and its
+        task's `updated_at`, names read from other tables...), the paginator's ordering
+        columns included. The page's ETag is a hash of them (page_etag)."""
+        raise NotImplementedError
+
+    def fingerprint_clock(self, row: dict, now: datetime) -> tuple:
+        """What of a row's output depends on the time alone (is_overdue, is_published)."""
+        return ()
+
+    def delta_branches(self, queryset, since) -> list:
+        """Querysets whose union is `queryset` limited to rows changed since `since`, each
+        one an indexed read (an empty delta is then one EXISTS query, delta_is_empty)."""
+        return [queryset.filter(updated_at__gte=since)]
+
+    def page_etag(self, rows) -> str:
+        columns = self.fingerprint_columns()
+        now = timezone.now()
+        marks = [[*(row[c] for c in columns), *self.fingerprint_clock(row, now)] for row in rows]
+        head = [self.request.build_absolute_uri(), get_language(), getattr(self.request.user, "pk", None)]
+        digest = hashlib.sha256(orjson.dumps([head, marks], default=str, option=orjson.OPT_NON_STR_KEYS))
+        return 'W/"rows-%s"' % digest.hexdigest()[:40]
+
+    def delta_is_empty(self, request) -> bool:
+        """True when a delta poll (`updated_since`, first page) finds nothing: one query,
+        `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope.
+        False, with no query, for parameters the list refuses (it then answers the 400)."""
+        params = request.query_params.copy()
+        try:
+            since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
+        except ValidationError:
+            return False
+        backend = next(b for b in self.filter_backends if hasattr(b, "get_filterset"))()
+        filterset = backend.get_filterset(_WithParams(request, params), self.get_queryset(), self)
+        if filterset is None or not filterset.is_valid():
+            return False
+        parts = []
+        for branch in self.delta_branches(filterset.qs, since):
+            try:
+                parts.append(branch.order_by().values("pk").query.sql_with_params())
+            except EmptyResultSet:  # a filter that matches nothing (an empty id list)
+                continue
+        if not parts:
+            return True
+        sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params])
+            return not cursor.fetchone()[0]
+
+    def list(self, request, *args, **kwargs):
+        if not self.row_shapes:
+            return super().list(request, *args, **kwargs)
+        wanted = request.META.get("HTTP_IF_NONE_MATCH")
+        params = request.query_params
+        if (not wanted and params.get(SYNC_PARAM) and not {"cursor", "page", "ordering"} & set(params)
+                and self.paginator.get_page_size(request) and self.delta_is_empty(request)):
+            return Response(dict(self.empty_page))  # nothing new: no page read, nothing shaped
+        queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
+        if wanted:
+            # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
+            tag = self.page_etag(self.paginate_queryset(queryset.values(*self.fingerprint_columns())))
+            if any(_weak_equal(t, tag) for t in _tags(wanted)):
+                return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
+        page = self.paginate_queryset(queryset.values(*self.row_columns()))
+        response = self.get_paginated_response(self.shape_rows(page))
+        response["ETag"] = self.page_etag(page)
+        return response
+
+
+class _WithParams:
+    """The request as the filter backend sees it, with other query parameters."""
+
+    def __init__(self, request, params):
+        self._request = request
+        self.query_params = params
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)

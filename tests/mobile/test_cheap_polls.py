@@ -1,0 +1,181 @@
+"""Polls that cost almost nothing (api/rows.py).
+
+- A phone's delta poll that finds nothing new (`updated_since` = its last X-Sync-Cursor)
+  is answered from one query, `EXISTS (...) OR EXISTS (...)` over the list's own filters and
+  scope, each branch an indexed read; no page is read, no row shaped.
+- `If-None-Match` with the ETag of a hot list's page answers 304 from the page's
+  fingerprint (its narrow columns: ids, `updated_at`s, the names read from other rows),
+  with nothing shaped or rendered.
+
+Scope, decided: a page's ETag is the fingerprint of the rows that page shows the caller,
+so it changes exactly when something the caller sees changes, whoever changed it (a
+member's completion changes their coordinator's list), and never for a change the caller
+cannot see (another member's assignment leaves a member's feed's ETag as it was).
+"""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import Notification
+from tasks.models import Assignment, Task
+from tasks.views import AssignmentViewSet, TaskViewSet
+from notifications.views import NotificationViewSet
+from tests.factories import AssignmentFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+ASSIGNMENTS, TASKS, FEED = "/api/v1/assignments/", "/api/v1/tasks/", "/api/v1/notifications/"
+PG = 1 if connection.vendor == "postgresql" else 0  # the sync cursor's pg_stat_activity read
+
+
+@pytest.fixture
+def past():
+    return timezone.now() - timedelta(hours=1)
+
+
+@pytest.fixture
+def work(world, past):
+    with time_machine.travel(past, tick=False):
+        task = TaskFactory(team=world.v1a, created_by=world.coord_district, due_at=past + timedelta(days=1))
+        own = AssignmentFactory(task=task, assignee=world.member_v1a, team=world.v1a)
+        other = AssignmentFactory(task=task, assignee=world.member_v1a_2, team=world.v1a)
+        note = Notification.objects.create(recipient=world.member_v1a, kind="assigned", task=task,
+                                           params={"task": task.title})
+    return {"task": task, "own": own, "other": other, "note": note}
+
+
+def _no_shaping(monkeypatch):
+    def refuse(self, page):
+        raise AssertionError("a row was shaped")
+
+    for view in (AssignmentViewSet, TaskViewSet, NotificationViewSet):
+        monkeypatch.setattr(view, "shape_rows", refuse)
+
+
+def _counted(client, url, params=None, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {}, **headers)
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("url,params,scope_queries", [(ASSIGNMENTS, {"mine": "true"}, 1), (ASSIGNMENTS, {}, 1),
+                                                      (FEED, {}, 0), (TASKS, {}, 1)])
+def test_an_empty_delta_poll_is_one_query_and_shapes_nothing(client_for, world, work, monkeypatch, url, params,
+                                                              scope_queries):
+    client = client_for(world.member_v1a)
+    cursor = client.get(url, params)["X-Sync-Cursor"]
+    _no_shaping(monkeypatch)
+    response, sql = _counted(client, url, {**params, "updated_since": cursor})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["results"] == [] and body["next"] is None
+    assert response["X-Sync-Cursor"]
+    assert len(sql) == scope_queries + 1 + PG, sql
+    assert "EXISTS" in sql[-1]
+
+
+def test_a_delta_finds_an_assignment_whose_task_changed(client_for, world, work):
+    client = client_for(world.member_v1a)
+    cursor = client.get(ASSIGNMENTS, {"mine": "true"})["X-Sync-Cursor"]
+    Task.objects.filter(pk=work["task"].pk).update(title="Đổi tên", updated_at=timezone.now())
+    response, sql = _counted(client, ASSIGNMENTS, {"mine": "true", "updated_since": cursor})
+    assert [r["id"] for r in response.json()["results"]] == [work["own"].pk]
+    assert response.json()["results"][0]["task"]["title"] == "Đổi tên"
+    assert len(sql) == 1 + 1 + 1 + PG  # scope, the EXISTS probe, the page
+
+
+def test_a_delta_finds_a_changed_assignment_and_not_another_persons(client_for, world, work):
+    client = client_for(world.member_v1a)
+    cursor = client.get(ASSIGNMENTS)["X-Sync-Cursor"]
+    Assignment.objects.filter(pk=work["other"].pk).update(status="in_progress", updated_at=timezone.now())
+    assert client.get(ASSIGNMENTS, {"updated_since": cursor}).json()["results"] == []
+    Assignment.objects.filter(pk=work["own"].pk).update(status="in_progress", updated_at=timezone.now())
+    assert [r["id"] for r in client.get(ASSIGNMENTS, {"updated_since": cursor}).json()["results"]] == [
+        work["own"].pk]
+
+
+@pytest.mark.parametrize("url,caller,scope_queries", [(ASSIGNMENTS, "member_v1a", 1),
+                                                      (ASSIGNMENTS, "coord_district", 1),
+                                                      (TASKS, "coord_district", 1), (FEED, "member_v1a", 0)])
+def test_if_none_match_answers_304_without_building_the_page(client_for, world, work, monkeypatch, url, caller,
+                                                             scope_queries):
+    client = client_for(getattr(world, caller))
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"].startswith('W/"rows-')
+    _no_shaping(monkeypatch)
+    response, sql = _counted(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
+    assert response["ETag"] == first["ETag"] and response.content == b""
+    page_queries = 2 if url == TASKS else 1  # the task list's page counts its rows (page-number pagination)
+    assert len(sql) == scope_queries + page_queries + PG, sql
+
+
+def test_an_old_etag_gets_the_page(client_for, world, work):
+    client = client_for(world.member_v1a)
+    response = client.get(ASSIGNMENTS, HTTP_IF_NONE_MATCH='W/"rows-0000"')
+    assert response.status_code == 200 and response.json()["results"]
+
+
+def _etag(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    return response["ETag"]
+
+
+def test_the_etag_changes_when_a_row_or_what_it_shows_changes(client_for, world, work):
+    coordinator = client_for(world.coord_district)
+    tags = [_etag(coordinator, ASSIGNMENTS)]
+    Assignment.objects.filter(pk=work["own"].pk).update(status="in_progress", updated_at=timezone.now())
+    tags.append(_etag(coordinator, ASSIGNMENTS))  # the member's change is in the coordinator's page
+    Task.objects.filter(pk=work["task"].pk).update(title="Tên mới", updated_at=timezone.now())
+    tags.append(_etag(coordinator, ASSIGNMENTS))
+    world.member_v1a_2.full_name = "Tên Khác"
+    world.member_v1a_2.save()
+    tags.append(_etag(coordinator, ASSIGNMENTS))  # a name read from another row
+    world.v1a.name = "Thôn Một"
+    world.v1a.save()
+    tags.append(_etag(coordinator, ASSIGNMENTS))
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        tags.append(_etag(coordinator, ASSIGNMENTS))  # the due time passed: is_overdue turned true
+    tags.append(_etag(coordinator, ASSIGNMENTS, HTTP_ACCEPT_LANGUAGE="en"))
+    assert len(set(tags)) == len(tags), tags
+
+
+def test_anothers_change_outside_the_callers_scope_keeps_the_etag(client_for, world, work):
+    member = client_for(world.member_v1a)
+    before = _etag(member, ASSIGNMENTS)
+    Assignment.objects.filter(pk=work["other"].pk).update(status="in_progress", updated_at=timezone.now())
+    AssignmentFactory(task=work["task"], assignee=world.member_v1b, team=world.v1b)
+    assert _etag(member, ASSIGNMENTS) == before
+    assert member.get(ASSIGNMENTS, HTTP_IF_NONE_MATCH=before).status_code == 304
+    AssignmentFactory(task=TaskFactory(team=world.v1a, created_by=world.coord_district), assignee=world.member_v1a,
+                      team=world.v1a)
+    assert member.get(ASSIGNMENTS, HTTP_IF_NONE_MATCH=before).status_code == 200  # a new row of theirs
+
+
+def test_the_feed_etag_changes_when_a_notification_is_read(client_for, world, work):
+    member = client_for(world.member_v1a)
+    before = _etag(member, FEED)
+    assert member.post(f"{FEED}{work['note'].pk}/read/").status_code == 200
+    assert member.get(FEED, HTTP_IF_NONE_MATCH=before).status_code == 200
+    assert _etag(member, FEED, HTTP_ACCEPT_LANGUAGE="en") != _etag(member, FEED, HTTP_ACCEPT_LANGUAGE="vi")
+
+
+def test_the_task_list_etag_follows_progress(client_for, world, work):
+    coordinator = client_for(world.coord_district)
+    before = _etag(coordinator, TASKS)
+    Assignment.objects.filter(pk=work["own"].pk).update(status="completed")  # no updated_at on the task
+    assert coordinator.get(TASKS, HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"status": "bogus"}, {"updated_since": "yesterday"}, {"page_size": "0"},
+                                    {"ordering": "nope"}])
+def test_a_delta_poll_with_a_bad_parameter_is_still_a_400(client_for, world, work, params):
+    client = client_for(world.member_v1a)
+    cursor = client.get(ASSIGNMENTS)["X-Sync-Cursor"]
+    response = client.get(ASSIGNMENTS, {"updated_since": cursor, **params})
+    assert response.status_code == 400, response.content
