@@ -66,6 +66,9 @@ generate() {  # generator, folder, extra options...
 echo "=== openapi-generator: Kotlin, Swift, Dart ==="
 generate kotlin kotlin --additional-properties=serializationLibrary=kotlinx_serialization,library=jvm-ktor
 generate swift6 swift
-generate dart dart
+# The contract's `date` query parameter (GET /teams/{id}/report/) makes the Dart generator probe
+# `date` as a model name and warn that Dart's Date type is taken; no model is named so, and the
+# mapping (which names nothing in the output) only silences that probe.
+generate dart dart --model-name-mappings date=ReportDay
 "$PY" check_generated.py "$BUILD"
 elapsed "generated clients passed"

@@ -4,7 +4,8 @@
 - no session (or one that expired): to the login page, remembering where the
   person was going (a POST is not replayed);
 - the caller's scope is read afresh (a role granted or removed a moment ago counts);
-- a role that lacks `capability` anywhere: the 403 page;
+- a role that lacks `capability` anywhere (or that `admits(user)` refuses: a role
+  the capability table does not name, such as "manages a channel"): the 403 page;
 - inside the view, Http404 (out of scope, exactly like a missing id) is the 404
   page and PermissionDenied (a service refusing the role) the 403 page.
 """
@@ -38,14 +39,15 @@ def to_login(request):
     return HttpResponseRedirect(f"{url}?{urlencode(query)}" if query else url)
 
 
-def page(capability: str | None = None):
+def page(capability: str | None = None, admits=None):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return to_login(request)
             forget_scope(request.user)
-            if capability is not None and not can(request.user, capability):
+            if (capability is not None and not can(request.user, capability)) or (
+                    admits is not None and not admits(request.user)):
                 return refusal(request, 403, _("Your role does not open this page."))
             try:
                 return view(request, *args, **kwargs)
@@ -55,6 +57,7 @@ def page(capability: str | None = None):
                 return refusal(request, 403, " ".join(str(arg) for arg in exc.args))
 
         wrapper.capability = capability  # read by the console's permission matrix tests
+        wrapper.admits = admits
         return wrapper
 
     return decorate

@@ -8,15 +8,13 @@ survey's team (403 for the audience, as the API's `results` action).
 """
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from api.exceptions import Conflict
 from surveys import selectors as survey_selectors
 from surveys import services as survey_services
 from surveys.choices import SurveyStatus
@@ -28,7 +26,7 @@ from teams import selectors as team_selectors
 from .forms import SurveyAnswerForm, path_depth
 from .pages import page
 from .roles import scope_for
-from .views import PAGE_SIZE, keyset_page
+from .views import PAGE_SIZE, keyset_page, service_step
 
 RESULT_FILES = {"csv": (SurveyResultsCSVRenderer, "text/csv; charset=utf-8"), "xlsx": (SurveyResultsXLSXRenderer, XLSX_MEDIA_TYPE)}
 TEAM_PICKER_LIMIT = 300
@@ -95,19 +93,14 @@ def survey_answer(request, pk):
     # Who may answer is decided before the answers are read, as in the API.
     survey_services.survey_check_respondent(survey=survey, actor=request.user)
     form = SurveyAnswerForm(request.POST, questions=survey_selectors.survey_questions(survey))
-    if form.is_valid():
-        answers, fields = form.answers()
-        try:
-            survey_services.survey_respond(survey=survey, actor=request.user, answers=answers)
-        except ValidationError as exc:
-            form.put_service_errors(exc, fields)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("console:survey", pk=pk)
-        else:
-            messages.success(request, _("Thank you: your answers are in."))
-            return redirect("console:surveys")
-    return _survey_page(request, survey, form=form, status=400)
+    return service_step(
+        request, form,
+        lambda data: survey_services.survey_respond(survey=survey, actor=request.user, answers=form.answers()[0]),
+        # A message naming `answers.N.<field>` goes on the N-th answer's question.
+        put=lambda form, exc: form.put_service_errors(exc, form.answers()[1]),
+        success=_("Thank you: your answers are in."), done=lambda _: redirect("console:surveys"),
+        refused=lambda: redirect("console:survey", pk=pk),
+        invalid=lambda form: _survey_page(request, survey, form=form, status=400))
 
 
 def _results_data(request, survey, text_limit=-1):

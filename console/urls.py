@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from . import account_pages, auth, joining_pages, survey_pages, views
+from . import account_pages, auth, joining_pages, publishing_pages, report_pages, survey_pages, views
 
 app_name = "console"
 
@@ -48,6 +48,23 @@ urlpatterns = [
     path("surveys/<int:pk>/answer/", survey_pages.survey_answer, name="survey-answer"),
     path("surveys/<int:pk>/results/", survey_pages.survey_results_page, name="survey-results"),
     path("surveys/<int:pk>/results.<str:fmt>", survey_pages.survey_results_file, name="survey-results-file"),
+    # Channels and their post log; the content library and its review step
+    path("channels/", publishing_pages.channels, name="channels"),
+    path("channels/new/", publishing_pages.channel_new, name="channel-new"),
+    path("channels/<int:pk>/", publishing_pages.channel, name="channel"),
+    path("channels/<int:pk>/edit/", publishing_pages.channel_edit, name="channel-edit"),
+    path("channels/<int:pk>/posts/", publishing_pages.channel_post_new, name="channel-post-new"),
+    path("content/", publishing_pages.content_list, name="content-list"),
+    path("content/new/", publishing_pages.content_new, name="content-new"),
+    path("content/<int:pk>/", publishing_pages.content_item, name="content-item"),
+    path("content/<int:pk>/edit/", publishing_pages.content_edit, name="content-edit"),
+    path("content/<int:pk>/submit/", publishing_pages.content_submit, name="content-submit"),
+    path("content/<int:pk>/approve/", publishing_pages.content_approve, name="content-approve"),
+    path("content/<int:pk>/reject/", publishing_pages.content_reject, name="content-reject"),
+    path("content/<int:pk>/archive/", publishing_pages.content_archive, name="content-archive"),
+    # Period reports (XLSX, PDF)
+    path("reports/", report_pages.reports, name="reports"),
+    path("teams/<int:pk>/report/", report_pages.team_report, name="team-report"),
     # Joining: invites and join requests (coordinators), and the page an invite's link opens (anyone)
     path("invites/", joining_pages.invites, name="invites"),
     path("invites/<int:pk>/revoke/", joining_pages.invite_revoke, name="invite-revoke"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from api.exceptions import Conflict
+from publishing import selectors as publishing_selectors
 from reports import selectors as report_selectors
 from reports import views as report_views
 from reports.renderers import CSVRenderer
@@ -33,8 +34,9 @@ from teams import selectors as team_selectors
 from teams import services as team_services
 from teams.models import Team
 
-from .forms import CampaignForm, CompleteForm, MemberForm, QuantityForm, ReasonForm, TaskForm, put_errors
+from .forms import CampaignForm, CompleteForm, MemberForm, QuantityForm, ReasonForm, put_errors
 from .pages import page, refusal
+from .publishing_forms import PublishingTaskForm
 from .roles import can, read_roots, scope_for
 
 PAGE_SIZE = 50
@@ -56,11 +58,11 @@ def conflict_message(request, exc: Conflict) -> None:
     messages.error(request, exc.message)
 
 
-def service_step(request, form, call, *, success, done, refused=None, invalid=None):
+def service_step(request, form, call, *, success, done, refused=None, invalid=None, put=put_errors):
     """The one wrapper of a console page that posts to a service.
 
     A valid form (or none) calls `call(cleaned_data)`; the service's ValidationError goes
-    back onto the form's fields and `invalid(form)` renders it again (400); a Conflict (the
+    back onto the form's fields (`put(form, exc)`: by the field it names) and `invalid(form)` renders it again (400); a Conflict (the
     row changed meanwhile) is a message and `refused()` (without `refused` it propagates: the
     409 page); success is the `success` message (a text, or a callable of the result) and
     `done(result)`. A step's caller checks the role first (`assignment_check_actor`), so a
@@ -72,7 +74,7 @@ def service_step(request, form, call, *, success, done, refused=None, invalid=No
         except ValidationError as exc:
             if form is None:
                 raise
-            put_errors(form, exc)
+            put(form, exc)
         except Conflict as exc:
             if refused is None:
                 raise
@@ -413,10 +415,23 @@ def tasks(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def task_new(request):
-    form = TaskForm(request.POST or None, **_team_choices(request.user),
-                    campaigns=task_selectors.campaign_list(request.user).order_by("-pk"))
+    """A task, with approved material and a channel to publish on (`?content=<id>` starts from that
+    item: its title, text and first link fill the form)."""
+    initial = {}
+    asked = request.GET.get("content", "")
+    material = publishing_selectors.content_usable_by(request.user).filter(pk=int(asked)).first() if (
+        request.method != "POST" and asked.isdigit()) else None
+    if material is not None:
+        initial = {"content": material.pk, "title": material.title, "instructions": material.body,
+                   "reference_url": material.links[0] if material.links else ""}
+    form = PublishingTaskForm(
+        request.POST or None, initial=initial, **_team_choices(request.user),
+        campaigns=task_selectors.campaign_list(request.user).order_by("-pk"),
+        contents=publishing_selectors.content_usable_by(request.user).select_related("team").order_by("-pk"),
+        channels=publishing_selectors.channels_visible_to(request.user).filter(is_active=True)
+        .select_related("team").order_by("team__path", "name"))
     return create_page(request, form, "console/task_new.html",
-                       lambda data: task_services.task_create(actor=request.user, **data),
+                       lambda data: task_services.task_create(actor=request.user, **form.service_data()),
                        success=_("Task created. Now choose who does it."),
                        done=lambda created: redirect("console:task", pk=created.pk))
 

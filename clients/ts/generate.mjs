@@ -9,6 +9,9 @@ const BLOB = ts.factory.createTypeReferenceNode(ts.factory.createIdentifier("Blo
 const NULL = ts.factory.createLiteralTypeNode(ts.factory.createNull());
 
 const ast = await openapiTS(new URL(source), {
+  // A request field with a default (on_behalf: false) stays optional for the caller; every
+  // response field is already listed as required by the document itself (api/schema.py).
+  defaultNonNullable: false,
   transform(schemaObject) {
     if (schemaObject.format === "binary") {
       return schemaObject.nullable ? ts.factory.createUnionTypeNode([BLOB, NULL]) : BLOB;

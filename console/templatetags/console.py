@@ -28,6 +28,10 @@ def console_nav(context):
         if can(user, "manage"):
             items.append(("console:join-requests", _("Join requests")))
         items.append(("console:surveys", _("Surveys")))
+        items.append(("console:content-list", _("Content")))
+        items.append(("console:channels", _("Channels")))
+        if reads:
+            items.append(("console:reports", _("Reports")))
     return {"items": items, "request": request, "section": _section(request)}
 
 
@@ -35,7 +39,10 @@ def console_nav(context):
 SECTIONS = {"team": "progress", "my-task": "my-tasks", "task": "tasks", "task-new": "tasks",
             "campaign": "campaigns", "campaign-new": "campaigns", "member-new": "members",
             "survey": "surveys", "survey-results": "surveys", "invites": "join-requests",
-            "join-request-approve": "join-requests", "join-request-decline": "join-requests"}
+            "join-request-approve": "join-requests", "join-request-decline": "join-requests",
+            "channel": "channels", "channel-new": "channels", "channel-edit": "channels",
+            "content-item": "content-list", "content-new": "content-list", "content-edit": "content-list",
+            "team-report": "reports"}
 
 
 def _section(request) -> str:

@@ -287,3 +287,85 @@ def test_a_sibling_subtrees_page_is_the_404_page_in_the_browser(page, axe, shoot
     see(page, "Không tìm thấy")
     axe(page)
     shoot(page, "refusal", "404")
+
+
+def log_out(page):
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_load_state()
+
+
+def test_the_content_review_and_report_story(page, shoot, axe, world, stage):
+    """A commune's coordinator writes material and sends it for review; the district's approves it
+    (never its author: four eyes), makes a task of it for a village and downloads the month's report."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from publishing.models import ContentItem
+
+    story = "content"
+    log_in(page, world.coord_c1)
+    page.get_by_role("navigation", name="Chính").get_by_role("link", name="Tài liệu").click()
+    page.get_by_role("link", name="Viết bản nháp").click()
+    page.get_by_label("Tổ").select_option(label="Tâm Thắng")
+    page.get_by_label("Tiêu đề").fill("Năm dấu hiệu của tin nhắn lừa đảo")
+    page.get_by_label("Nội dung").fill("Đường dẫn lạ, lời hứa trúng thưởng, giục chuyển tiền gấp.")
+    page.get_by_label("Liên kết").fill("https://example.org/dau-hieu\nhttps://example.org/video")
+    axe(page)
+    shoot(page, story, "01-draft")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.wait_for_load_state()
+    see(page, "Đã lưu bản nháp.")
+    page.get_by_role("button", name="Gửi duyệt").click()
+    page.wait_for_load_state()
+    see(page, "Đang chờ duyệt")
+    assert page.get_by_role("button", name="Phê duyệt").count() == 0  # nobody approves their own material
+    axe(page)
+    shoot(page, story, "02-in-review")
+    log_out(page)
+
+    log_in(page, world.coord_district)
+    page.get_by_role("navigation", name="Chính").get_by_role("link", name="Tài liệu").click()
+    page.get_by_role("link", name="Đang duyệt").click()
+    page.get_by_role("link", name="Năm dấu hiệu của tin nhắn lừa đảo").click()
+    page.wait_for_load_state()
+    axe(page)
+    shoot(page, story, "03-review")
+    page.get_by_label("Ghi chú (không bắt buộc)").fill("Rõ ràng, dùng được")
+    page.get_by_role("button", name="Phê duyệt").click()
+    page.wait_for_load_state()
+    see(page, "Đã duyệt")
+    item = ContentItem.objects.get(title="Năm dấu hiệu của tin nhắn lừa đảo")
+    assert item.status == "approved" and item.reviewed_by == world.coord_district
+
+    # A task from the approved material, assigned through the tree.
+    page.get_by_role("link", name="Tạo việc từ tài liệu này").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Tiêu đề").input_value() == "Năm dấu hiệu của tin nhắn lừa đảo"
+    page.get_by_label("Tổ").select_option(label="— Tâm Thắng")
+    page.get_by_label("Nền tảng").select_option(label="Zalo")
+    axe(page)
+    shoot(page, story, "04-task-from-content")
+    page.get_by_role("button", name="Tạo").click()
+    page.wait_for_load_state()
+    see(page, "Tài liệu: Năm dấu hiệu của tin nhắn lừa đảo")
+    page.get_by_label("Thôn 1").check()
+    page.get_by_role("button", name="Giao việc").click()
+    page.wait_for_load_state()
+    see(page, "Đã giao cho")
+
+    # The commune's report for this month, as a workbook.
+    page.get_by_role("navigation", name="Chính").get_by_role("link", name="Báo cáo").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Tâm Thắng").click()
+    page.wait_for_load_state()
+    page.get_by_role("combobox", name="Kỳ").select_option(label="Quý")
+    axe(page)
+    shoot(page, story, "05-report")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Tải XLSX").click()
+    assert download.value.suggested_filename.startswith(f"report-{world.c1.pk}-")
+    with open(download.value.path(), "rb") as workbook:  # the download's own path has no .xlsx
+        book = load_workbook(io.BytesIO(workbook.read()))
+    cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any("Tâm Thắng" in value for value in cells) and any("Thôn 1" in value for value in cells)

@@ -118,6 +118,38 @@ def _offline(world, work, team="v1a", coordinator="coord_c1", commune="c1", pers
     return Assignment.objects.get(task=task, assignee=getattr(world, person)).pk
 
 
+def _channel(world, coordinator="coord_c1", team="c1"):
+    import uuid
+
+    from publishing import services as publishing_services
+
+    return publishing_services.channel_create(
+        actor=getattr(world, coordinator), team=getattr(world, team), platform="facebook", kind="page",
+        name="Trang thanh niên", url=f"https://facebook.com/thanh-nien-{uuid.uuid4().hex[:8]}").pk
+
+
+def _content(world, coordinator="coord_c1", team="c1", to="approved"):
+    """A library item of `team` written by its coordinator, taken to `to` (the district's coordinator approves)."""
+    from publishing import services as publishing_services
+
+    author = getattr(world, coordinator)
+    item = publishing_services.content_create(actor=author, team=getattr(world, team), title="Cảnh báo lừa đảo",
+                                              body="Không chuyển tiền cho người lạ.", links=["https://example.org/a"])
+    if to == "draft":
+        return item.pk
+    publishing_services.content_submit(item=item, actor=author)
+    if to == "in_review":
+        return item.pk
+    return publishing_services.content_approve(item=item, actor=world.coord_district).pk
+
+
+def fresh_url(world, objects):
+    import uuid
+
+    return f"https://zalo.me/g/{uuid.uuid4().hex[:10]}"
+
+
+C2 = dict(coordinator="coord_c2", team="c2")
 def _invite(world, coordinator, team):
     from teams import joining
 
@@ -148,11 +180,22 @@ KINDS = {
     "inactive member": (lambda w, k: w.inactive_v1a.pk, lambda w, k: _inactive(w.v2a)),
     # open, asking commune c1's subtree (member_v1a and coord_c1 answer it) / commune c2's
     "survey": (lambda w, k: _survey(w, "coord_c1", "c1"), lambda w, k: _survey(w, "coord_c2", "c2")),
+    # a page of commune c1 (member_v1a reads it: a team above their own) / of commune c2
+    "channel": (lambda w, k: _channel(w), lambda w, k: _channel(w, **C2)),
+    # library items of c1 written by coord_c1 / of c2 by coord_c2: approved, a draft, in review
+    "content": (lambda w, k: _content(w), lambda w, k: _content(w, **C2)),
+    "draft": (lambda w, k: _content(w, to="draft"), lambda w, k: _content(w, to="draft", **C2)),
+    "in review": (lambda w, k: _content(w, to="in_review"), lambda w, k: _content(w, to="in_review", **C2)),
     # an invite to village v1a and a newcomer's pending request with it / the same in village v2a
     "invite": (lambda w, k: _invite(w, "coord_c1", "v1a"), lambda w, k: _invite(w, "coord_c2", "v2a")),
     "join request": (lambda w, k: _join_request(w, "coord_c1", "v1a"),
                      lambda w, k: _join_request(w, "coord_c2", "v2a")),
 }
+# Four eyes: coord_c1 wrote the item in review, so only someone else above approves it.
+REVIEWED_BY_ANOTHER = codes(302, 403, 403, 403, 403, 302)
+PUBLISHERS_STEP = codes(302, 404, 403, 403, 302, 302)  # the channel's managers and coordinators above
+CHANNEL_BODY = {"name": "Nhóm Zalo thôn", "platform": "zalo", "kind": "group", "url": fresh_url,
+                "posts_per_day_target": "2", "is_active": "on"}
 AUDIENCE_STEP = codes(302, 404, 302, 403, 302, 403)  # observer_district and the superuser are not asked
 
 TASK_BODY = {"title": "Việc mới", "team": lambda w, o: w.c1.pk, "kind": "post", "platform": "zalo",
@@ -204,6 +247,23 @@ MATRIX: dict[str, Page] = {
     "survey-answer": Page("survey", {"post": AUDIENCE_STEP}, {"post": survey_answer_body}),
     "survey-results": Page("survey", {"get": READERS}),
     "survey-results-file": Page("survey", {"get": READERS}, kwargs={"fmt": "csv"}),
+    "channels": Page(None, {"get": EVERYONE}),
+    "channel-new": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
+                        {"post": {**CHANNEL_BODY, "team": lambda w, o: w.c1.pk}}),
+    "channel": Page("channel", {"get": codes(302, 404, 200, 200, 200, 200)}),
+    "channel-edit": Page("channel", {"get": MANAGERS_PAGE, "post": MANAGERS_STEP}, {"post": CHANNEL_BODY}),
+    "channel-post-new": Page("channel", {"post": PUBLISHERS_STEP}, {"post": {"url": "https://zalo.me/p/1"}}),
+    "content-list": Page(None, {"get": EVERYONE}),
+    "content-new": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
+                        {"post": lambda w, o: {"team": w.c1.pk, "title": "Bài mới", "body": "Nội dung"}}),
+    "content-item": Page("content", {"get": codes(302, 404, 200, 200, 200, 200)}),
+    "content-edit": Page("draft", {"get": MANAGERS_PAGE, "post": MANAGERS_STEP}, {"post": {"title": "Sửa lại"}}),
+    "content-submit": Page("draft", {"post": MANAGERS_STEP}),
+    "content-approve": Page("in review", {"post": REVIEWED_BY_ANOTHER}),
+    "content-reject": Page("in review", {"post": REVIEWED_BY_ANOTHER}, {"post": {"reason": "Thiếu nguồn"}}),
+    "content-archive": Page("content", {"post": MANAGERS_STEP}),
+    "reports": Page(None, {"get": codes(302, 403, 403, 302, 302, 302)}),  # one subtree each: straight to it
+    "team-report": Page("team", {"get": READERS}),
     "invites": Page(None, {"get": MANAGERS_PAGE, "post": MANAGERS_STEP},
                     {"post": lambda w, o: {"team": w.v1a.pk, "max_uses": "20"}}),
     "invite-revoke": Page("invite", {"post": MANAGERS_STEP}),
