@@ -58,6 +58,8 @@ ERROR_CODES = {
     "not_open": "409: the survey is not open.",
     "already_answered": "409: the caller has already answered this survey.",
     "channel_inactive": "409: the channel is inactive; it takes no new posts.",
+    "schedule_paused": "409: the schedule is already paused.",
+    "schedule_active": "409: the schedule is not paused; only a paused schedule resumes.",
     "already_subscribed": "409: the caller already receives this report (same team, period and format).",
     "idempotency_key_in_progress": "409: a request with this Idempotency-Key is still running.",
     "precondition_failed": "412: If-Match does not name the current ETag.",

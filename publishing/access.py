@@ -8,6 +8,9 @@
 - Content: coordinators and observers read every item of their subtrees; everyone
   reads the approved, unexpired items of their own teams and of the teams above
   (material flows down, never sideways); authors read their own items.
+- Schedules: the team-path rule alone: coordinators and observers read those of their
+  subtrees, coordinators manage them; members see none (the tasks they make reach
+  them as any task does).
 """
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +18,7 @@ from django.utils import timezone
 from api.access import MANAGE, READ, Grant, Scope, register
 
 from .choices import ContentStatus
-from .models import ChannelManager, ChannelPost, Channel, ContentItem
+from .models import ChannelManager, ChannelPost, Channel, ContentItem, Schedule
 
 PUBLISH = "publish"
 
@@ -56,3 +59,4 @@ def register_all() -> None:
         READ: Grant(q=lambda s: content_flowing_down_q(s) | Q(created_by_id=s.user_id),
                     test=lambda s, c: True if c.created_by_id == s.user_id else None),
     })
+    register(Schedule, path="team__path")

@@ -2,7 +2,10 @@
 publishing.services so four eyes always hold."""
 from django.contrib import admin
 
-from .models import Channel, ChannelManager, ChannelPost, ContentItem, TaskPublication
+from .models import (
+    Channel, ChannelManager, ChannelPost, ContentItem, Schedule, ScheduleMember, ScheduleRun, ScheduleTeam,
+    TaskPublication,
+)
 
 
 class ChannelManagerInline(admin.TabularInline):
@@ -52,3 +55,60 @@ class TaskPublicationAdmin(admin.ModelAdmin):
     search_fields = ["task__title"]
     raw_id_fields = ["task", "channel", "content"]
     list_select_related = ["task", "channel", "content"]
+
+
+class ScheduleTeamInline(admin.TabularInline):
+    model = ScheduleTeam
+    extra = 0
+    autocomplete_fields = ["team"]
+
+
+class ScheduleMemberInline(admin.TabularInline):
+    model = ScheduleMember
+    extra = 0
+    raw_id_fields = ["member"]
+
+
+class ScheduleRunInline(admin.TabularInline):
+    model = ScheduleRun
+    extra = 0
+    can_delete = False
+    fields = ["occurs_at", "task", "created_at"]
+    readonly_fields = fields
+    ordering = ["-occurs_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    """Runs are made by the beat only (read-only here): an occurrence happens once."""
+
+    list_display = ["title", "team", "repeat", "weekday", "time", "is_active", "next_run_at", "last_run_at",
+                    "created_by"]
+    list_filter = ["is_active", "repeat", "kind", "platform", ("team", admin.RelatedOnlyFieldListFilter),
+                   ("topic", admin.RelatedOnlyFieldListFilter), ("channel", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "instructions", "team__name"]
+    autocomplete_fields = ["team"]
+    raw_id_fields = ["channel", "content", "topic", "campaign", "created_by"]
+    readonly_fields = ["last_run_at", "next_run_at", "last_error"]
+    list_select_related = ["team", "created_by"]
+    date_hierarchy = "next_run_at"
+    inlines = [ScheduleTeamInline, ScheduleMemberInline, ScheduleRunInline]
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(admin.ModelAdmin):
+    list_display = ["schedule", "occurs_at", "task", "created_at"]
+    list_filter = [("schedule", admin.RelatedOnlyFieldListFilter), "schedule__repeat"]
+    search_fields = ["schedule__title", "task__title"]
+    raw_id_fields = ["schedule", "task"]
+    list_select_related = ["schedule", "task"]
+    date_hierarchy = "occurs_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -15,3 +15,9 @@ class ContentStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     ARCHIVED = "archived", _("Archived")
+
+
+class Repeat(models.TextChoices):
+    DAILY = "daily", _("Every day")
+    WEEKDAYS = "weekdays", _("Monday to Friday")
+    WEEKLY = "weekly", _("Once a week")

@@ -1,4 +1,4 @@
-"""Demo channels, a week of posts, content in review and approved, and topics (seed_demo).
+"""Demo channels, a week of posts, content in review and approved, topics and a daily schedule (seed_demo).
 
 Everything goes through the services. Running it again changes nothing: a topic,
 channel or item that already exists (same name or title and team) is left as it
@@ -15,7 +15,7 @@ from teams.models import Member
 
 from . import services
 from .choices import ContentStatus
-from .models import Channel, ContentItem
+from .models import Channel, ContentItem, Schedule
 
 TOPICS = ["Chính sách, pháp luật", "Lễ, Tết", "Người tốt việc tốt", "Văn hóa, thể thao", "Cảnh báo lừa đảo"]
 # (team, platform, kind, name, url, posts a day, manager phone)
@@ -97,5 +97,23 @@ def seed_publishing(teams, stdout=None) -> None:
                 services.channel_post_create(channel=channel, actor=actor, published_at=when, topic=topic,
                                              content=content, url=f"{url}/posts/{day:%Y%m%d}{k}")
                 made += 1
+    schedule = _daily_schedule(teams["Tâm Thắng"], commune_coord, scam, topics["Cảnh báo lừa đảo"])
     if stdout is not None:
-        stdout.write(f"Publishing: {len(CHANNELS)} channels, {made} posts, content approved and in review.")
+        stdout.write(f"Publishing: {len(CHANNELS)} channels, {made} posts, content approved and in review, "
+                     f"a daily schedule ({schedule.title}, {schedule.time:%H:%M}).")
+
+
+DAILY_TITLE = "Chia sẻ cảnh báo lừa đảo mỗi sáng"
+
+
+def _daily_schedule(team, actor, content, topic) -> Schedule:
+    """Every morning at 07:30 the commune's members share the scam warning on the commune's page."""
+    existing = Schedule.objects.filter(team=team, title=DAILY_TITLE).first()
+    if existing is not None:
+        return existing
+    channel = Channel.objects.get(url="https://facebook.com/tuoitretamthang")
+    return services.schedule_create(
+        actor=actor, team=team, title=DAILY_TITLE, kind="share", platform="facebook", repeat="daily",
+        time=time(7, 30), due_hours=12, channel=channel, content=content, topic=topic,
+        instructions="Chia sẻ bài cảnh báo trên trang Tuổi trẻ Tâm Thắng về trang cá nhân, kèm lời nhắc người thân.",
+        targets={"teams": [team]})

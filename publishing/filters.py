@@ -5,8 +5,8 @@ from tasks.choices import Platform
 from tasks.filters import StrictBooleanFilter, UpdatedSinceFilter
 from teams.filters import SearchFilter, WithinFilter
 
-from .choices import ChannelKind, ContentStatus
-from .models import Channel, ContentItem
+from .choices import ChannelKind, ContentStatus, Repeat
+from .models import Channel, ContentItem, Schedule
 
 
 class ChannelFilter(django_filters.FilterSet):
@@ -32,3 +32,15 @@ class ContentItemFilter(django_filters.FilterSet):
     class Meta:
         model = ContentItem
         fields = ["team", "within", "status", "topic", "updated_since"]
+
+
+class ScheduleFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+    within = WithinFilter(path_field="team__path")
+    repeat = django_filters.ChoiceFilter(choices=Repeat.choices)
+    is_active = StrictBooleanFilter()
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = Schedule
+        fields = ["team", "within", "repeat", "is_active", "updated_since"]

@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tasks.choices import Platform
-from tasks.models import Assignment, Task, Topic
+from tasks.choices import Platform, TaskKind
+from tasks.models import Assignment, Campaign, Task, Topic
 from teams.models import Team
 
-from .choices import ChannelKind, ContentStatus
+from .choices import ChannelKind, ContentStatus, Repeat
 
 
 class Channel(models.Model):
@@ -133,6 +133,28 @@ class ChannelPost(models.Model):
         return self.url
 
 
+class ChannelDay(models.Model):
+    """How many posts each channel has on each local day, kept by PostgreSQL triggers.
+
+    Statement-level triggers on publishing_channelpost (migration 0003) add and take away
+    the rows every INSERT, UPDATE, DELETE and COPY touched, in the same transaction, so
+    this is the live count at every snapshot. The channel statistics sum at most one row
+    per channel and day here instead of counting every post (reports.selectors.channel_stats).
+    Only on PostgreSQL; SQLite (development) counts live. Plain columns, no foreign keys:
+    it never blocks deleting a channel, and rows at 0 are harmless.
+    """
+
+    channel_id = models.BigIntegerField()
+    day = models.DateField()
+    posts = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel_id", "day"], name="channel_day_key")]
+
+    def __str__(self):
+        return f"channel {self.channel_id} {self.day}: {self.posts}"
+
+
 class TaskPublication(models.Model):
     """What a task publishes: on which channel, with which approved material.
 
@@ -149,3 +171,101 @@ class TaskPublication(models.Model):
     class Meta:
         verbose_name = _("task publication")
         verbose_name_plural = _("task publications")
+
+
+class Schedule(models.Model):
+    """Recurring work: at each occurrence (local `time` on the days `repeat` names) the beat
+    makes one task from these fields and assigns it to the targets (publishing.services.schedules).
+
+    `next_run_at` is the next occurrence (null while paused or after `ends_on`); the beat picks
+    the schedules whose `next_run_at` has come. Nothing cascades.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("team"))
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="schedules", null=True, blank=True,
+                                verbose_name=_("channel"))
+    content = models.ForeignKey(ContentItem, on_delete=models.PROTECT, related_name="schedules", null=True,
+                                blank=True, verbose_name=_("content"))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="schedules", null=True, blank=True,
+                              verbose_name=_("topic"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="schedules", null=True,
+                                 blank=True, verbose_name=_("campaign"))
+    target_teams = models.ManyToManyField(Team, through="ScheduleTeam", related_name="+", blank=True,
+                                          verbose_name=_("target teams"))
+    target_members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ScheduleMember", related_name="+",
+                                            blank=True, verbose_name=_("target members"))
+    repeat = models.CharField(_("repeat"), max_length=16, choices=Repeat.choices)
+    # Monday 0 .. Sunday 6; only for `weekly`.
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
+    # Local (Asia/Ho_Chi_Minh) wall-clock time of each occurrence.
+    time = models.TimeField(_("time (local)"))
+    due_hours = models.PositiveIntegerField(_("due after (hours)"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True, editable=False)
+    next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, default="", editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(repeat__in=Repeat.values), name="schedule_repeat_valid"),
+            models.CheckConstraint(
+                condition=(Q(repeat=Repeat.WEEKLY, weekday__gte=0, weekday__lte=6)
+                           | (~Q(repeat=Repeat.WEEKLY) & Q(weekday__isnull=True))),
+                name="schedule_weekday_only_weekly"),
+            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                                   name="schedule_ends_after_start"),
+        ]
+        # What the beat reads every minute: the active schedules whose occurrence has come.
+        indexes = [models.Index(fields=["next_run_at"], condition=Q(is_active=True), name="schedule_due")]
+
+    def __str__(self):
+        return self.title
+
+
+class ScheduleTeam(models.Model):
+    """A team each occurrence's task is fanned out to (PROTECTed both ways: nothing cascades)."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="team_links")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schedule", "team"], name="schedule_team_once")]
+
+
+class ScheduleMember(models.Model):
+    """A person each occurrence's task is assigned to directly (PROTECTed both ways)."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="member_links")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schedule", "member"], name="schedule_member_once")]
+
+
+class ScheduleRun(models.Model):
+    """One occurrence of a schedule, made into one task. The unique key (schedule, occurs_at)
+    is what makes an occurrence happen once however many beats or workers race."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="runs")
+    occurs_at = models.DateTimeField(_("occurrence"))
+    task = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="schedule_run", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("schedule run")
+        verbose_name_plural = _("schedule runs")
+        ordering = ["-occurs_at"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "occurs_at"], name="schedule_occurrence_once")]

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from api.hooks import ExportSection, personal_data
 
-from .models import Channel, ChannelManager, ChannelPost, ContentItem
+from .models import Channel, ChannelManager, ChannelPost, ContentItem, ScheduleMember
 
 
 class PersonalDataChannelPostSerializer(serializers.Serializer):
@@ -31,6 +31,8 @@ class PersonalDataManagedChannelSerializer(serializers.Serializer):
 def _scrub(member, old_phone, old_name):
     # Managing a page is a role, not a record of the work: an anonymised person manages nothing.
     ChannelManager.objects.filter(member=member).delete()
+    # Nor is anyone given more work by name: they leave every schedule's targets.
+    ScheduleMember.objects.filter(member=member).delete()
 
 
 def declare() -> None:
@@ -42,6 +44,8 @@ def declare() -> None:
             ("publishing.ChannelPost", "created_by"): "exported (channel_posts); kept: the post log counts it",
             ("publishing.ContentItem", "created_by"): "exported (content_items); kept: four eyes needs the author",
             ("publishing.ContentItem", "reviewed_by"): "kept: who approved or rejected is the record",
+            ("publishing.Schedule", "created_by"): "kept: the author in whose name each occurrence's task is made",
+            ("publishing.ScheduleMember", "member"): "removed on anonymisation: nobody gives them work by name",
         },
         sections=(
             ExportSection("channel_posts", 110, lambda m: ChannelPost.objects.filter(created_by_id=m.pk)

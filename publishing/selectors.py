@@ -9,7 +9,7 @@ from teams.models import Member, Team
 
 from .access import PUBLISH
 from .choices import ContentStatus
-from .models import Channel, ChannelPost, ContentItem
+from .models import Channel, ChannelPost, ContentItem, Schedule
 
 
 def channels_visible_to(user) -> QuerySet[Channel]:
@@ -59,3 +59,13 @@ def teams_authoring_for(user) -> QuerySet[Team]:
     managed = Channel.objects.filter(is_active=True, manager_links__member_id=getattr(user, "pk", None))
     return Team.objects.filter(Q(pk__in=restrict(Team.objects.all(), user, MANAGE).values("pk"))
                                | Q(pk__in=managed.values("team_id")))
+
+
+def schedules_visible_to(user) -> QuerySet[Schedule]:
+    return restrict(Schedule.objects.all(), user, READ)
+
+
+def schedule_list(user) -> QuerySet[Schedule]:
+    return (schedules_visible_to(user).select_related("team")
+            .prefetch_related(Prefetch("target_teams", queryset=Team.objects.only("id").order_by("id")),
+                              Prefetch("target_members", queryset=Member.objects.only("id").order_by("id"))))

@@ -1,15 +1,19 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import DateTimeField, ScopedIdListField, ScopedPrimaryKeyRelatedField
-from tasks.choices import Platform
+from tasks.choices import Platform, TaskKind
+from tasks.models import Campaign
+from tasks.selectors import campaigns_visible_to
 from tasks.serializers import TEXT_MAX_LENGTH, HttpURLField, topic_field
 from teams.models import Member, Team
-from teams.selectors import members_readable_by, teams_managed_by
+from teams.selectors import members_readable_by, teams_managed_by, teams_visible_to
 
-from .choices import ChannelKind
-from .models import Channel, ChannelPost, ContentItem
-from .selectors import content_visible_to, teams_authoring_for
+from .choices import ChannelKind, Repeat
+from .models import Channel, ChannelPost, ContentItem, Schedule
+from .selectors import channels_visible_to, content_usable_by, content_visible_to, teams_authoring_for
+from .services.schedules import MAX_DUE_HOURS
 
 MAX_MANAGERS = 50
 MAX_TARGET = 100
@@ -137,3 +141,101 @@ class ContentApproveSerializer(serializers.Serializer):
 
 class ContentRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+
+
+# Schedules ---------------------------------------------------------------------------
+
+MAX_SCHEDULE_TARGETS = 200
+
+
+class ScheduleTargetsSerializer(serializers.Serializer):
+    teams = serializers.SerializerMethodField(help_text="Each team fans out to its members, at each occurrence.")
+    members = serializers.SerializerMethodField(help_text="People assigned directly at each occurrence.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_teams(self, schedule) -> list[int]:
+        return [team.pk for team in schedule.target_teams.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_members(self, schedule) -> list[int]:
+        return [member.pk for member in schedule.target_members.all()]
+
+
+class LocalTimeField(serializers.TimeField):
+    """`HH:MM`, Asia/Ho_Chi_Minh wall-clock time."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M"])
+        kwargs.setdefault("help_text", "Local time (Asia/Ho_Chi_Minh) of each occurrence, `HH:MM`.")
+        super().__init__(**kwargs)
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    targets = ScheduleTargetsSerializer(source="*", read_only=True)
+    time = LocalTimeField(read_only=True)
+
+    class Meta:
+        model = Schedule
+        fields = ["id", "team", "team_name", "title", "instructions", "kind", "platform", "channel", "content",
+                  "topic", "campaign", "targets", "repeat", "weekday", "time", "due_hours", "starts_on", "ends_on",
+                  "is_active", "last_run_at", "next_run_at", "last_error", "created_by", "created_at", "updated_at"]
+        extra_kwargs = {
+            "weekday": {"help_text": "For `weekly`: 0 Monday .. 6 Sunday; null otherwise."},
+            "next_run_at": {"help_text": "The next occurrence; null while paused or after `ends_on`."},
+            "last_run_at": {"help_text": "When the worker last made an occurrence's task."},
+            "last_error": {"help_text": "Why the last occurrence made no task (empty when it did)."},
+        }
+
+
+class ScheduleTargetsBodySerializer(serializers.Serializer):
+    teams = ScopedIdListField(teams_visible_to, Team, required=False, max_length=MAX_SCHEDULE_TARGETS,
+                              help_text="Teams inside the schedule's team; each fans out to its members.")
+    members = ScopedIdListField(members_readable_by, Member, required=False, max_length=MAX_SCHEDULE_TARGETS,
+                                help_text="People with a role inside the schedule's team, assigned directly.")
+
+
+def _date_in_reach(value):
+    if not 2000 <= value.year <= 2100:
+        raise serializers.ValidationError(_("Give a date between the years 2000 and 2100."))
+    return value
+
+
+class ScheduleCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyRelatedField(teams_managed_by, Team,
+                                        help_text="The owning team of each task: one the caller coordinates.")
+    title = serializers.CharField(max_length=200)
+    instructions = serializers.CharField(max_length=TEXT_MAX_LENGTH * 5, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=TaskKind.choices)
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    channel = ScopedPrimaryKeyRelatedField(channels_visible_to, Channel, required=False, allow_null=True)
+    content = ScopedPrimaryKeyRelatedField(content_usable_by, ContentItem, required=False, allow_null=True)
+    topic = topic_field()
+    campaign = ScopedPrimaryKeyRelatedField(campaigns_visible_to, Campaign, required=False, allow_null=True)
+    targets = ScheduleTargetsBodySerializer()
+    repeat = serializers.ChoiceField(choices=Repeat.choices)
+    weekday = serializers.IntegerField(min_value=0, max_value=6, required=False, allow_null=True,
+                                       help_text="For `weekly` (required then): 0 Monday .. 6 Sunday.")
+    time = LocalTimeField()
+    due_hours = serializers.IntegerField(min_value=1, max_value=MAX_DUE_HOURS, required=False, allow_null=True,
+                                         help_text="Each task is due this many hours after its occurrence.")
+    starts_on = serializers.DateField(required=False, validators=[_date_in_reach],
+                                      help_text="The first day (local) that may hold an occurrence; today by default.")
+    ends_on = serializers.DateField(required=False, allow_null=True, validators=[_date_in_reach],
+                                    help_text="The last day (local) that may hold one; none: no end.")
+
+
+class ScheduleUpdateSerializer(ScheduleCreateSerializer):
+    team = None
+    title = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    targets = ScheduleTargetsBodySerializer(required=False)
+    repeat = serializers.ChoiceField(choices=Repeat.choices, required=False)
+    time = LocalTimeField(required=False)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys") and "team" in data:
+            raise serializers.ValidationError({"team": [_("A schedule's team cannot be changed.")]})
+        return super().to_internal_value(data)

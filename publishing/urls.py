@@ -1,6 +1,7 @@
-from .views import ChannelViewSet, ContentItemViewSet
+from .views import ChannelViewSet, ContentItemViewSet, ScheduleViewSet
 
 ROUTES = [
     ("channels", ChannelViewSet, "channel"),
     ("content", ContentItemViewSet, "content"),
+    ("schedules", ScheduleViewSet, "schedule"),
 ]

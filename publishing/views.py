@@ -14,7 +14,7 @@ from api.writes import ServiceWriteMixin
 
 from . import selectors, services
 from .access import PUBLISH
-from .filters import ChannelFilter, ContentItemFilter
+from .filters import ChannelFilter, ContentItemFilter, ScheduleFilter
 from .serializers import (
     ContentApproveSerializer,
     ContentItemCreateSerializer,
@@ -26,6 +26,9 @@ from .serializers import (
     ChannelPostSerializer,
     ChannelSerializer,
     ChannelUpdateSerializer,
+    ScheduleCreateSerializer,
+    ScheduleSerializer,
+    ScheduleUpdateSerializer,
 )
 
 READ_CREATE_PATCH = ["get", "post", "patch", "head", "options"]
@@ -219,3 +222,79 @@ class ContentItemViewSet(_ListRetrieveCreatePatch):
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._step("archive")
+
+
+SCHEDULE_RULE = ("At each occurrence (the local Asia/Ho_Chi_Minh `time` on every day for `daily`, Monday to Friday "
+                 "for `weekdays`, the `weekday` for `weekly`, from `starts_on` to `ends_on`) the worker makes one "
+                 "task from the schedule's fields, created by its author, and assigns it to the `targets` exactly "
+                 "once; an occurrence missed while the worker was down is made once, late, when it comes back "
+                 "(one task for all that were missed, never one each). Coordinators and observers of the team or "
+                 "above read schedules; members see none (they see the tasks).")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Recurring work: schedules the caller can see",
+        description=SCHEDULE_RULE + " Filters: `team`, `within`, `repeat`, `is_active`, `updated_since`. "
+                    "Page-number pagination. Errors: 400 `invalid` for a bad filter.",
+    ),
+    retrieve=extend_schema(
+        summary="One schedule",
+        description="With an `ETag`. Errors: 404 `not_found` when it does not exist or lies outside the caller's "
+                    "read scope (members: every schedule).",
+    ),
+    create=extend_schema(
+        request=ScheduleCreateSerializer, responses={201: ScheduleSerializer},
+        summary="Plan recurring work for a team",
+        description="Coordinators of the team or above. " + SCHEDULE_RULE + " `weekday` only (and always) for "
+                    "`weekly`; `targets` name at least one team or person inside the team's subtree; `channel`, "
+                    "`content`, `topic`, `campaign` as for a task. Errors: 403 `permission_denied` for members "
+                    "and observers (before the body is read), 400 `invalid` naming the field.",
+    ),
+    partial_update=extend_schema(
+        request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer},
+        summary="Change a schedule",
+        description="Coordinators of the schedule's team or above; its team does not change (400 on `team`); a "
+                    "change of `repeat`, `weekday`, `time`, `starts_on` or `ends_on` plans the next occurrence "
+                    "from now. Tasks already made stay as they are. Pause and resume are their own steps. "
+                    "Errors: 403 `permission_denied`, 404 `not_found`, 400 `invalid`, 412 `precondition_failed` "
+                    "for a stale `If-Match`.",
+    ),
+)
+class ScheduleViewSet(_ListRetrieveCreatePatch):
+    serializer_class = ScheduleSerializer
+    filterset_class = ScheduleFilter
+    ordering_fields = ["title", "next_run_at", "updated_at", "id"]
+    ordering = ["-id"]
+    action_capabilities = {"create": "manage", "partial_update": "manage", "pause": "manage", "resume": "manage"}
+    create_serializer_class = ScheduleCreateSerializer
+    update_serializer_class = ScheduleUpdateSerializer
+    create_service = "schedule_create"
+    update_service = "schedule_update"
+    service_object = "schedule"
+
+    def get_queryset(self):
+        return selectors.schedule_list(self.request.user)
+
+    def _step(self, service):
+        schedule = self.get_object()
+        require(self.request.user, "manage", schedule)
+        return self._respond(service(schedule=schedule, actor=self.request.user))
+
+    @extend_schema(request=None, responses={200: ScheduleSerializer},
+                   summary="Pause a schedule (no task is made until it resumes)",
+                   description="Coordinators of its team or above. The occurrences while it is paused are never "
+                               "made. Errors: 403 `permission_denied`, 404 `not_found`, 409 `schedule_paused` when "
+                               "it is paused already.")
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._step(services.schedule_pause)
+
+    @extend_schema(request=None, responses={200: ScheduleSerializer},
+                   summary="Resume a paused schedule from its next occurrence",
+                   description="Coordinators of its team or above; `next_run_at` becomes the next occurrence "
+                               "after now. Errors: 403 `permission_denied`, 404 `not_found`, 409 `schedule_active` "
+                               "when it is not paused.")
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._step(services.schedule_resume)

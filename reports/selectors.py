@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import StrIndex, Substr, TruncDate
 
-from publishing.models import Channel, ChannelPost
+from publishing.models import Channel, ChannelDay, ChannelPost
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus
 from tasks.models import Assignment, Campaign, Task, Topic
 from tasks.overdue import overdue_q, past_due_tasks
@@ -559,22 +559,28 @@ def channels_in_subtree(path: str) -> QuerySet[Channel]:
 
 def channel_stats(channels: list[Channel], since: date, until: date, topic_id: int | None = None) -> list[dict]:
     """Per channel: posts in the range of local (Asia/Ho_Chi_Minh) days, and the days whose
-    posts reached the channel's target. One query whatever the number of channels and posts:
-    posts grouped by channel and local day (`published_on`, written with each post, indexed
-    with the channel) inside, summed per channel outside, so one row per channel comes back.
-    A day without posts is on target only for a target of 0."""
+    posts reached the channel's target. One query whatever the number of channels and posts.
+    On PostgreSQL it sums the rollup (publishing.ChannelDay: one row per channel and local
+    day, kept by triggers in every post write's transaction), at most channels x days rows;
+    with `topic=` (which the rollup does not keep), and on SQLite, it groups the posts by
+    channel and local day (`published_on`, indexed with the channel) inside and sums per
+    channel outside. A day without posts is on target only for a target of 0."""
     days = (until - since).days + 1
     totals: dict[int, tuple[int, int]] = {}
     if channels:
-        posts = ChannelPost.objects.filter(channel_id__in=[c.pk for c in channels], published_on__gte=since,
-                                           published_on__lte=until)
-        if topic_id is not None:
-            posts = posts.filter(topic_id=topic_id)
-        per_day = posts.values("channel_id", "published_on").annotate(n=Count("pk")).order_by()
+        ids = [c.pk for c in channels]
         # Read where the report view reads (the replica inside ReplicaReadMixin).
         alias = router.db_for_read(ChannelPost)
-        inner, params = per_day.query.get_compiler(using=alias).as_sql()
         qn = connections[alias].ops.quote_name
+        if topic_id is None and connections[alias].vendor == "postgresql":
+            per_day = (ChannelDay.objects.using(alias).filter(channel_id__in=ids, day__gte=since, day__lte=until)
+                       .values("channel_id", "day", n=F("posts")).order_by())
+        else:
+            posts = ChannelPost.objects.filter(channel_id__in=ids, published_on__gte=since, published_on__lte=until)
+            if topic_id is not None:
+                posts = posts.filter(topic_id=topic_id)
+            per_day = posts.values("channel_id", "published_on").annotate(n=Count("pk")).order_by()
+        inner, params = per_day.query.get_compiler(using=alias).as_sql()
         sql = (f"SELECT d.channel_id, SUM(d.n), SUM(CASE WHEN d.n >= c.{qn('posts_per_day_target')} THEN 1 "
                f"ELSE 0 END) FROM ({inner}) d JOIN {qn(Channel._meta.db_table)} c ON c.id = d.channel_id "
                f"GROUP BY d.channel_id")

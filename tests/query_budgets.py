@@ -107,10 +107,10 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/teams/', 'coordinator', 4),
     B('GET', '/api/v1/teams/', 'member', 4),
     B('POST', '/api/v1/teams/', 'coordinator', 10),
-    B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 43, "Django's delete collector visits every table that points at a team (merged_from, topics, channels, content, rollups, invites, join requests)", obj=_empty_village),
+    B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 47, "Django's delete collector visits every table that points at a team (merged_from, topics, channels, content, schedules and their targets, rollups, invites, join requests)", obj=_empty_village),
     B('GET', '/api/v1/teams/{pk}/', 'coordinator', 3),
     B('PATCH', '/api/v1/teams/{pk}/', 'coordinator', 10),
-    B('POST', '/api/v1/teams/{pk}/merge/', 'coordinator', 52, "invites and join requests move (2), each app's teams_merged handler moves its own rows (tasks, surveys, publishing, reports), then the leftover check"),
+    B('POST', '/api/v1/teams/{pk}/merge/', 'coordinator', 57, "invites and join requests move (2), each app's teams_merged handler moves its own rows (tasks, surveys, publishing with schedules and their targets, reports), then the leftover check"),
     B('GET', '/api/v1/members/', 'coordinator', 4),
     B('GET', '/api/v1/members/', 'member', 4),
     B('POST', '/api/v1/members/', 'coordinator', 15),
@@ -119,7 +119,7 @@ BUDGETS: list[Budget] = [
     B('POST', '/api/v1/me/password/', 'member', 5, "lock, check, save, blacklist the sessions"),
     B('POST', '/api/v1/members/{pk}/set-password/', 'coordinator', 10, "reach, lock, save, blacklist the sessions"),
     B('POST', '/api/v1/members/{pk}/unlock/', 'coordinator', 5, "the person and their teams; the lock is in the cache"),
-    B('POST', '/api/v1/members/{pk}/anonymise/', 'superuser', 21, "each app's personal-data handler (api.hooks) scrubs its own tables; join requests keep a copy of the phone and name"),
+    B('POST', '/api/v1/members/{pk}/anonymise/', 'superuser', 22, "each app's personal-data handler (api.hooks) scrubs its own tables (schedule targets too); join requests keep a copy of the phone and name"),
     # Joining (issue 10, point 3): invites, registration, join requests.
     B('POST', '/api/v1/auth/register/', 'anonymous', 6, 'the invite locked, the phone looked up (the answer is the same either way), the use counted, the request'),
     B('GET', '/api/v1/teams/{pk}/invites/', 'coordinator', 2),
@@ -197,6 +197,14 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/topics/{pk}/', 'coordinator', 2),
     B('PATCH', '/api/v1/topics/{pk}/', 'coordinator', 7),
     B('GET', '/api/v1/teams/{pk}/stats/channels/', 'coordinator', 3),
+    # Schedules (issue 11, point 4): the list prefetches both kinds of target (one query each).
+    B('GET', '/api/v1/schedules/', 'coordinator', {"sqlite": 5, "postgresql": 6}, 'scope, count, rows, the two targets prefetched; the sync cursor reads pg_stat_activity on PostgreSQL'),
+    B('GET', '/api/v1/schedules/', 'member', {"sqlite": 1, "postgresql": 2}, 'a member reads no schedule: the scope alone (no rows to count)'),
+    B('POST', '/api/v1/schedules/', 'coordinator', 13, 'body ids resolved, the targets checked and stored, re-read'),
+    B('GET', '/api/v1/schedules/{pk}/', 'coordinator', 4),
+    B('PATCH', '/api/v1/schedules/{pk}/', 'coordinator', 11, 'looked up, locked, saved, re-read'),
+    B('POST', '/api/v1/schedules/{pk}/pause/', 'coordinator', 11, 'looked up, locked, saved, re-read'),
+    B('POST', '/api/v1/schedules/{pk}/resume/', 'coordinator', 11, 'looked up, locked, saved, re-read'),
 ]
 
 
@@ -223,3 +231,11 @@ def populate(world) -> None:
     survey = surveys.survey_create(actor=world.coord_c1, team=world.c1, title="Khảo sát cố định",
                                    questions=[{"kind": "scale", "text": "Mức hài lòng"}])
     surveys.survey_open(survey=survey, actor=world.coord_c1)
+    from datetime import time
+
+    from publishing import services as publishing
+
+    for i in range(3):  # schedules with both kinds of target: a query per row would show
+        publishing.schedule_create(actor=world.coord_c1, team=world.c1, title=f"Lịch {i}", kind="share",
+                                   platform="facebook", repeat="daily", time=time(7 + i, 0),
+                                   targets={"teams": [world.v1a, world.v1b], "members": [world.member_v1a]})

@@ -75,6 +75,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.tasks.publish_due_tasks",
         "schedule": crontab(minute="*"),
     },
+    # Makes each schedule's occurrence into one task (publishing/services/schedules.py).
+    "run-due-schedules": {
+        "task": "publishing.tasks.run_due_schedules",
+        "schedule": crontab(minute="*"),
+    },
     "prune-idempotency-keys": {
         "task": "api.tasks.prune_idempotency_keys",
         "schedule": crontab(minute=17),

@@ -95,6 +95,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "assignments", "description": "One person's share of a task, and its workflow."},
         {"name": "channels", "description": "The teams' own pages and groups, their posting targets and post log."},
         {"name": "content", "description": "The content library: approved material that flows down the tree."},
+        {"name": "schedules", "description": "Recurring work: schedules that the worker turns into one task per occurrence."},
         {"name": "notifications", "description": "The caller's own notification feed."},
         {"name": "devices", "description": "Push tokens of the caller's devices."},
         {"name": "reports", "description": "Report subscriptions and the reports made for them."},

@@ -24,7 +24,7 @@ from tasks.services import check_topic
 from teams.models import Member, Membership, Team
 
 from ..choices import ContentStatus
-from ..models import Channel, ChannelPost, ContentItem, TaskPublication
+from ..models import Channel, ChannelPost, ContentItem, Schedule, ScheduleTeam, TaskPublication
 
 # Addresses of a person's own account, never a team's page: a channel is a page,
 # group, channel or website the team runs (the guide: no persona accounts, no
@@ -207,8 +207,15 @@ def task_content_apply(*, task: Task, value: ContentItem | None, actor: Member) 
 # Merges (api.hooks.teams_merged) ------------------------------------------------------
 
 def publishing_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
-    """What publishing hangs on `source` moves to `target`: channels and content items."""
+    """What publishing hangs on `source` moves to `target`: channels, content items and schedules
+    (their own team and their target teams)."""
+    now = timezone.now()
+    through = ScheduleTeam
+    already = through.objects.filter(team=target).values("schedule_id")
+    through.objects.filter(team=source, schedule_id__in=already).delete()
     return {
-        "channels": Channel.objects.filter(team=source).update(team=target, updated_at=timezone.now()),
-        "content": ContentItem.objects.filter(team=source).update(team=target, updated_at=timezone.now()),
+        "channels": Channel.objects.filter(team=source).update(team=target, updated_at=now),
+        "content": ContentItem.objects.filter(team=source).update(team=target, updated_at=now),
+        "schedules": Schedule.objects.filter(team=source).update(team=target, updated_at=now),
+        "schedule_targets": through.objects.filter(team=source).update(team=target),
     }

@@ -9,6 +9,8 @@ and the loaded-object rule (`test`) of each registration cannot drift apart.
 A model registered later fails `test_every_registered_model_has_rules` until its rules
 are written in `Rules.expected`.
 """
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -18,6 +20,7 @@ from api import access
 from api.access import allows, require, restrict
 from api.models import Job
 from notifications.models import Device, Notification
+from publishing.models import Schedule
 from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task
 from teams.choices import Role
@@ -42,7 +45,7 @@ CAPABILITIES = ["read", "manage", "review", "work", "assignee", "reviewer", "rea
 PEOPLE = ["superuser", "coord_province", "coord_c1", "coord_v1a", "observer_district", "member_v1a",
           "coord_c2", "member_v2a", "two_roles", "inactive_v1a", "outsider", "anonymous"]
 MODELS = [Team, Membership, Member, Campaign, Task, Assignment, Survey, Notification, Device, Job, Invite,
-          JoinRequest]
+          JoinRequest, Schedule]
 
 
 @pytest.fixture
@@ -57,6 +60,10 @@ def people(full_world):
         Device.objects.create(member=member, token=f"device-{member.pk}", platform="android")
     for starter in (world.coord_province, world.coord_c1, world.coord_c2):
         Job.objects.create(kind="assign", started_by=starter)
+    for team in Team.objects.all():  # schedules: the team-path rule alone (members see none)
+        Schedule.objects.create(team=team, title=f"Lịch {team.name}", kind="share", platform="facebook",
+                                repeat="daily", time=datetime.time(7, 30), starts_on=timezone.localdate(),
+                                created_by=world.superuser)
     # An invite and a join request (one newcomer, one existing member) for teams at three depths.
     for i, team in enumerate((world.province, world.c1, world.v1a, world.v2a)):
         invite = Invite.objects.create(team=team, created_by=world.superuser, code=f"rules-code-{i}")
@@ -166,7 +173,7 @@ def _ancestors(path):
 
 
 RELATED = {Membership: ("team", "member"), Campaign: ("team",), Task: ("team",), Assignment: ("team",),
-           Survey: ("team",), Invite: ("team",), JoinRequest: ("team",)}
+           Survey: ("team",), Invite: ("team",), JoinRequest: ("team",), Schedule: ("team",)}
 
 
 # Registered models whose rules are not restated here yet: publishing's are checked role by role

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from publishing.models import Channel, ChannelPost, ContentItem, TaskPublication
+from publishing.models import Channel, ChannelPost, ContentItem, Schedule, TaskPublication
 from tasks.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,9 @@ def test_seed_demo_adds_channels_a_week_of_posts_content_and_topics_once():
     assert ContentItem.objects.filter(topic__name="Người tốt việc tốt", status="approved").exists()
     for item in ContentItem.objects.filter(status="approved"):
         assert item.reviewed_by_id != item.created_by_id  # four eyes in the demo too
+    daily = Schedule.objects.get()  # once, however often the demo runs
+    assert daily.repeat == "daily" and daily.is_active and daily.next_run_at is not None
+    assert daily.content.status == "approved" and daily.target_teams.exists()
 
 
 @pytest.mark.parametrize("url", [
@@ -36,6 +39,8 @@ def test_seed_demo_adds_channels_a_week_of_posts_content_and_topics_once():
     "/admin/publishing/channelpost/", "/admin/publishing/channelpost/?channel__platform__exact=zalo",
     "/admin/publishing/contentitem/", "/admin/publishing/contentitem/?status__exact=approved",
     "/admin/publishing/taskpublication/", "/admin/tasks/topic/", "/admin/tasks/topic/?is_active__exact=1",
+    "/admin/publishing/schedule/", "/admin/publishing/schedule/?is_active__exact=1&repeat__exact=daily",
+    "/admin/publishing/schedulerun/", "/admin/publishing/schedulerun/?schedule__repeat__exact=weekly",
 ])
 def test_the_admin_lists_and_filters_every_new_model(client, world, url):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
@@ -47,6 +52,6 @@ def test_the_admin_change_pages_open(client, world):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     client.force_login(world.superuser)
     for model, obj in [("channel", Channel.objects.first()), ("contentitem", ContentItem.objects.first()),
-                       ("channelpost", ChannelPost.objects.first())]:
+                       ("channelpost", ChannelPost.objects.first()), ("schedule", Schedule.objects.first())]:
         assert client.get(f"/admin/publishing/{model}/{obj.pk}/change/").status_code == 200, model
     assert TaskPublication.objects.count() == 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import time as datetime_time
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -189,6 +190,14 @@ MATRIX: dict[str, Endpoint] = {
     "content-approve": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"note": "Được"}}),
     "content-reject": Endpoint("content_in_review", {"post": COORDINATORS}, {"post": {"reason": "Thiếu nguồn"}}),
     "content-archive": Endpoint("content", {"post": COORDINATORS}),
+    # Schedules: the commune c1's, targeting v1a. Coordinators and observers above read them; members see none.
+    "schedule-list": Endpoint(None, {"get": EVERYONE, "post": CREATORS}, {"post": lambda w: {
+        "team": w.c1.pk, "title": "Chia sẻ bản tin sáng", "kind": "share", "platform": "facebook",
+        "repeat": "daily", "time": "07:30", "targets": {"teams": [w.v1a.pk]}}}),
+    "schedule-detail": Endpoint("schedule", {"get": codes(401, 404, 404, 200, 200, 200), "patch": COORDINATORS},
+                                {"patch": {"title": "Bản tin chiều", "time": "17:00"}}),
+    "schedule-pause": Endpoint("schedule", {"post": COORDINATORS}),
+    "schedule-resume": Endpoint("paused_schedule", {"post": COORDINATORS}),
     # Reports: coordinators and observers, over a team or campaign in their subtree ---------
     "team-stats": Endpoint("team", {"get": READERS}),
     "team-stats-children": Endpoint("team", {"get": READERS}),
@@ -361,6 +370,16 @@ def build(kind: str, team, world, person=None):
                                          url=f"https://facebook.com/team-{team.pk}-{Channel.objects.count()}")
         channel.managers.set([person])
         return channel
+    if kind in ("schedule", "paused_schedule"):
+        from publishing.models import Schedule
+
+        schedule = Schedule.objects.create(team=team, title=f"Lịch {team.name}", kind="share", platform="facebook",
+                                           repeat="daily", time=datetime_time(7, 30), starts_on=timezone.localdate(),
+                                           created_by=world.superuser, is_active=kind == "schedule",
+                                           next_run_at=timezone.now() + timedelta(hours=1) if kind == "schedule"
+                                           else None)
+        schedule.target_teams.set([team])
+        return schedule
     if kind == "notification":
         task = TaskFactory(team=team, created_by=world.superuser)
         return Notification.objects.create(recipient=person, kind="assigned", task=task,
@@ -398,7 +417,7 @@ def build_home(kind: str, world):
     if kind in ("member", "membership"):
         return build(kind, world.v1a, world, person=world.member_v1a_2)
     if kind in ("campaign", "survey", "draft_survey", "channel", "topic", "content", "draft_content",
-                "content_in_review"):
+                "content_in_review", "schedule", "paused_schedule"):
         return build(kind, world.c1, world)
     if kind == "job":
         return build(kind, world.c1, world, person=world.coord_c1)

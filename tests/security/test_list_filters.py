@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Notification
+from publishing.models import Schedule
 from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task, Topic
 from teams.models import Member, Membership, Team
@@ -139,6 +140,13 @@ PREDICATES = {
         "unread": (lambda w: ["true", "false"], lambda n, v, p: (n.read_at is None) == (v == "true")),
         "kind": (lambda w: ["assigned", "rejected"], lambda n, v, p: n.kind == v),
     },
+    "/api/v1/schedules/": {
+        "team": (TEAM_IDS, lambda s, v, p: s.team_id == v),
+        "within": (TEAM_IDS, lambda s, v, p: _under(s.team.path, v)),
+        "repeat": (lambda w: ["daily", "weekdays", "weekly"], lambda s, v, p: s.repeat == v),
+        "is_active": (lambda w: ["true", "false"], lambda s, v, p: s.is_active == (v == "true")),
+        "updated_since": (SINCE, lambda s, v, p: v == EARLIER.isoformat()),
+    },
     "/api/v1/surveys/": {
         "status": (lambda w: ["draft", "open", "closed"], lambda s, v, p: s.status == v),
         "team": (TEAM_IDS, lambda s, v, p: s.team_id == v),
@@ -149,7 +157,7 @@ PREDICATES = {
 }
 
 RELATED = {Membership: ("team",), Campaign: ("team",), Task: ("team",), Assignment: ("team", "task"),
-           Survey: ("team",)}
+           Survey: ("team",), Schedule: ("team",)}
 
 
 def test_every_filter_has_a_predicate():

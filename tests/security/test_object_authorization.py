@@ -8,6 +8,7 @@
 - No list ever holds a row outside the caller's scope, for every person of the world.
 """
 import json
+from datetime import time as datetime_time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
+from publishing.models import Schedule
 from surveys import services as survey_services
 from surveys.models import Survey
 from tasks.models import Assignment, Campaign, Task
@@ -197,6 +199,7 @@ LISTS = {
     "/api/v1/assignments/": Assignment,
     "/api/v1/notifications/": Notification,
     "/api/v1/surveys/": Survey,
+    "/api/v1/schedules/": Schedule,
 }
 PEOPLE = ["superuser", "coord_district", "observer_district", "coord_c1", "coord_c2", "coord_v1a",
           "member_v1a", "member_v1a_2", "inactive_v1a", "member_v1b", "member_v2a",
@@ -224,6 +227,14 @@ def full_world(world):
                                                    audience=audience, questions=[{"kind": "text", "text": "Ý kiến"}])
             if not draft:
                 survey_services.survey_open(survey=survey, actor=world.superuser)
+    # Every team: a daily schedule and a paused weekly one.
+    for team in teams:
+        for repeat, weekday, active in [("daily", None, True), ("weekly", 3, False)]:
+            schedule = Schedule.objects.create(team=team, title=f"Lịch {team.name}", kind="share",
+                                               platform="facebook", repeat=repeat, weekday=weekday,
+                                               time=datetime_time(7, 30), starts_on=timezone.localdate(),
+                                               is_active=active, created_by=world.superuser)
+            schedule.target_teams.set([team])
     return world
 
 
@@ -277,6 +288,8 @@ class Oracle:
                     if self.reads_path(s.team.path)
                     or (s.status != "draft" and any(p.startswith(a.team.path) for a in s.audience.all()
                                                     for p in own_paths))}
+        if model is Schedule:  # coordinators and observers above it; members see none
+            return {x.pk for x in Schedule.objects.select_related("team") if self.reads_path(x.team.path)}
         if model is Campaign:
             behind_own = set(Task.objects.filter(pk__in=own_tasks).values_list("campaign_id", flat=True))
             return {c.pk for c in Campaign.objects.select_related("team")
@@ -325,7 +338,10 @@ def test_no_list_holds_a_row_outside_the_callers_scope(full_world, client_for, u
     everything = set(model.objects.values_list("pk", flat=True))
     assert seen_by["superuser"] == (Oracle(world.superuser).allowed(model) if model is Notification else everything)
     assert 0 < len(seen_by["coord_c1"]) < total
-    assert 0 < len(seen_by["member_v1a"]) < total
+    if model is Schedule:  # by design: members read no schedule (they see the tasks it makes)
+        assert seen_by["member_v1a"] == set()
+    else:
+        assert 0 < len(seen_by["member_v1a"]) < total
 
 
 FILTERS = ["within", "team", "parent", "member", "assignee", "task", "campaign", "level", "mine", "role"]
