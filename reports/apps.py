@@ -22,6 +22,7 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import post_migrate, pre_migrate
 
         from .rollups import sqlite_triggers_drop, sqlite_triggers_install
+        from .subscriptions import reports_teams_merged
 
         pre_migrate.connect(sqlite_triggers_drop, sender=self, dispatch_uid="reports_rollups_pre_migrate")
         post_migrate.connect(sqlite_triggers_install, sender=self, dispatch_uid="reports_rollups_post_migrate")
@@ -30,3 +31,4 @@ class ReportsConfig(AppConfig):
         hooks.subtree_moved.connect(record_subtree_move)
         hooks.bulk_changed.connect(record_bulk_rows)
         hooks.bulk_deleting.connect(record_bulk_removal)
+        hooks.teams_merged.connect(reports_teams_merged)

@@ -129,3 +129,22 @@ def delivery_for_download(user, pk: int) -> ReportDelivery | None:
     """A stored report the caller may read now: its team lies in their report scope."""
     teams = restrict(Team.objects.all(), user, REPORT).values("pk")
     return ReportDelivery.objects.filter(pk=pk, subscription__team__in=teams).first()
+
+
+def reports_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
+    """api.hooks.teams_merged: report subscriptions move from `source` to `target`, so a
+    coordinator who asked for the old commune's monthly report gets the merged commune's
+    (their role moved with them). One who already asks for `target`'s report in the same
+    period and format keeps that one: the moved copy is ended. Reports already made stay
+    downloadable under the subscription they were made for."""
+    now = timezone.now()
+    already = ReportSubscription.objects.filter(team=target, ended_at__isnull=True)
+    doubles = ReportSubscription.objects.filter(team=source, ended_at__isnull=True).filter(
+        member_id__in=already.values("member_id"))
+    ended = 0
+    for period, format in already.values_list("period", "format").distinct():
+        ended += doubles.filter(period=period, format=format,
+                                member_id__in=already.filter(period=period, format=format).values("member_id")
+                                ).update(ended_at=now)
+    return {"report_subscriptions": ReportSubscription.objects.filter(team=source).update(team=target),
+            "report_subscriptions_ended": ended}

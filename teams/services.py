@@ -230,7 +230,7 @@ def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
     Rules: both have the same level and kind, `into` is neither `team` nor inside its
     subtree (ValidationError on `into`); both are active (Conflict, `team_inactive`);
     the actor coordinates a team above both, or is a superuser (PermissionDenied).
-    Child teams, memberships, invites, join requests and everything the apps above
+    Child teams, memberships, invites (the open ones revoked), join requests and everything the apps above
     hang on `team` (tasks, campaigns, task targets, assignments' `team`, surveys...
     through api.hooks.teams_merged) move to `into` in set-based statements; a person in both
     keeps one membership with the stronger role (coordinator > observer > member).
@@ -281,9 +281,11 @@ def team_merge(*, team: Team, into: Team, actor: Member) -> Team:
     hooks.bulk_changed.send(queryset=Membership.objects.filter(team=into, updated_at=now), actor=actor,
                             reason=reason)
 
-    # Invites and join requests: `into` carries on the merged team's recruiting (a code
-    # handed out in the old commune joins the merged one; its coordinators decide the
-    # pending requests, and can revoke the codes they did not make).
+    # Invites and join requests: the merged team's open invites are revoked (the contract:
+    # a code handed out for the old commune joins nobody now), and go with the pending and
+    # decided requests to `into`, whose coordinators decide what is still waiting and can
+    # hand out codes of their own.
+    Invite.objects.filter(team=team, revoked_at__isnull=True).update(revoked_at=now)
     Invite.objects.filter(team=team).update(team=into)
     JoinRequest.objects.filter(team=team).update(team=into, updated_at=now)
 

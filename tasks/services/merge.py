@@ -3,6 +3,8 @@
 A commune holds 100,000 assignments: every move is one set-based UPDATE (the tally
 triggers follow it in one grouped statement), never a walk over rows in Python.
 """
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,7 @@ from api import hooks
 from teams.models import Team
 
 from ..choices import TaskStatus
-from ..models import Assignment, Campaign, Task, TaskTarget
+from ..models import Assignment, Campaign, Task, TaskTarget, Topic
 
 
 def tasks_lock_for_merge(*, source: Team, target: Team, actor) -> int:
@@ -26,8 +28,8 @@ def tasks_lock_for_merge(*, source: Team, target: Team, actor) -> int:
 
 
 def tasks_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
-    """api.hooks.teams_merged: tasks, campaigns, task targets and assignments' `team` move
-    from `source` to `target`. A task aimed at both keeps one target. Assignments keep
+    """api.hooks.teams_merged: tasks, campaigns, topics, task targets and assignments' `team`
+    move from `source` to `target`. A task aimed at both keeps one target. Assignments keep
     their status and history; their `updated_at` moves so phones pick up the new team in
     their next delta. Tasks and campaigns moved are recorded in history
     (api.hooks.bulk_changed). Returns rows moved per kind."""
@@ -42,6 +44,14 @@ def tasks_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]:
     TaskTarget.objects.filter(team=source, task_id__in=TaskTarget.objects.filter(team=target).values("task_id")).delete()
     moved["task_targets"] = TaskTarget.objects.filter(team=source).update(team=target)
     moved["assignments"] = Assignment.objects.filter(team=source).update(team=target, updated_at=now)
+    # Topics move too; one whose name `target` already has keeps it with the merged team's
+    # name after it (a name is once per team), so what points at it stays as it was.
+    taken = Topic.objects.filter(team=target).values("name")
+    suffix = f" ({source.name})"
+    Topic.objects.filter(team=source, name__in=taken).update(
+        name=Concat(Left(F("name"), Topic._meta.get_field("name").max_length - len(suffix)), Value(suffix)),
+        updated_at=now)
+    moved["topics"] = Topic.objects.filter(team=source).update(team=target, updated_at=now)
     return moved
 
 

@@ -271,16 +271,18 @@ class TestAroundJoining:
         assert en == ["This invite code is not valid (wrong, expired, revoked or used up)."]
         assert vi == ["Mã mời không hợp lệ (sai, đã hết hạn, đã bị thu hồi hoặc đã hết lượt dùng)."]
 
-    def test_a_merge_hands_the_invites_and_requests_to_the_team_it_merges_into(self, world, client_for):
+    def test_a_merge_revokes_the_open_invites_and_hands_the_requests_to_the_team_it_merges_into(
+            self, world, client_for):
         invite = make_invite(client_for, world.coord_c1, world.v1b)
         waiting = register(invite["code"], phone="0912000792").json()["id"]
         merged = client_for(world.coord_c1).post(f"/api/v1/teams/{world.v1b.pk}/merge/", {"into": world.v1a.pk},
                                                  format="json")
         assert merged.status_code == 200, merged.content
-        assert Invite.objects.get(pk=invite["id"]).team_id == world.v1a.pk
+        kept = Invite.objects.get(pk=invite["id"])
+        assert kept.team_id == world.v1a.pk and kept.revoked_at is not None  # the contract: revoked
         assert JoinRequest.objects.get(pk=waiting).team_id == world.v1a.pk
         later = register(invite["code"], phone="0912000793")
-        assert later.status_code == 201 and later.json()["team"] == world.v1a.pk
+        assert later.status_code == 400 and "code" in later.json()["errors"]
         approved = client_for(world.coord_v1a).post(f"{JOIN_REQUESTS}{waiting}/approve/", {}, format="json")
         assert approved.status_code == 200
 

@@ -233,3 +233,39 @@ def test_a_merged_team_does_not_come_back(world, client_for):
     assert merge(client, world.c2, world.c1).status_code == 200
     response = archive(client, world.c2, True)
     assert response.status_code == 409 and response.json()["code"] == "team_merged"
+
+
+def test_a_merge_moves_topics_channels_content_and_report_subscriptions(merged_world, client_for):
+    """What the apps above hang on a commune moves too (a merged team with a topic or a
+    report subscription was a 500: their PROTECTed keys had no handler)."""
+    from publishing.models import Channel, ContentItem
+    from publishing.services import channel_create, content_create
+    from reports.models import ReportSubscription
+    from reports.subscriptions import report_subscription_create
+    from tasks.models import Topic
+
+    w = merged_world
+    clash_c1 = Topic.objects.create(team=w.c1, name="Cảnh báo lừa đảo")
+    clash_c2 = Topic.objects.create(team=w.c2, name="Cảnh báo lừa đảo")
+    own_c2 = Topic.objects.create(team=w.c2, name="Người tốt việc tốt")
+    channel = channel_create(actor=w.coord_c2, team=w.c2, platform="facebook", name="Trang xã Nam Dong",
+                             url="https://www.facebook.com/xanamdong", kind="page")
+    item = content_create(actor=w.coord_c2, team=w.c2, title="Cảnh giác", topic=clash_c2)
+    watched = report_subscription_create(member=w.coord_district, team=w.c2, period="month", format="xlsx")
+    twice = report_subscription_create(member=w.coord_c1, team=w.c2, period="month", format="pdf")
+    kept = report_subscription_create(member=w.coord_c1, team=w.c1, period="month", format="pdf")
+
+    response = merge(client_for(w.coord_district), w.c2, w.c1)
+    assert response.status_code == 200, response.content
+
+    names = dict(Topic.objects.filter(team=w.c1).values_list("pk", "name"))
+    assert names == {clash_c1.pk: "Cảnh báo lừa đảo", clash_c2.pk: "Cảnh báo lừa đảo (Nam Dong)",
+                     own_c2.pk: "Người tốt việc tốt"}
+    assert ContentItem.objects.get(pk=item.pk).team_id == w.c1.pk
+    assert ContentItem.objects.get(pk=item.pk).topic_id == clash_c2.pk  # still the same topic
+    assert Channel.objects.get(pk=channel.pk).team_id == w.c1.pk
+    watched.refresh_from_db(), twice.refresh_from_db(), kept.refresh_from_db()
+    assert (watched.team_id, watched.ended_at) == (w.c1.pk, None)
+    assert twice.team_id == w.c1.pk and twice.ended_at is not None  # already had c1's: one is enough
+    assert kept.ended_at is None
+    assert ReportSubscription.objects.filter(member=w.coord_c1, team=w.c1, ended_at__isnull=True).count() == 1
