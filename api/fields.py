@@ -27,9 +27,20 @@ def in_calendar(value) -> bool:
 
 
 class DateTimeField(serializers.DateTimeField):
-    """A date-time that is a 400, never a 500, at the edges of the calendar (e.g. 0001-01-01 at +14:00)."""
+    """A date-time that is a 400, never a 500, at the edges of the calendar (e.g. 0001-01-01 at +14:00).
+
+    Out, a moment whose local offset is not whole minutes (Asia/Ho_Chi_Minh kept its
+    local mean time, +07:06:40, until 1906) is written in UTC: ISO 8601 / RFC 3339 offsets
+    have no seconds, and a client's date-time parser would refuse the value."""
 
     default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def to_representation(self, value):
+        if isinstance(value, datetime) and not timezone.is_naive(value):
+            offset = timezone.localtime(value).utcoffset()
+            if offset is not None and offset.seconds % 60:
+                return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
 
     def to_internal_value(self, value):
         try:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -329,6 +329,12 @@ class TeamHistoryView(HistoryView):
         return team
 
 
+class ParticipationSerializer(serializers.Serializer):
+    """The participation answer as served: `{"results": [row, ...]}`."""
+
+    results = ParticipationRowSerializer(many=True)
+
+
 @extend_schema(
     summary="Participation per week or month: members, active, new, lapsed",
     description="One row per week (Monday to Sunday) or month from the period holding `since` to the one holding "
@@ -337,7 +343,7 @@ class TeamHistoryView(HistoryView):
                 "began their first member role there in it, `lapsed` were active in the period before and not in "
                 "this one. " + REPORT_RULES.replace("counted on the assignment's creation", "of the periods"),
     parameters=[ParticipationQuerySerializer],
-    responses={(200, "application/json"): OpenApiResponse(ParticipationRowSerializer(many=True),
+    responses={(200, "application/json"): OpenApiResponse(ParticipationSerializer,
                                                           description="`results`: one row per period."), **ERRORS},
 )
 class TeamParticipationView(ReportView):

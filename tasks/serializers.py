@@ -74,6 +74,8 @@ class TopicUpdateSerializer(serializers.Serializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
+    starts_at = DateTimeField(read_only=True, allow_null=True)
+    ends_at = DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Campaign

@@ -1,7 +1,7 @@
 """Joining: a team's invites, registration with a code, and join requests."""
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -66,11 +66,17 @@ class RegisteredSerializer(serializers.ModelSerializer):
 class JoinRequestSerializer(serializers.ModelSerializer):
     created_at = fields.DateTimeField()
     decided_at = fields.DateTimeField(allow_null=True)
+    role = serializers.SerializerMethodField(
+        help_text="The role given on approval; null while the request waits or when it was declined.")
 
     class Meta:
         model = JoinRequest
         fields = ["id", "team", "invite", "phone", "full_name", "existing_member", "member", "status", "role",
                   "reason", "decided_by", "decided_at", "created_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
+    def get_role(self, obj) -> str | None:
+        return obj.role or None
 
 
 class JoinApproveSerializer(serializers.Serializer):
