@@ -160,6 +160,19 @@ def http_ok(url: str) -> bool:
         return response.status == 200
 
 
+def _nullable_refs_as_unions(node) -> None:
+    if isinstance(node, dict):
+        refs = node.get("allOf")
+        if node.get("nullable") and isinstance(refs, list) and len(refs) == 1 and "$ref" in refs[0]:
+            node.pop("allOf"), node.pop("nullable"), node.pop("type", None)
+            node["anyOf"] = [refs[0], {"type": "null"}]
+        for value in node.values():
+            _nullable_refs_as_unions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_refs_as_unions(value)
+
+
 def generate_client(base_url: str, workdir: Path) -> Path:
     with urllib.request.urlopen(f"{base_url}/api/schema/?format=json", timeout=30) as response:
         schema = json.load(response)
@@ -171,6 +184,10 @@ def generate_client(base_url: str, workdir: Path) -> Path:
             content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
             if "application/json" in content and len(content) > 1:
                 operation["requestBody"]["content"] = {"application/json": content["application/json"]}
+    # It also reads `allOf: [$ref], nullable: true` (OpenAPI 3.0's "this object, or null",
+    # which the Kotlin, Swift, Dart and TypeScript generators honour) as the bare $ref, so a
+    # task's `material: null` failed to parse; it is given the union form it does read.
+    _nullable_refs_as_unions(schema)
     schema_path = workdir / "schema.json"
     schema_path.write_text(json.dumps(schema))
     out = workdir / "client" / "volunteer_api"
