@@ -161,8 +161,10 @@ class ScheduleTargetsSerializer(serializers.Serializer):
         return [member.pk for member in schedule.target_members.all()]
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "07:30"})
 class LocalTimeField(serializers.TimeField):
-    """`HH:MM`, Asia/Ho_Chi_Minh wall-clock time."""
+    """`HH:MM`, Asia/Ho_Chi_Minh wall-clock time. In the schema a patterned string, not
+    `format: time` (RFC 3339's full-time has seconds and an offset; this has neither)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%H:%M")
