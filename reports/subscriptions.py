@@ -20,6 +20,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,13 +139,10 @@ def reports_teams_merged(*, source: Team, target: Team, actor) -> dict[str, int]
     period and format keeps that one: the moved copy is ended. Reports already made stay
     downloadable under the subscription they were made for."""
     now = timezone.now()
-    already = ReportSubscription.objects.filter(team=target, ended_at__isnull=True)
-    doubles = ReportSubscription.objects.filter(team=source, ended_at__isnull=True).filter(
-        member_id__in=already.values("member_id"))
-    ended = 0
-    for period, format in already.values_list("period", "format").distinct():
-        ended += doubles.filter(period=period, format=format,
-                                member_id__in=already.filter(period=period, format=format).values("member_id")
-                                ).update(ended_at=now)
+    held_on_target = ReportSubscription.objects.filter(
+        team=target, ended_at__isnull=True, member_id=OuterRef("member_id"), period=OuterRef("period"),
+        format=OuterRef("format"))
+    ended = ReportSubscription.objects.filter(team=source, ended_at__isnull=True).filter(
+        Exists(held_on_target)).update(ended_at=now)
     return {"report_subscriptions": ReportSubscription.objects.filter(team=source).update(team=target),
             "report_subscriptions_ended": ended}

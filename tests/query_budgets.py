@@ -110,7 +110,7 @@ BUDGETS: list[Budget] = [
     B('DELETE', '/api/v1/teams/{pk}/', 'coordinator', 47, "Django's delete collector visits every table that points at a team (merged_from, topics, channels, content, schedules and their targets, rollups, invites, join requests)", obj=_empty_village),
     B('GET', '/api/v1/teams/{pk}/', 'coordinator', 3),
     B('PATCH', '/api/v1/teams/{pk}/', 'coordinator', 10),
-    B('POST', '/api/v1/teams/{pk}/merge/', 'coordinator', 62, "open invites revoked (1), invites and join requests move (2), each app's teams_merged handler moves its own rows (tasks with topics: a clashing name renamed (1) and the move (1); surveys; publishing with schedules and their targets; reports' subscriptions: the periods already asked of `into` (1) and the move (1)), then the leftover check"),
+    B('POST', '/api/v1/teams/{pk}/merge/', 'coordinator', 62, "open invites revoked (1), invites and join requests move (2), each app's teams_merged handler moves its own rows (tasks with topics: a clashing name renamed (1) and the move (1); surveys; publishing with schedules and their targets; reports' subscriptions: ending those `into` already has (1) and the move (1)), then the leftover check"),
     B('GET', '/api/v1/members/', 'coordinator', 4),
     B('GET', '/api/v1/members/', 'member', 4),
     B('POST', '/api/v1/members/', 'coordinator', 15),
