@@ -2,7 +2,7 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
-from api.urls import urlpatterns as api_urlpatterns
+from config.urls import urlpatterns as api_urlpatterns
 
 from .baselines import naive
 

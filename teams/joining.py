@@ -31,7 +31,7 @@ from .models import Invite, JoinRequest, JoinStatus, Member, Membership, Team
 from .services import _assign_open_tasks, _check_grant
 
 CODE_BYTES = 9  # token_urlsafe(9): 12 characters, 72 random bits
-JOIN_PATH = "/join/{code}"  # api/urls.py sends it on to the console's registration page
+JOIN_PATH = "/join/{code}"  # config/urls.py sends it on to the console's registration page
 
 
 def invite_url(invite: Invite, request=None) -> str:

@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "api.idempotency.IdempotencyMiddleware",
 ]
 
-ROOT_URLCONF = "api.urls"
+ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "api.wsgi.application"
 ASGI_APPLICATION = "api.asgi.application"
 
