@@ -81,6 +81,7 @@ bench: export DB_STATEMENT_TIMEOUT_MS ?= 0
 bench: export REQUEST_TIMEOUT_SECONDS ?= 0
 bench: install
 	$(PY) -m bench.run
+	$(PY) scripts/bench_table.py
 
 # wrk against gunicorn on the seeded DATABASE_URL: feed, complete and a no-database ceiling.
 load: export DEBUG = 0
@@ -88,6 +89,7 @@ load: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789
 load: export DB_STATEMENT_TIMEOUT_MS ?= 0
 load: install
 	$(PY) -m bench.load
+	$(PY) scripts/bench_table.py
 
 # The production stack started for real and driven by a generated client; see deploy/e2e.py.
 E2E_VENV ?= .venv-e2e

@@ -78,7 +78,7 @@ def measure(seeded, out: dict, details: dict, api_for, median_ms, repeats: int) 
         selectors.daily_live(mflt)
 
     out["report_month_live_ms"] = median_ms(live_report, repeats=max(3, repeats // 4), warmup=1)
-    for key in ("member_board", "daily_366", "participation_year", "report_month_json"):
-        live = out[key.replace("_json", "") + "_live_ms"]
+    for key in ("member_board", "daily_366", "participation_year", "report_month_json", "report_month_xlsx"):
+        live = out[key.replace("_json", "").replace("_xlsx", "") + "_live_ms"]
         out[f"{key}_ratio"] = round(out[f"{key}_ms"] / live, 3) if live else None
     info["database"] = connection.vendor
