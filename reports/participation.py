@@ -7,9 +7,13 @@
   reports.models.SubtreePeriod, kept by triggers: the subtree root's rows);
 - lapsed: active in the period before, not in this one.
 
+With a topic, active and lapsed count only work handed in on that topic's tasks (members
+and new stay the subtree's memberships). The rollup keeps no tasks, so those two are
+then counted live over the assignments, in one query.
+
 Memberships carry no end date: someone who left the subtree is not counted in the
-periods before they left either. Each number is one grouped query over the subtree
-root's rows of a rollup (reports.models.SubtreePeriod, SubtreeMember), whatever the
+periods before they left either. Without a topic each number is one grouped query over
+the subtree root's rows of a rollup (reports.models.SubtreePeriod, SubtreeMember), whatever the
 number of periods and people.
 """
 from __future__ import annotations
@@ -17,11 +21,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import connections, router
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, DateTimeField, Q
+from django.db.models.functions import Cast, Trunc
+
+from tasks.models import Assignment
 
 from .models import SubtreeMember, SubtreePeriod
 from .periods import Period, month_start, periods_between
-from .selectors import day_start, root_id
+from .selectors import StatsFilter, day_range_q, day_start, local_zone, root_id
 
 def _vendor() -> str:
     return connections[router.db_for_read(SubtreePeriod)].vendor
@@ -72,10 +79,31 @@ def members_by(path: str, days: list[date]) -> list[int]:
     return [counts[f"d{n}"] for n in range(len(days))]
 
 
-def participation_series(path: str, interval: str, since: date, until: date) -> list[dict]:
-    """One row per week or month from the one holding `since` to the one holding `until`."""
+def participation_series(path: str, interval: str, since: date, until: date,
+                         topic_id: int | None = None) -> list[dict]:
+    """One row per week or month from the one holding `since` to the one holding `until`;
+    with `topic_id`, active and lapsed count only work on that topic's tasks."""
     periods = periods_between(interval, since, until)
     first, last = periods[0], periods[-1]
+    if topic_id is None:
+        active, lapsed = _active_and_lapsed_from_rollup(path, interval, first, last)
+    else:
+        active, lapsed = _active_and_lapsed_live(path, interval, first, last, topic_id)
+    # members by the start of each period and by the end of the last
+    joined = members_by(path, [p.start for p in periods] + [last.end + timedelta(days=1)])
+    rows = []
+    for n, period in enumerate(periods):
+        members = joined[n + 1]
+        new = members - joined[n]
+        rows.append({"period_start": period.start, "members": members, "active": active.get(period.start, 0),
+                     "new": new, "lapsed": lapsed.get(period.start, 0)})
+    return rows
+
+
+def _active_and_lapsed_from_rollup(path: str, interval: str, first: Period,
+                                   last: Period) -> tuple[dict[date, int], dict[date, int]]:
+    """People active, and people lapsed, per period start from `first` to `last`: the
+    subtree root's rows of reports_subtreeperiod, two grouped queries."""
     before = first.previous()
     root = root_id(path)
     active = dict(_fetch(
@@ -94,17 +122,40 @@ def participation_series(path: str, interval: str, since: date, until: date) -> 
             GROUP BY {_next(interval, 'p.starts_on')}""",
         [root, interval, before.start, last.start],
     ))
-    active = {_as_date(k): v for k, v in active.items()}
-    lapsed = {_as_date(k): v for k, v in lapsed.items()}
-    # members by the start of each period and by the end of the last
-    joined = members_by(path, [p.start for p in periods] + [last.end + timedelta(days=1)])
-    rows = []
-    for n, period in enumerate(periods):
-        members = joined[n + 1]
-        new = members - joined[n]
-        rows.append({"period_start": period.start, "members": members, "active": active.get(period.start, 0),
-                     "new": new, "lapsed": lapsed.get(period.start, 0)})
-    return rows
+    return {_as_date(k): v for k, v in active.items()}, {_as_date(k): v for k, v in lapsed.items()}
+
+
+def _active_and_lapsed_live(path: str, interval: str, first: Period, last: Period,
+                            topic_id: int) -> tuple[dict[date, int], dict[date, int]]:
+    """The same two counts over the assignments of the topic's tasks in the subtree, in one
+    query: the distinct (person, local week or month of completed_at) of the work handed in
+    from the period before the first to the last (what the rollup keeps, for one topic),
+    then the people per period and those of a period missing from the next one. Work handed
+    in and rejected later still counts, as in the rollup. Rows outside the asked periods
+    (the period before's own count, lapses after the last) are left out by the caller."""
+    before = first.previous()
+    alias = router.db_for_read(Assignment)
+    handed = (
+        Assignment.objects.filter(StatsFilter(path=path, topic_id=topic_id).q(with_days=False),
+                                  day_range_q("completed_at", before.start, last.end), completed_at__isnull=False)
+        .annotate(starts_on=Cast(Trunc("completed_at", interval, output_field=DateTimeField(),
+                                       tzinfo=local_zone()), DateField()))
+        .values("assignee_id", "starts_on").distinct().order_by()
+    )
+    inner, params = handed.query.get_compiler(using=alias).as_sql()
+    following = _next(interval, "p.starts_on")
+    sql = f"""WITH h AS ({inner})
+        SELECT 'active', starts_on, COUNT(*) FROM h GROUP BY starts_on
+        UNION ALL
+        SELECT 'lapsed', {following}, COUNT(*) FROM h p WHERE NOT EXISTS (
+            SELECT 1 FROM h c WHERE c.assignee_id = p.assignee_id AND c.starts_on = {following})
+        GROUP BY {following}"""
+    counts: dict[str, dict[date, int]] = {"active": {}, "lapsed": {}}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for measure, starts_on, n in cursor.fetchall():
+            counts[measure][_as_date(starts_on)] = n
+    return counts["active"], counts["lapsed"]
 
 
 def participation_in(path: str, period: Period) -> dict:

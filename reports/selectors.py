@@ -544,7 +544,10 @@ def campaign_known_to(user, pk: int) -> bool:
 
 def campaign_stats(campaign: Campaign, flt: StatsFilter) -> dict:
     result = {"campaign": {"id": campaign.pk, "name": campaign.name, "team": campaign.team_id}}
-    result["tasks"] = Task.objects.filter(campaign=campaign).count()
+    tasks = Task.objects.filter(campaign=campaign)
+    if flt.topic_id is not None:  # `topic=` narrows every number, the tasks counted too
+        tasks = tasks.filter(topic_id=flt.topic_id)
+    result["tasks"] = tasks.count()
     result.update(subtree_stats(flt))
     return result
 

@@ -145,7 +145,7 @@ class CampaignRefSerializer(serializers.Serializer):
 
 class CampaignStatsSerializer(CountsFieldsMixin):
     campaign = CampaignRefSerializer()
-    tasks = serializers.IntegerField(help_text="Tasks in the campaign.")
+    tasks = serializers.IntegerField(help_text="Tasks in the campaign (with `topic`, those on that topic).")
     members_active = serializers.IntegerField(
         help_text="Active people holding the member role in the campaign team's subtree."
     )
@@ -182,6 +182,10 @@ class ParticipationQuerySerializer(serializers.Serializer):
     until = DateField(required=False, help_text="A day of the last period, YYYY-MM-DD (default: today).")
     interval = serializers.ChoiceField(choices=["week", "month"], default="month",
                                        help_text="`week` (Monday to Sunday) or `month`.")
+    topic = serializers.IntegerField(
+        required=False, min_value=1, help_text="`active` and `lapsed` count only work handed in on this topic's "
+                                               "tasks; `members` and `new` are unchanged."
+    )
 
     def validate(self, attrs):
         from .participation import default_range

@@ -126,7 +126,9 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
             raise Http404
         return team
 
-    def get_filter(self, path: str, **fixed) -> selectors.StatsFilter:
+    def get_params(self) -> dict:
+        """The query parameters, validated; a task, campaign or topic the caller cannot
+        see is a 400 naming it, like one that does not exist."""
         params = self.query_serializer_class(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         asked = params.validated_data
@@ -136,7 +138,10 @@ class ReportView(ReplicaReadMixin, generics.GenericAPIView):
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
         if "topic" in asked and not selectors.topic_known_to(self.request.user, asked["topic"]):
             raise ValidationError({"topic": [_("Unknown topic.")]})
-        data = {**asked, **fixed}
+        return asked
+
+    def get_filter(self, path: str, **fixed) -> selectors.StatsFilter:
+        data = {**self.get_params(), **fixed}
         return selectors.StatsFilter(
             path=path, task_id=data.get("task"), campaign_id=data.get("campaign"), topic_id=data.get("topic"),
             since=data.get("since"), until=data.get("until"),
@@ -341,7 +346,9 @@ class ParticipationSerializer(serializers.Serializer):
                 "`until` (by default the last twelve months or weeks up to today): `members` hold the member role "
                 "in the subtree by the period's end, `active` handed in at least one piece of work in it, `new` "
                 "began their first member role there in it, `lapsed` were active in the period before and not in "
-                "this one. " + REPORT_RULES.replace("counted on the assignment's creation", "of the periods"),
+                "this one. With `topic`, `active` and `lapsed` count only work handed in on that topic's tasks "
+                "(`members` and `new` stay the subtree's memberships). "
+                + REPORT_RULES.replace("counted on the assignment's creation", "of the periods"),
     parameters=[ParticipationQuerySerializer],
     responses={(200, "application/json"): OpenApiResponse(ParticipationSerializer,
                                                           description="`results`: one row per period."), **ERRORS},
@@ -352,10 +359,9 @@ class TeamParticipationView(ReportView):
 
     def get(self, request, pk):
         team = self.get_team()
-        params = ParticipationQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        rows = participation.participation_series(team.path, data["interval"], data["since"], data["until"])
+        data = self.get_params()
+        rows = participation.participation_series(team.path, data["interval"], data["since"], data["until"],
+                                                  topic_id=data.get("topic"))
         return Response({"results": ParticipationRowSerializer(rows, many=True).data})
 
 

@@ -112,3 +112,21 @@ def grow(world):
                               created_at=local(11, 9), completed_at=local(11, 10 + i % 10))
 
     return make
+
+
+@pytest.fixture
+def on_topics(work):
+    """Task "past" on the district's scam-warning topic, "future" on its good-deeds topic
+    ("extra" on none); a third topic is Krông Nô's, which the district cannot see.
+
+    By topic in March 2025: scam work handed in by Hoa (#5, rejected later) and the one who
+    left (#9); good deeds by Lan (#3), Minh (#4) and Mai (#8)."""
+    from tasks.models import Task, Topic
+
+    w = work.world
+    work.scam = Topic.objects.create(team=w.district, name="Cảnh báo lừa đảo")
+    work.good = Topic.objects.create(team=w.district, name="Người tốt việc tốt")
+    work.elsewhere = Topic.objects.create(team=w.other_district, name="Krông Nô: văn hóa")
+    Task.objects.filter(pk=work.past.pk).update(topic=work.scam)
+    Task.objects.filter(pk=work.future.pk).update(topic=work.good)
+    return work

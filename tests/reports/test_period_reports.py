@@ -68,6 +68,74 @@ def test_participation_refuses_members_and_bad_ranges(joined, client_for):
     assert client_for(w.coord_district).get(url).status_code == 200  # the last twelve months
 
 
+def test_participation_on_a_topic_counts_only_its_work(joined, on_topics, client_for):
+    w = joined.world
+    # Lan hands in scam work at 00:30 on 1 April, Vietnam time (still 31 March in UTC).
+    scam_april = TaskFactory(team=w.district, created_by=w.coord_district, topic=on_topics.scam)
+    AssignmentFactory(task=scam_april, assignee=w.member_v1a, team=w.v1a, status="completed",
+                      created_at=datetime(2025, 3, 31, 20, tzinfo=VN), completed_at=datetime(2025, 4, 1, 0, 30, tzinfo=VN))
+    client = client_for(w.coord_district)
+    url = f"/api/v1/teams/{w.district.pk}/stats/participation/"
+    months = {"since": "2025-02-01", "until": "2025-04-30", "interval": "month"}
+
+    def rows(**params):
+        return [(r["period_start"], r["members"], r["active"], r["new"], r["lapsed"])
+                for r in get(client, url, **months, **params).json()["results"]]
+
+    # members and new are the memberships whatever the topic
+    assert rows() == [("2025-02-01", 3, 0, 3, 0), ("2025-03-01", 4, 5, 1, 0), ("2025-04-01", 4, 1, 0, 4)]
+    # scam: Hoa and the one who left in March, both lapse in April; Lan is new to it in April
+    assert rows(topic=on_topics.scam.pk) == [
+        ("2025-02-01", 3, 0, 3, 0), ("2025-03-01", 4, 2, 1, 0), ("2025-04-01", 4, 1, 0, 2)]
+    # good deeds: Lan, Minh and Mai in March; all three lapse, Lan too though she did scam work in April
+    assert rows(topic=on_topics.good.pk) == [
+        ("2025-02-01", 3, 0, 3, 0), ("2025-03-01", 4, 3, 1, 0), ("2025-04-01", 4, 0, 0, 3)]
+    weeks = get(client, url, since="2025-03-10", until="2025-03-23", interval="week",
+                topic=on_topics.scam.pk).json()["results"]
+    assert [(r["period_start"], r["active"], r["lapsed"]) for r in weeks] == [("2025-03-10", 2, 0),
+                                                                             ("2025-03-17", 0, 2)]
+    village = get(client, f"/api/v1/teams/{w.v1b.pk}/stats/participation/", since="2025-03-01",
+                  until="2025-03-31", topic=on_topics.scam.pk).json()["results"]
+    assert [(r["active"], r["members"]) for r in village] == [(1, 1)]  # Hoa
+
+
+def test_participation_refuses_an_unknown_topic_or_one_out_of_sight(joined, on_topics, client_for):
+    from tasks.models import Topic
+
+    w = joined.world
+    sibling = Topic.objects.create(team=w.c2, name="Nam Dong: thể thao")
+    refusals = [
+        (w.coord_district, w.district, 987654),           # no such topic
+        (w.coord_district, w.district, on_topics.elsewhere.pk),  # the other district's
+        (w.coord_c1, w.c1, sibling.pk),                   # the sibling commune's
+    ]
+    for caller, team, topic in refusals:
+        response = client_for(caller).get(f"/api/v1/teams/{team.pk}/stats/participation/", {"topic": topic})
+        assert response.status_code == 400, (caller, topic)
+        assert list(response.json()["errors"]) == ["topic"]
+    assert client_for(w.coord_c1).get(f"/api/v1/teams/{w.c1.pk}/stats/participation/",
+                                      {"topic": on_topics.scam.pk}).status_code == 200  # a topic from above
+    bad = client_for(w.coord_district).get(f"/api/v1/teams/{w.district.pk}/stats/participation/", {"topic": "x"})
+    assert bad.status_code == 400 and "topic" in bad.json()["errors"]
+
+
+def test_participation_on_a_topic_is_one_live_query_whatever_the_periods(joined, on_topics, grow, client_for,
+                                                                          django_assert_num_queries):
+    w = joined.world
+    client = client_for(w.coord_district)
+    url = f"/api/v1/teams/{w.district.pk}/stats/participation/"
+    # the caller's roles, the team, the topic's scope check, active and lapsed live, the memberships
+    with django_assert_num_queries(5):
+        get(client, url, since="2025-03-10", until="2025-03-16", interval="week", topic=on_topics.good.pk)
+    grow(6, on_topics.future)
+    with django_assert_num_queries(5) as captured:
+        rows = get(client, url, since="2024-04-01", until="2025-03-31", interval="week",
+                   topic=on_topics.good.pk).json()["results"]
+    assert len(rows) == 53
+    assert {r["period_start"]: r["active"] for r in rows}["2025-03-10"] == 3 + 6
+    assert not any("reports_subtreeperiod" in q["sql"] for q in captured.captured_queries)
+
+
 # Boards ----------------------------------------------------------------------------------------
 
 def test_team_board_ranks_the_children(work, client_for):
@@ -76,6 +144,27 @@ def test_team_board_ranks_the_children(work, client_for):
     assert [(r["rank"], r["team"]["name"]) for r in rows] == [(1, "Tâm Thắng"), (2, "Nam Dong")]
     assert rows[0]["assignments"]["verified"] == 2 and rows[1]["assignments"]["verified"] == 1
     assert sum(r["assignments"]["total"] for r in rows) == DISTRICT_COUNTS["total"]
+
+
+def test_team_board_on_a_topic(on_topics, client_for):
+    w = on_topics.world
+    client = client_for(w.coord_district)
+    url = f"/api/v1/teams/{w.district.pk}/stats/teams/"
+    scam = get(client, url, topic=on_topics.scam.pk).json()
+    assert [(r["rank"], r["team"]["name"]) for r in scam] == [(1, "Tâm Thắng"), (2, "Nam Dong")]
+    assert scam[0]["assignments"] == counts(total=4, assigned=1, in_progress=1, completed=1, rejected=1, overdue=3)
+    assert scam[1]["assignments"] == counts(total=1, declined=1)
+    assert scam[0]["completion_rate"] == 0.25 and scam[0]["members_active"] == 3
+    good = get(client, url, topic=on_topics.good.pk).json()
+    assert good[0]["assignments"] == counts(total=4, assigned=1, completed=1, verified=1, cancelled=1)
+    assert good[1]["assignments"] == counts(total=1, verified=1)
+    csv_rows = get(client, url, topic=on_topics.scam.pk, format="csv").content.decode("utf-8-sig").splitlines()
+    header = csv_rows[0].split(",")
+    assert [dict(zip(header, line.split(",")))["assignments.total"] for line in csv_rows[1:]] == ["4", "1"]
+    for topic in (on_topics.elsewhere.pk, 987654):
+        for params in ({"topic": topic}, {"topic": topic, "format": "csv"}):
+            response = client.get(url, params)
+            assert response.status_code == 400 and list(response.json()["errors"]) == ["topic"], params
 
 
 def test_show_on_boards_hides_the_name_not_the_numbers(work, client_for):

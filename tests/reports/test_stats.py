@@ -251,6 +251,35 @@ def test_campaign_csv(work, client_for):
     assert float(rows[0]["completion_rate"]) == 0.2
 
 
+def test_campaign_progress_on_a_topic(on_topics, client_for):
+    from tasks.models import Task
+
+    w = on_topics
+    Task.objects.filter(pk=w.future.pk).update(campaign=w.camp)  # the campaign now has a task of each topic
+    client = client_for(w.world.coord_district)
+    url = f"/api/v1/campaigns/{w.camp.pk}/stats/"
+    everything = get(client, url)
+    assert everything["tasks"] == 2 and everything["assignments"]["total"] == 10
+    scam = get(client, url, topic=w.scam.pk)
+    assert scam["tasks"] == 1
+    assert scam["assignments"] == counts(total=5, assigned=1, in_progress=1, completed=1, rejected=1, declined=1,
+                                         overdue=3)
+    assert scam["completion_rate"] == 0.2
+    good = get(client, url, topic=w.good.pk)
+    assert good["tasks"] == 1
+    assert good["assignments"] == counts(total=5, assigned=1, completed=1, verified=2, cancelled=1)
+    assert good["completion_rate"] == 0.75 and good["members_active"] == 4
+    dated = get(client, url, topic=w.good.pk, since="2025-03-11", until="2025-03-11")  # counted live
+    assert dated["assignments"] == counts(total=2, completed=1, verified=1)
+    rows = read_csv(client.get(url, {"topic": w.good.pk, "format": "csv"}))
+    assert (rows[0]["tasks"], rows[0]["assignments.total"], rows[0]["assignments.verified"]) == ("1", "5", "2")
+    assert float(rows[0]["completion_rate"]) == 0.75
+    for topic in (w.elsewhere.pk, 987654):
+        for params in ({"topic": topic}, {"topic": topic, "format": "csv"}):
+            response = client.get(url, params)
+            assert response.status_code == 400 and list(response.json()["errors"]) == ["topic"], params
+
+
 def test_csv_neutralises_formulas_in_names(work, client_for):
     work.world.c2.name = "=HYPERLINK(\"x\")"
     work.world.c2.save()

@@ -101,7 +101,7 @@ def topical_work(world, topics):
     return on, off
 
 
-STATS = ["stats/", "stats/children/", "stats/daily/", "stats/members/", "stats/channels/"]
+STATS = ["stats/", "stats/children/", "stats/daily/", "stats/members/", "stats/channels/", "stats/teams/"]
 
 
 @pytest.mark.parametrize("path", STATS)
@@ -113,6 +113,18 @@ def test_every_stats_endpoint_takes_topic_and_refuses_an_unknown_one(world, clie
     for unknown in (topics["c2"].pk, 987654):
         response = client.get(url, {"topic": unknown})
         assert response.status_code == 400 and "topic" in response.json()["errors"], path
+
+
+def test_participation_takes_topic_and_refuses_an_unknown_one(world, client_for, topics, topical_work):
+    """JSON only (no CSV): the hand counts are in tests/reports/test_period_reports.py."""
+    client = client_for(world.coord_c1)
+    url = f"/api/v1/teams/{world.c1.pk}/stats/participation/"
+    on = client.get(url, {"topic": topics["c1"].pk, "interval": "week"}).json()["results"]
+    elsewhere = client.get(url, {"topic": topics["district"].pk, "interval": "week"}).json()["results"]
+    assert on[-1]["active"] == 1 and elsewhere[-1]["active"] == 0
+    for unknown in (topics["c2"].pk, 987654):
+        response = client.get(url, {"topic": unknown})
+        assert response.status_code == 400 and "topic" in response.json()["errors"]
 
 
 def test_topic_counts_only_that_topics_work(world, client_for, topics, topical_work):
