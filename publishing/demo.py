@@ -35,8 +35,14 @@ SCAM = ("Cảnh giác chiêu lừa đảo giả danh công an gọi điện",
 GOOD_DEED = ("Anh Y Khoa trả lại ví nhặt được cho người đánh rơi",
              "Trên đường đi rẫy, anh Y Khoa (Thôn 1) nhặt được ví có 5 triệu đồng và giấy tờ; anh đã tìm "
              "và trả lại cho chủ nhân.", ["https://tamthang.cujut.daknong.gov.vn/nguoi-tot-viec-tot"])
-PENDING = ("Hội thi văn nghệ mừng Đại đoàn kết ở Nam Dong",
-           "Bản tin về hội thi văn nghệ các thôn, chờ duyệt trước khi đăng.", [])
+# In review: written by one of the province's two coordinators, so the other can approve it
+# (four eyes: its author never can).
+PENDING = ("Cảnh báo lừa đảo giả danh nhân viên điện lực gọi điện đòi tiền điện",
+           "Thời gian gần đây, các đối tượng gọi điện xưng là nhân viên điện lực, báo khách hàng còn nợ tiền "
+           "điện và dọa cắt điện ngay trong ngày, rồi yêu cầu chuyển khoản vào tài khoản cá nhân hoặc bấm vào "
+           "đường link lạ để \"thanh toán\". Ngành điện không thu tiền qua tài khoản cá nhân và không gọi điện "
+           "dọa cắt điện. Khi nhận cuộc gọi như vậy, bà con hãy cúp máy, không chuyển tiền, không bấm link, "
+           "liên hệ điện lực nơi mình ở để kiểm tra và báo cho công an xã.", [])
 
 
 def _person(phone):
@@ -70,7 +76,7 @@ def seed_publishing(teams, stdout=None) -> None:
                  province_coord)
     deed = _item(teams["Tâm Thắng"], *GOOD_DEED, topics["Người tốt việc tốt"], commune_coord,
                  ContentStatus.APPROVED, district_coord)
-    _item(teams["Nam Dong"], *PENDING, topics["Văn hóa, thể thao"], nam_dong_coord, ContentStatus.IN_REVIEW)
+    _item(teams["Lâm Đồng"], *PENDING, topics["Cảnh báo lừa đảo"], province_coord, ContentStatus.IN_REVIEW)
     _item(teams["Tâm Thắng"], "Lịch nghỉ Tết Nguyên đán (bản nháp)", "Đang soạn.", [], topics["Lễ, Tết"],
           commune_coord, ContentStatus.DRAFT)
 

@@ -34,6 +34,28 @@ def test_seed_demo_adds_channels_a_week_of_posts_content_and_topics_once():
     assert daily.content.status == "approved" and daily.target_teams.exists()
 
 
+def test_the_demos_item_in_review_is_a_scam_warning_another_coordinator_can_approve():
+    from django.core.exceptions import PermissionDenied
+
+    from publishing import services
+    from teams.choices import Role
+    from teams.models import Membership
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    pending = ContentItem.objects.get(status="in_review")
+    assert pending.topic.name in ("Cảnh báo lừa đảo", "Người tốt việc tốt")
+    assert "lừa đảo" in pending.title and "công an xã" in pending.body
+    author = pending.created_by
+    with pytest.raises(PermissionDenied):
+        services.content_approve(item=pending, actor=author)  # four eyes: never its author
+    colleague = (Membership.objects.filter(team=pending.team, role=Role.COORDINATOR).exclude(member=author)
+                 .select_related("member").first())
+    assert colleague is not None, "another coordinator of the item's own team reviews it"
+    services.content_approve(item=pending, actor=colleague.member)
+    pending.refresh_from_db()
+    assert pending.status == "approved" and pending.reviewed_by_id == colleague.member_id
+
+
 @pytest.mark.parametrize("url", [
     "/admin/publishing/channel/", "/admin/publishing/channel/?is_active__exact=1&platform__exact=facebook",
     "/admin/publishing/channelpost/", "/admin/publishing/channelpost/?channel__platform__exact=zalo",
