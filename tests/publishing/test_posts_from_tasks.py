@@ -96,6 +96,35 @@ def test_a_completion_after_a_rejection_replaces_the_url_never_adds_a_post(world
     assert ChannelPost.objects.count() == 2
 
 
+def test_a_rejection_leaves_the_post_in_the_log_and_completing_again_with_the_same_url_keeps_it_once(
+        world, client_for, channel_task, page_c1):
+    """The post log records what was published on the team's page; the review is about the
+    member's credit. A post that went out stays logged when its work is rejected (in the
+    list and in the channel's statistics), and completing again with the same link is the
+    same post."""
+    assignment = Assignment.objects.get(task=channel_task, assignee=world.member_v1a)
+    member, coordinator = client_for(world.member_v1a), client_for(world.coord_c1)
+    url = "https://facebook.com/tamthang.today/posts/42"
+
+    def logged():
+        rows = coordinator.get(f"/api/v1/channels/{page_c1.pk}/posts/").json()["results"]
+        stats = coordinator.get(f"/api/v1/teams/{world.c1.pk}/stats/channels/").json()["results"]
+        [page] = [row for row in stats if row["channel"]["id"] == page_c1.pk]
+        return [(r["url"], r["assignment"]) for r in rows], page["posts"], ChannelPost.objects.count()
+
+    assert _complete(member, assignment, url).status_code == 200
+    once = ([(url, assignment.pk)], 1, 1)
+    assert logged() == once
+    post = ChannelPost.objects.get()
+    rejected = coordinator.post(f"/api/v1/assignments/{assignment.pk}/reject/", {"reason": "Thiếu ảnh chụp"},
+                                format="json")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert logged() == once  # still published on the page, so still in the log
+    assert _complete(member, assignment, url).status_code == 200
+    assert logged() == once
+    assert ChannelPost.objects.get().pk == post.pk  # the same row, not a new one
+
+
 def test_work_on_a_task_without_a_channel_logs_nothing(world, client_for):
     task = make_task(world.c1, world.coord_c1)
     task_services.task_assign(task=task, actor=world.coord_c1, members=[world.member_v1a])
