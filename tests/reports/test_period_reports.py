@@ -73,7 +73,8 @@ def test_participation_on_a_topic_counts_only_its_work(joined, on_topics, client
     # Lan hands in scam work at 00:30 on 1 April, Vietnam time (still 31 March in UTC).
     scam_april = TaskFactory(team=w.district, created_by=w.coord_district, topic=on_topics.scam)
     AssignmentFactory(task=scam_april, assignee=w.member_v1a, team=w.v1a, status="completed",
-                      created_at=datetime(2025, 3, 31, 20, tzinfo=VN), completed_at=datetime(2025, 4, 1, 0, 30, tzinfo=VN))
+                      created_at=datetime(2025, 3, 31, 20, tzinfo=VN),
+                      completed_at=datetime(2025, 4, 1, 0, 30, tzinfo=VN))
     client = client_for(w.coord_district)
     url = f"/api/v1/teams/{w.district.pk}/stats/participation/"
     months = {"since": "2025-02-01", "until": "2025-04-30", "interval": "month"}
