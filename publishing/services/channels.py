@@ -146,7 +146,9 @@ def channel_post_create(*, channel: Channel, actor: Member, url: str, published_
 def channel_post_from_completion(*, assignment: Assignment, actor: Member) -> ChannelPost | None:
     """api.hooks.assignment_completed: completing a task that names a channel with an
     evidence URL logs that post once per assignment, dated when it was completed. A
-    completion after a rejection replaces the URL of the same post, never adds one."""
+    completion after a rejection updates the same post, never adds one: with the same URL
+    it is the same publication and keeps its date (days on target do not move to the day
+    of the resubmission); with another URL it is dated anew."""
     if not assignment.evidence_url:
         return None
     task = assignment.task
@@ -156,12 +158,12 @@ def channel_post_from_completion(*, assignment: Assignment, actor: Member) -> Ch
         return None
     if publication.channel_id is None:
         return None
+    values = {"channel_id": publication.channel_id, "url": assignment.evidence_url, "topic_id": task.topic_id,
+              "content_id": publication.content_id, "created_by_id": assignment.assignee_id}
+    dated = {"published_at": assignment.completed_at, "published_on": local_day(assignment.completed_at)}
+    earlier = ChannelPost.objects.filter(assignment_id=assignment.pk).values_list("url", flat=True).first()
     post, _created = ChannelPost.objects.update_or_create(
-        assignment_id=assignment.pk,
-        defaults={"channel_id": publication.channel_id, "url": assignment.evidence_url,
-                  "published_at": assignment.completed_at, "published_on": local_day(assignment.completed_at),
-                  "topic_id": task.topic_id,
-                  "content_id": publication.content_id, "created_by_id": assignment.assignee_id},
+        assignment_id=assignment.pk, defaults=values if earlier == assignment.evidence_url else {**values, **dated},
     )
     return post
 

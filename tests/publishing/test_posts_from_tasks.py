@@ -1,5 +1,6 @@
 """A task naming a channel: completing it with an evidence URL logs the post once per assignment."""
 import pytest
+import time_machine
 
 from publishing.models import Channel, ChannelPost
 from tasks import services as task_services
@@ -163,3 +164,29 @@ def test_messages_come_in_vietnamese(world, client_for):
         "url": "https://facebook.com/profile.php?id=1"}, format="json", HTTP_ACCEPT_LANGUAGE="vi")
     assert response.json()["errors"]["url"] == [
         "Kênh là trang, nhóm, kênh hoặc trang web do đơn vị vận hành, không phải tài khoản riêng của một người."]
+
+
+def test_completing_again_with_the_same_url_keeps_the_posts_date_and_another_url_dates_it_anew(
+        world, client_for, channel_task, page_c1):
+    """The same link is the same publication: resubmitted days later after a rejection, the
+    post keeps the day it went out (its days on target do not move); a new link is a new
+    publication, dated at the new completion."""
+    assignment = Assignment.objects.get(task=channel_task, assignee=world.member_v1a)
+    member, coordinator = client_for(world.member_v1a), client_for(world.coord_c1)
+    url = "https://facebook.com/tamthang.today/posts/43"
+    with time_machine.travel("2026-03-02 09:00 +07:00", tick=False):
+        assert _complete(member, assignment, url).status_code == 200
+    first = ChannelPost.objects.get()
+    assert str(first.published_on) == "2026-03-02"
+    with time_machine.travel("2026-03-05 10:00 +07:00", tick=False):
+        assert coordinator.post(f"/api/v1/assignments/{assignment.pk}/reject/", {"reason": "Thiếu ảnh"},
+                                format="json").status_code == 200
+        assert _complete(member, assignment, url).status_code == 200
+    kept = ChannelPost.objects.get()
+    assert (kept.pk, kept.published_at, str(kept.published_on)) == (first.pk, first.published_at, "2026-03-02")
+    with time_machine.travel("2026-03-07 08:00 +07:00", tick=False):
+        assert coordinator.post(f"/api/v1/assignments/{assignment.pk}/reject/", {"reason": "Sai bài"},
+                                format="json").status_code == 200
+        assert _complete(member, assignment, "https://facebook.com/tamthang.today/posts/44").status_code == 200
+    moved = ChannelPost.objects.get()
+    assert moved.pk == first.pk and str(moved.published_on) == "2026-03-07"
