@@ -89,7 +89,8 @@ person_anonymised = Hook("person_anonymised", ("member", "old_phone", "old_name"
 # response; None leaves it to the next, and the API's JSON 413 when none answers.
 body_too_large = Hook("body_too_large", ("request", "limit"))
 # A period report of `team`'s subtree is being made (reports.period_report) for the local days
-# start..end: each handler returns {section name: rows} to add to it (surveys, channels).
+# start..end: each handler returns {section name: rows} to add to it (surveys). Apps below
+# reports (publishing's channels) need no hook: reports reads them itself.
 report_sections = Hook("report_sections", ("team", "start", "end"))
 
 

@@ -247,8 +247,10 @@ def _typed_nullable_refs(node, schemas):
 # Response properties sent only in some answers: a survey question's result carries
 # `counts`, `mean` or `answers` by its kind, and none of them when it is suppressed.
 OPTIONAL_RESPONSE_PROPERTIES = {"SurveyQuestionResult": {"counts", "mean", "answers", "answers_total"},
-                                # Sections another app adds when it is installed (api.hooks.report_sections).
-                                "PeriodReport": {"surveys", "channels"}}
+                                # Sections a higher app adds when it is installed (api.hooks.report_sections):
+                                # surveys. `channels` is always there: reports reads publishing (below it)
+                                # itself, so the report carries the list, empty for a subtree without channels.
+                                "PeriodReport": {"surveys"}}
 
 
 def postprocess_for_generators(result, generator, request, public):

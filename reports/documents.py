@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from tasks.choices import Platform
+
 STATUS_KEYS = ("total", "assigned", "in_progress", "completed", "verified", "rejected", "declined", "cancelled",
                "overdue")
 
@@ -27,6 +29,11 @@ def status_labels() -> dict[str, str]:
         "completed": _("Completed"), "verified": _("Verified"), "rejected": _("Rejected"),
         "declined": _("Declined"), "cancelled": _("Cancelled"), "overdue": _("Overdue"),
     }
+
+
+def platform_label(value: str) -> str:
+    """The platform's name as people write it (Facebook, Zalo...), "other" in the request's language."""
+    return str(Platform(value).label) if value in Platform.values else value
 
 
 def title_of(report: dict) -> str:
@@ -59,8 +66,8 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
     if "channels" in report:
         out.append((_("Channels"), [_("Channel"), _("Platform"), _("Posts"), _("Days"), _("Target per day"),
                                     _("Days on target"), _("On-target rate")], [
-            [row["channel"]["name"], row["channel"]["platform"], row["posts"], row["days"], row["target_per_day"],
-             row["days_on_target"], row["on_target_rate"]] for row in report["channels"]
+            [row["channel"]["name"], platform_label(row["channel"]["platform"]), row["posts"], row["days"],
+             row["target_per_day"], row["days_on_target"], row["on_target_rate"]] for row in report["channels"]
         ]))
     if "surveys" in report:
         out.append((_("Surveys"), [_("Survey"), _("Responses"), _("Audience"), _("Response rate")], [
@@ -70,8 +77,10 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
     part = report["participation"]
     out.append((_("Participation"), [_("Members"), _("Active"), _("New"), _("Lapsed")],
                 [[part["members"], part["active"], part["new"], part["lapsed"]]]))
-    out.append((_("Daily"), [_("Day"), _("Created"), _("Handed in"), _("Verified")], [
-        [row["date"], row["created"], row["completed"], row["verified"]] for row in report["daily"]
+    # The day's offline quantities are those handed in that day (by completed_at), still completed or verified.
+    out.append((_("Daily"), [_("Day"), _("Created"), _("Handed in"), _("Verified"), _("Offline quantity")], [
+        [row["date"], row["created"], row["completed"], row["verified"], row.get("quantity", 0)]
+        for row in report["daily"]
     ]))
     return out
 

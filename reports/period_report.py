@@ -4,13 +4,20 @@ Every section reads the rollups (reports.models) or a few small tables; none cou
 the assignments one by one:
 
 - stats: the subtree's counts of the assignments created in the period (by status,
-  overdue, completion rate), its members with the member role now, the quantity of
-  offline work handed in (when the build has offline work);
+  overdue, completion rate), its members with the member role now, and `quantity`: the
+  offline work among them that is completed or verified, its quantities summed (the
+  same filter as every other count of `stats`, and as stats/?since=&until=). The rollups
+  keep no quantities per day (DailyTally counts rows), so it is summed over the
+  assignments that carry one, through their partial index (reports migration 0012);
 - children: the same per direct child team;
 - campaigns: the same per campaign whose tasks have work created in the period;
 - participation: members, active, new, lapsed (reports.participation);
-- daily: created, handed in and verified per day (the PDF's chart);
-- sections other apps add through api.hooks.report_sections (surveys, channels).
+- channels: per channel of the subtree's teams, posts in the period against its daily
+  target (selectors.channel_stats, the numbers of stats/channels/ for since/until = the
+  period). publishing lies below reports, so reports reads it directly: no hook;
+- daily: created, handed in and verified per day (the PDF's chart), and the offline
+  quantities handed in that day;
+- sections higher apps add through api.hooks.report_sections (surveys).
 """
 from __future__ import annotations
 
@@ -78,6 +85,8 @@ def period_report(team: Team, period: Period) -> dict:
         "children": children,
         "campaigns": campaign_rows(team, period),
         "participation": participation.participation_in(team.path, period),
+        # Two queries (the channels, then their posts summed per channel) whatever their number.
+        "channels": selectors.channel_stats(list(selectors.channels_in_subtree(team.path)), period.start, period.end),
         "daily": selectors.daily_from_rollup(flt),
     }
     for sections in hooks.report_sections.send(team=team, start=period.start, end=period.end):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import EARLIEST, DateField, HistoryTypeField
+from publishing.serializers import ChannelStatsSerializer
 from tasks.serializers import TaskProgressSerializer
 from teams.choices import Level
 
@@ -268,10 +269,14 @@ class PeriodReportSerializer(serializers.Serializer):
     team = ReportTeamSerializer()
     period = ReportPeriodSerializer()
     generated_at = serializers.DateTimeField()
-    stats = ReportStatsSerializer(help_text="Assignments created in the period, by status now.")
+    stats = ReportStatsSerializer(help_text="Assignments created in the period, by status now; `quantity` sums the "
+                                            "offline work among them that is completed or verified.")
     children = ChildTeamStatsSerializer(many=True, help_text="The same per direct child team.")
     campaigns = ReportCampaignSerializer(many=True)
     participation = ReportParticipationSerializer()
+    channels = ChannelStatsSerializer(many=True, help_text=(
+        "Every channel of the subtree's teams (inactive ones too): posts in the period against its daily target, "
+        "the numbers of stats/channels/ with since and until set to the period's first and last day."))
     daily = DailyStatsSerializer(many=True)
     surveys = ReportSurveySerializer(many=True, required=False,
                                      help_text="Surveys of the subtree open during the period.")

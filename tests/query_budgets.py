@@ -93,7 +93,7 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/teams/{pk}/stats/daily/', 'coordinator', 4, 'the team-day rollup in one query, and the offline quantities summed live'),
     B('GET', '/api/v1/teams/{pk}/stats/participation/', 'coordinator', 5),
     B('GET', '/api/v1/teams/{pk}/stats/teams/', 'coordinator', 6),
-    B('GET', '/api/v1/teams/{pk}/report/', 'coordinator', 17, 'one query per section (counts, series, boards, participation, campaigns, surveys, quantities); the summary is summed from the children\'s pass over the tally'),
+    B('GET', '/api/v1/teams/{pk}/report/', 'coordinator', 18, 'one query per section (counts, series, boards, participation, campaigns, surveys, quantities, channels: the subtree\'s list here, and their posts summed in one more query when it has any); the summary is summed from the children\'s pass over the tally'),
     B('GET', '/api/v1/report-subscriptions/', 'coordinator', 1, "one's own rows: no scope needed"),
     B('POST', '/api/v1/report-subscriptions/', 'coordinator', 7),
     B('GET', '/api/v1/report-subscriptions/{pk}/', 'observer', 3),

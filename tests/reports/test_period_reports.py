@@ -209,6 +209,7 @@ def test_month_report_sections(joined, client_for):
     day_10 = next(row for row in data["daily"] if row["date"] == "2025-03-10")
     assert day_10 == {"date": "2025-03-10", "created": 4, "completed": 1, "verified": 0, "quantity": 0}
     assert data["surveys"] == []
+    assert data["channels"] == []  # the section is always there; tests/reports/test_report_channels.py fills it
 
 
 def test_week_quarter_and_year_reports(joined, client_for):
@@ -247,7 +248,7 @@ def test_report_as_xlsx_reads_back_typed_and_vietnamese(joined, client_for):
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="report-{w.district.pk}-2025-03.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Tổng hợp", "Đội cấp dưới", "Chiến dịch", "Khảo sát", "Tham gia", "Theo ngày"]
+    assert book.sheetnames == ["Tổng hợp", "Đội cấp dưới", "Chiến dịch", "Kênh", "Khảo sát", "Tham gia", "Theo ngày"]
     summary = book["Tổng hợp"]
     assert summary["A1"].value == "Báo cáo Cư Jút, 2025-03"
     values = {row[0].value: row[1] for row in summary.iter_rows(min_row=5)}
