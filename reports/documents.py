@@ -90,6 +90,7 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
 def report_xlsx(report: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -120,6 +121,12 @@ def report_xlsx(report: dict) -> bytes:
         for c, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 10), 60)
         sheet.freeze_panes = "A5"
+        # Printed (or made a PDF by LibreOffice), a sheet is one A4 page wide, landscape when it has many
+        # columns: otherwise the last columns of the children's and channels' sheets go to pages of their own.
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = "landscape" if len(header) > 6 else "portrait"
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -179,6 +179,9 @@ def test_xlsx_channel_sheet_and_quantities_typed(posts, client_for):
         assert cell.data_type == "n" and type(cell.value) is int
     assert sheet["G5"].number_format == "0.0%"
     assert sheet.column_dimensions["A"].width >= len(C1_CHANNEL)
+    # Printed one page wide (LibreOffice put the last two columns on a page of their own before).
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
 
     summary = {row[0].value: row[1] for row in book["Tổng hợp"].iter_rows(min_row=5)}
     quantity = summary["Số lượng ngoại tuyến"]
