@@ -49,6 +49,20 @@ def offer_teams(field: TeamChoiceField, teams, top_paths) -> None:
     field.top = min((path_depth(p) for p in top_paths), default=1)
 
 
+class TopicChoiceField(forms.ModelChoiceField):
+    """A topic named with its team (two teams may each have a topic of the same name). The page
+    passes the queryset: the API's own (tasks.selectors.topics_usable_by for a body's `topic`), so
+    an id outside it, a sibling subtree's topic included, is this field's error."""
+
+    def label_from_instance(self, topic):
+        return f"{topic.name} ({topic.team.name})"
+
+
+def topic_field(**kwargs) -> TopicChoiceField:
+    kwargs.setdefault("help_text", _("Optional. A topic of this team or of a team above it."))
+    return TopicChoiceField(label=_("Topic"), queryset=None, required=False, **kwargs)
+
+
 class LoginForm(forms.Form):
     phone = forms.CharField(label=_("Phone number"), max_length=64,
                             widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}))
@@ -112,14 +126,16 @@ class TaskForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 4}))
     reference_url = forms.URLField(label=_("Reference URL"), required=False, max_length=2000, assume_scheme="https")
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    topic = topic_field()
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_INPUT)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     publish_at = forms.DateTimeField(label=_("Publish at (empty: at once)"), required=False, widget=DATETIME_INPUT)
 
-    def __init__(self, *args, teams, top_paths=(), campaigns, **kwargs):
+    def __init__(self, *args, teams, top_paths=(), campaigns, topics, **kwargs):
         super().__init__(*args, **kwargs)
         offer_teams(self.fields["team"], teams, top_paths)
         self.fields["campaign"].queryset = campaigns
+        self.fields["topic"].queryset = topics
 
 
 class CampaignForm(forms.Form):
@@ -129,10 +145,12 @@ class CampaignForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DATETIME_INPUT)
     ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DATETIME_INPUT)
+    topic = topic_field()
 
-    def __init__(self, *args, teams, top_paths=(), **kwargs):
+    def __init__(self, *args, teams, top_paths=(), topics, **kwargs):
         super().__init__(*args, **kwargs)
         offer_teams(self.fields["team"], teams, top_paths)
+        self.fields["topic"].queryset = topics
 
 
 class MemberForm(forms.Form):

@@ -13,7 +13,7 @@ from publishing.choices import ChannelKind
 from publishing.services.content import MAX_LINKS
 from tasks.choices import Platform
 
-from .forms import DATETIME_INPUT, TEXT_MAX_LENGTH, TaskForm, TeamChoiceField, offer_teams
+from .forms import DATETIME_INPUT, TEXT_MAX_LENGTH, TaskForm, TeamChoiceField, offer_teams, topic_field
 
 URL_MAX_LENGTH = 2000
 HTTP_URL = URLValidator(schemes=["http", "https"], message=_("Enter a link that starts with http:// or https://."))
@@ -49,10 +49,12 @@ class ContentForm(forms.Form):
     body = forms.CharField(label=_("Text"), required=False, max_length=TEXT_MAX_LENGTH * 10,
                            widget=forms.Textarea(attrs={"rows": 6}))
     links = LinksField(label=_("Links (one a line)"), required=False)
+    topic = topic_field()
     expires_at = forms.DateTimeField(label=_("Expires (empty: never)"), required=False, widget=DATETIME_INPUT)
 
-    def __init__(self, *args, teams=None, top_paths=(), **kwargs):
+    def __init__(self, *args, topics, teams=None, top_paths=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics
         if teams is None:
             del self.fields["team"]
         else:
@@ -95,8 +97,13 @@ class PostForm(forms.Form):
     url = forms.CharField(label=_("Link to the post"), max_length=URL_MAX_LENGTH, validators=[HTTP_URL],
                           widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}))
     published_at = forms.DateTimeField(label=_("Published at (empty: now)"), required=False, widget=DATETIME_INPUT)
+    topic = topic_field(help_text=_("Optional. A topic of the channel's team or of a team above it."))
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=TEXT_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics
 
 
 class MaterialChoiceField(forms.ModelChoiceField):
@@ -115,7 +122,7 @@ class PublishingTaskForm(TaskForm):
     content = MaterialChoiceField(label=_("Material (approved content)"), queryset=None, required=False)
     channel = ChannelChoiceField(label=_("Channel to publish on"), queryset=None, required=False)
     field_order = ["content", "title", "team", "kind", "unit", "platform", "channel", "instructions",
-                   "reference_url", "campaign", "due_at", "priority", "publish_at"]
+                   "reference_url", "campaign", "topic", "due_at", "priority", "publish_at"]
 
     def __init__(self, *args, contents, channels, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,7 +33,7 @@ from .forms import ReasonForm
 from .pages import page
 from .publishing_forms import ChannelForm, ContentForm, NoteForm, PostForm
 from .roles import can, scope_for
-from .views import PAGE_SIZE, keyset_page, service_step
+from .views import PAGE_SIZE, keyset_page, service_step, topic_choices
 
 # The people a channel's edit page offers as its managers (those of its team's subtree the
 # caller reads in full); a commune's page lists its few hundred, a province's the first ones
@@ -66,7 +66,7 @@ def channels(request):
 
 def _posts_page(channel, request):
     """The post log newest first (by publication time, as the API's), `?before=<post id>`."""
-    posts = publishing_selectors.channel_posts(channel).select_related("created_by")
+    posts = publishing_selectors.channel_posts(channel).select_related("created_by", "topic")
     before = request.GET.get("before", "")
     if before.isdigit():
         anchor = posts.filter(pk=int(before)).values("published_at", "pk").first()
@@ -85,7 +85,7 @@ def _channel_page(request, channel, post_form=None, status=200):
         "channel": channel, "posts": posts, "before": before,
         "can_post": channel.is_active and allows(request.user, PUBLISH, channel),
         "can_edit": allows(request.user, MANAGE, channel),
-        "post_form": post_form or PostForm(),
+        "post_form": post_form or PostForm(topics=topic_choices(request.user)),
     }, status=status)
 
 
@@ -148,7 +148,7 @@ def channel_post_new(request, pk):
     channel = _visible_channel(request, pk)
     require(request.user, PUBLISH, channel)  # before the body, as the API
     return service_step(
-        request, PostForm(request.POST),
+        request, PostForm(request.POST, topics=topic_choices(request.user)),
         lambda data: publishing_services.channel_post_create(channel=channel, actor=request.user, **data),
         success=_("Post added to the log."), done=lambda _: redirect("console:channel", pk=pk),
         refused=lambda: redirect("console:channel", pk=pk),
@@ -176,7 +176,7 @@ def content_list(request):
 
 
 def _visible_item(request, pk):
-    item = (publishing_selectors.content_list(request.user).select_related("created_by", "reviewed_by")
+    item = (publishing_selectors.content_list(request.user).select_related("created_by", "reviewed_by", "topic")
             .filter(pk=pk).first())
     if item is None:
         raise Http404
@@ -219,7 +219,8 @@ def content_item(request, pk):
 @page(admits=_authors)
 def content_new(request):
     teams = publishing_selectors.teams_authoring_for(request.user).order_by("path")
-    form = ContentForm(request.POST or None, teams=teams, top_paths=scope_for(request.user).paths_for(MANAGE))
+    form = ContentForm(request.POST or None, teams=teams, top_paths=scope_for(request.user).paths_for(MANAGE),
+                       topics=topic_choices(request.user))
     template = "console/content_form.html"
     if request.method != "POST":
         return render(request, template, {"form": form})
@@ -237,15 +238,16 @@ def content_edit(request, pk):
     publishing_services.content_check_actor(action="update", item=item, actor=request.user)
     back = lambda *_: redirect("console:content-item", pk=pk)  # noqa: E731
     template = "console/content_form.html"
+    topics = topic_choices(request.user, keep=item.topic_id)
     if request.method != "POST":
         if item.status not in EDITABLE:
             messages.error(request, _("Only a draft or a rejected item can be edited."))
             return back()
         form = ContentForm(initial={"title": item.title, "body": item.body, "links": item.links,
-                                    "expires_at": item.expires_at})
+                                    "topic": item.topic_id, "expires_at": item.expires_at}, topics=topics)
         return render(request, template, {"form": form, "item": item})
     return service_step(
-        request, ContentForm(request.POST),
+        request, ContentForm(request.POST, topics=topics),
         lambda data: publishing_services.content_update(item=item, actor=request.user, **data),
         success=_("Saved."), done=back, refused=back,
         invalid=lambda form: render(request, template, {"form": form, "item": item}, status=400))

@@ -404,6 +404,20 @@ def _team_choices(user) -> dict:
     return {"teams": _managed_teams(user), "top_paths": scope_for(user).paths_for("manage")}
 
 
+def _by_team(topics):
+    return topics.select_related("team").order_by("team__path", "name", "pk")
+
+
+def topic_choices(user, keep: int | None = None):
+    """What a form's `topic` offers: what the API's `topic` takes (active topics the caller reads),
+    and `keep`, the topic the object has, even retired since (the form sends it back unchanged, as
+    a PATCH that leaves `topic` out keeps it). The service checks that it serves the team."""
+    topics = task_selectors.topics_usable_by(user)
+    if keep is not None:
+        topics = topics | task_selectors.topics_visible_to(user).filter(pk=keep)
+    return _by_team(topics)
+
+
 @require_safe
 @page()
 def tasks(request):
@@ -423,10 +437,10 @@ def task_new(request):
         request.method != "POST" and asked.isdigit()) else None
     if material is not None:
         initial = {"content": material.pk, "title": material.title, "instructions": material.body,
-                   "reference_url": material.links[0] if material.links else ""}
+                   "reference_url": material.links[0] if material.links else "", "topic": material.topic_id}
     form = PublishingTaskForm(
         request.POST or None, initial=initial, **_team_choices(request.user),
-        campaigns=task_selectors.campaign_list(request.user).order_by("-pk"),
+        campaigns=task_selectors.campaign_list(request.user).order_by("-pk"), topics=topic_choices(request.user),
         contents=publishing_selectors.content_usable_by(request.user).select_related("team").order_by("-pk"),
         channels=publishing_selectors.channels_visible_to(request.user).filter(is_active=True)
         .select_related("team").order_by("team__path", "name"))
@@ -533,7 +547,8 @@ def campaigns(request):
 @require_http_methods(["GET", "POST"])
 @page("manage")
 def campaign_new(request):
-    return create_page(request, CampaignForm(request.POST or None, **_team_choices(request.user)),
+    return create_page(request, CampaignForm(request.POST or None, **_team_choices(request.user),
+                                             topics=topic_choices(request.user)),
                        "console/campaign_new.html",
                        lambda data: task_services.campaign_create(actor=request.user, **data),
                        success=_("Campaign created."),

@@ -10,6 +10,8 @@ from rest_framework.test import APIClient
 
 from publishing import services as publishing_services
 from publishing.models import Channel
+from tasks import services as task_services
+from tasks.models import Topic
 
 from .test_queries import count
 
@@ -22,17 +24,21 @@ PAGES = {
     "content item": ("coord_district", "/console/content/{item}/", ["/api/v1/content/{item}/"], 4),
     "channels": ("member_v1a", "/console/channels/", ["/api/v1/channels/"], 5),
     "channel": ("coord_c1", "/console/channels/{channel}/",
-                ["/api/v1/channels/{channel}/", "/api/v1/channels/{channel}/posts/"], 6),
+                ["/api/v1/channels/{channel}/", "/api/v1/channels/{channel}/posts/", "/api/v1/topics/?is_active=true"],
+                7),  # +1 (6 before): the topics the post form offers
     "new task": ("coord_c1", "/console/tasks/new/?content={approved}",
-                 ["/api/v1/content/?status=approved", "/api/v1/channels/?is_active=true"], 8),
+                 ["/api/v1/content/?status=approved", "/api/v1/channels/?is_active=true", "/api/v1/topics/?is_active=true"],
+                 9),  # +1 (8 before): the topics the form offers
     "report (xlsx)": ("coord_c1", "/console/teams/{c1}/report/?period=month&format=xlsx",
                       ["/api/v1/teams/{c1}/report/?period=month&format=xlsx"], 18),  # the report sums its summary and per-child rows in one pass; +2 for its channels section (the subtree's channels, their posts summed in one query)
 }
 
 
 def library(world, n):
-    """n more items in every status, n more channels with n posts each, in commune c1."""
+    """n more items in every status, n more channels with n posts each, n more topics (the posts on
+    them), in commune c1."""
     for i in range(n):
+        topic = task_services.topic_create(actor=world.coord_c1, team=world.c1, name=f"Chủ đề {Topic.objects.count()}")
         item = publishing_services.content_create(actor=world.coord_c1, team=world.c1, title=f"Bài {i}",
                                                   links=["https://example.org/x"])
         publishing_services.content_submit(item=item, actor=world.coord_c1)
@@ -43,7 +49,7 @@ def library(world, n):
             name=f"Nhóm {i}", url=f"https://zalo.me/g/nhom-{Channel.objects.count()}", managers=[world.member_v1a])
         for j in range(n):
             publishing_services.channel_post_create(channel=channel, actor=world.coord_c1, url=f"https://x.example/{j}",
-                                                    published_at=timezone.now() - timedelta(hours=j))
+                                                    published_at=timezone.now() - timedelta(hours=j), topic=topic)
 
 
 @pytest.fixture
