@@ -153,6 +153,17 @@ class CampaignForm(forms.Form):
         self.fields["topic"].queryset = topics
 
 
+class CampaignStatsForm(forms.Form):
+    """The campaign page's filter (GET): only the work of one topic's tasks, as the API's
+    `topic=`. `topics` are those the caller reads (the API's rule for a report's `topic`)."""
+
+    topic = topic_field(empty_label=_("All topics"), help_text="")
+
+    def __init__(self, *args, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics
+
+
 class MemberForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     phone = forms.CharField(label=_("Phone number"), max_length=32,

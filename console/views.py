@@ -34,7 +34,7 @@ from teams import selectors as team_selectors
 from teams import services as team_services
 from teams.models import Team
 
-from .forms import CampaignForm, CompleteForm, MemberForm, QuantityForm, ReasonForm, put_errors
+from .forms import CampaignForm, CampaignStatsForm, CompleteForm, MemberForm, QuantityForm, ReasonForm, put_errors
 from .pages import page, refusal
 from .publishing_forms import PublishingTaskForm
 from .roles import can, read_roots, scope_for
@@ -555,6 +555,17 @@ def campaign_new(request):
                        done=lambda created: redirect("console:campaign", pk=created.pk))
 
 
+def _campaign_filter(request, campaign):
+    """The campaign's counts as the API's stats/ filters them (`?topic=`: a topic the caller reads,
+    as reports.selectors.topic_known_to; another id is the form's error): (StatsFilter or None, form)."""
+    form = CampaignStatsForm(request.GET, topics=_by_team(task_selectors.topics_visible_to(request.user)))
+    if not form.is_valid():
+        return None, form
+    topic = form.cleaned_data["topic"]
+    return report_selectors.StatsFilter(path=campaign.team.path, campaign_id=campaign.pk,
+                                        topic_id=topic.pk if topic else None), form
+
+
 @require_safe
 @page()
 def campaign(request, pk):
@@ -562,12 +573,16 @@ def campaign(request, pk):
     if found is None:
         raise Http404
     reported = report_selectors.campaign_for_report(request.user, pk)
-    stats = None
+    stats = flt = filter_form = None
     if reported is not None:
-        stats = report_selectors.campaign_stats(
-            reported, report_selectors.StatsFilter(path=reported.team.path, campaign_id=reported.pk))
+        flt, filter_form = _campaign_filter(request, reported)
+        if flt is not None:
+            stats = report_selectors.campaign_stats(reported, flt)
     tasks_of = task_selectors.task_list(request.user).filter(campaign_id=found.pk).order_by("-pk")[:PAGE_SIZE]
-    return render(request, "console/campaign.html", {"campaign": found, "stats": stats, "tasks": tasks_of})
+    return render(request, "console/campaign.html", {
+        "campaign": found, "stats": stats, "tasks": tasks_of, "filter_form": filter_form,
+        "topic_id": flt.topic_id if flt else None,
+    }, status=400 if reported is not None and flt is None else 200)
 
 
 @require_safe
@@ -576,7 +591,9 @@ def campaign_csv(request, pk):
     reported = report_selectors.campaign_for_report(request.user, pk)
     if reported is None:
         raise Http404
-    flt = report_selectors.StatsFilter(path=reported.team.path, campaign_id=reported.pk)
+    flt, form = _campaign_filter(request, reported)
+    if flt is None:
+        return render(request, "console/bad_report.html", {"errors": form.errors}, status=400)
     return _csv(report_views.CampaignStatsView, report_selectors.campaign_stats(reported, flt),
                 "campaign-stats", reported.pk)
 

@@ -24,6 +24,10 @@ PAGES = {
     "tasks": ("coord_c1", "/console/tasks/", ["/api/v1/tasks/"], 4),
     "task": ("coord_c1", "/console/tasks/{task}/", ["/api/v1/tasks/{task}/"], 5),
     "campaigns": ("coord_c1", "/console/campaigns/", ["/api/v1/campaigns/"], 4),
+    "campaign (one topic)": ("coord_c1", "/console/campaigns/{campaign}/?topic={topic}",
+                             ["/api/v1/campaigns/{campaign}/", "/api/v1/campaigns/{campaign}/stats/?topic={topic}",
+                              "/api/v1/tasks/?campaign={campaign}", "/api/v1/topics/"],
+                             12),  # the topic filter: its id checked, then the topics offered
     "members": ("coord_c1", "/console/members/", ["/api/v1/members/"], 5),
     "my task": ("member_v1a_2", "/console/mine/{todo}/", ["/api/v1/assignments/{todo}/", "/api/v1/assignments/{todo}/events/"], 5),
     "surveys": ("member_v1a_2", "/console/surveys/", ["/api/v1/surveys/?mine=true", "/api/v1/surveys/"], 5),
@@ -51,6 +55,18 @@ def open_survey(world):
             survey_services.survey_respond(survey=found, actor=person, answers=[
                 {"question": question["single"].pk, "choice": "Có"}, {"question": question["text"].pk, "text": "ý"}])
     return found
+
+
+def campaign_with_topic(world):
+    """The commune's campaign and topic (made once), holding every task of c1 made so far."""
+    from tasks.models import Campaign, Task, Topic
+
+    topic = Topic.objects.filter(team=world.c1, name="An toàn mạng").first() or services.topic_create(
+        actor=world.coord_c1, team=world.c1, name="An toàn mạng")
+    campaign = Campaign.objects.filter(team=world.c1, name="Tháng an toàn mạng").first() or services.campaign_create(
+        actor=world.coord_c1, team=world.c1, name="Tháng an toàn mạng", topic=topic)
+    Task.objects.filter(team=world.c1).update(campaign=campaign, topic=topic)
+    return campaign, topic
 
 
 def grow(world, work, n):
@@ -91,6 +107,7 @@ def measure(world, work, name):
     caller, page, api_urls, _budget = PAGES[name]
     values = {"c1": world.c1.pk, "task": work.task.pk, "todo": work.todo.pk, "v1a": world.v1a.pk,
               "survey": open_survey(world).pk,
+              **dict(zip(("campaign", "topic"), (made.pk for made in campaign_with_topic(world)))),
               "now": timezone.now().isoformat().replace("+", "%2B")}
     person = getattr(world, caller)
     from django.test import Client

@@ -11,11 +11,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from rest_framework.test import APIClient
 
 from publishing import services as publishing_services
 from publishing.models import ChannelPost, ContentItem
 from tasks import services
-from tasks.models import Campaign, Task
+from tasks.models import Assignment, Campaign, Task
 
 from .conftest import text
 
@@ -198,3 +199,75 @@ def test_a_campaign_takes_a_topic_and_refuses_a_sibling_one(world, browse, topic
     assert not Campaign.objects.exists()
     response = client.post("/console/campaigns/new/", {"name": "Tháng tốt", "team": world.c1.pk, "topic": topics.c1.pk})
     assert response.status_code == 302 and Campaign.objects.get().topic == topics.c1
+
+
+# The campaign's counts by topic ------------------------------------------------------------
+
+@pytest.fixture
+def campaign(world, topics):
+    """A c1 campaign with two tasks for village v1a (two people each): one on c1's topic, one on none."""
+    found = services.campaign_create(actor=world.coord_c1, name="Tháng an toàn mạng", team=world.c1)
+    for title, topic in (("Có chủ đề", topics.c1), ("Không chủ đề", None)):
+        task = services.task_create(actor=world.coord_c1, title=title, kind="post", platform="zalo", team=world.c1,
+                                    campaign=found, topic=topic)
+        services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a])
+    on_topic = Assignment.objects.filter(task__title="Có chủ đề", assignee=world.member_v1a).get()
+    services.assignment_complete(assignment=on_topic, actor=world.member_v1a, evidence_url="https://x.example/1")
+    return found
+
+
+def csv_rows(response) -> list[dict]:
+    header, *rows = response.content.decode("utf-8-sig").splitlines()
+    return [dict(zip(header.split(","), row.split(","))) for row in rows]
+
+
+def test_the_campaign_csv_with_a_topic_counts_only_that_topics_work(world, browse, topics, campaign):
+    client = browse(world.coord_c1)
+    everything = csv_rows(client.get(f"/console/campaigns/{campaign.pk}/stats.csv"))
+    response = client.get(f"/console/campaigns/{campaign.pk}/stats.csv?topic={topics.c1.pk}")
+    assert response.status_code == 200
+    on_topic = csv_rows(response)
+    assert (everything[0]["assignments.total"], on_topic[0]["assignments.total"]) == ("4", "2")
+    assert on_topic[0]["assignments.completed"] == "1"
+    none_yet = csv_rows(client.get(f"/console/campaigns/{campaign.pk}/stats.csv?topic={topics.district.pk}"))
+    assert none_yet[0]["assignments.total"] == "0"
+    # The very file the API sends for the same filter.
+    api = APIClient()
+    api.force_authenticate(world.coord_c1)
+    assert response.content == api.get(f"/api/v1/campaigns/{campaign.pk}/stats/?topic={topics.c1.pk}&format=csv").content
+
+
+def test_the_campaign_page_filters_by_topic_and_its_download_follows(world, browse, topics, campaign):
+    client = browse(world.coord_c1)
+    page = text(client.get(f"/console/campaigns/{campaign.pk}/"))
+    # Every topic the caller reads (a report's `topic`), retired ones too; not the sibling's.
+    assert offered(page) == {topics.district.pk, topics.c1.pk, topics.retired.pk}
+    assert '<option value="" selected>Mọi chủ đề</option>' in page
+    assert "<dt>Việc đã giao</dt><dd>4</dd>" in page and f'href="/console/campaigns/{campaign.pk}/stats.csv"' in page
+    page = text(client.get(f"/console/campaigns/{campaign.pk}/?topic={topics.c1.pk}"))
+    assert "<dt>Việc đã giao</dt><dd>2</dd>" in page and f'<option value="{topics.c1.pk}" selected>' in page
+    assert f'href="/console/campaigns/{campaign.pk}/stats.csv?topic={topics.c1.pk}"' in page
+    # An observer above reads the counts and filters them too.
+    observer = text(browse(world.observer_district).get(f"/console/campaigns/{campaign.pk}/?topic={topics.c1.pk}"))
+    assert "<dt>Việc đã giao</dt><dd>2</dd>" in observer
+    # A member reads the campaign but not its counts: no filter, no download.
+    member = browse(world.member_v1a)
+    page = text(member.get(f"/console/campaigns/{campaign.pk}/?topic={topics.c1.pk}"))
+    assert 'name="topic"' not in page and "stats.csv" not in page
+    assert member.get(f"/console/campaigns/{campaign.pk}/stats.csv?topic={topics.c1.pk}").status_code == 403
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_sibling_topic_on_the_campaigns_counts_is_an_error_not_a_500(world, browse, topics, campaign, lang):
+    client = browse(world.coord_c1, lang=lang)
+    for pk in (topics.c2.pk, 999999, "x"):
+        response = client.get(f"/console/campaigns/{campaign.pk}/stats.csv?topic={pk}")
+        assert response.status_code == 400 and NOT_OFFERED[lang] in text(response)
+        assert response["Content-Type"].startswith("text/html")
+        response = client.get(f"/console/campaigns/{campaign.pk}/?topic={pk}")
+        assert response.status_code == 400 and NOT_OFFERED[lang] in text(response)
+        assert "<dt>" not in text(response)  # no counts that the filter did not make
+    # The API refuses the same id (its own message).
+    api = APIClient()
+    api.force_authenticate(world.coord_c1)
+    assert api.get(f"/api/v1/campaigns/{campaign.pk}/stats/?topic={topics.c2.pk}").status_code == 400
