@@ -1,9 +1,11 @@
 """The mutation score per module from `mutmut results --all true` (run by `make mutants`).
 
-Prints one row per mutated module: killed / total (timeouts and segfaults count as killed,
-as mutmut counts them), then every survivor by name (`mutmut show NAME` prints its diff).
-Exits 1 when a survivor lies in a module listed in STRICT (scope code: each survivor is
-killed by a test, or the code says why it is equivalent and carries `# pragma: no mutate`).
+Prints one row per mutated module: killed of checked (timeouts and segfaults count as
+killed, as mutmut counts them), and the module's total; a run cut short or narrowed by
+MUTANTS leaves the rest "not checked", counted as neither. Then every survivor by name
+(`mutmut show NAME` prints its diff). Exits 1 when a survivor lies in a module listed in
+STRICT (scope code: each survivor is killed by a test, or the code says why it is
+equivalent and carries `# pragma: no mutate`).
 """
 import re
 import subprocess
@@ -26,14 +28,17 @@ def main() -> int:
             continue
         module, status = match.group(1), match.group(2).strip()
         by_module[module]["total"] += 1
-        if status in KILLED:
+        if status == "not checked":
+            by_module[module]["unchecked"] += 1
+        elif status in KILLED:
             by_module[module]["killed"] += 1
         else:
-            survivors.append(f"{line.strip()}")
-    print(f"{'module':<32} {'killed':>6} {'total':>6} {'score':>6}")
+            survivors.append(line.strip())
+    print(f"{'module':<32} {'killed':>6} {'checked':>7} {'total':>6} {'score':>6}")
     for module, counts in sorted(by_module.items()):
-        score = 100 * counts["killed"] / counts["total"]
-        print(f"{module:<32} {counts['killed']:>6} {counts['total']:>6} {score:>5.1f}%")
+        checked = counts["total"] - counts["unchecked"]
+        score = f"{100 * counts['killed'] / checked:5.1f}%" if checked else "     -"
+        print(f"{module:<32} {counts['killed']:>6} {checked:>7} {counts['total']:>6} {score:>6}")
     for line in survivors:
         print("survived:", line)
     strict = [s for s in survivors if s.startswith(STRICT)]
