@@ -20,6 +20,7 @@ from api.celery import app
 from api.models import OutboxMessage
 from notifications.models import Device, Notification, PushDelivery
 from tasks.services import assignment_complete, assignment_reject, task_assign, task_cancel
+from tests.celery_conf import configure
 from tests.factories import TaskFactory
 
 
@@ -70,12 +71,12 @@ def broker(monkeypatch):
 
     fake = Broker()
     fake.sent = []
-    app.conf.task_always_eager = False
+    saved = configure(task_always_eager=False)
     monkeypatch.setattr(outbox.outbox_deliver, "apply_async", fake.publish)
     # the request's hand-over runs on the publisher thread; here, in place, to be deterministic
     monkeypatch.setattr(outbox._publisher, "submit", outbox._publisher.publish)
     yield fake
-    app.conf.task_always_eager = True
+    configure(**saved)
 
 
 def test_the_change_and_its_outbox_rows_commit_or_roll_back_together(world, task):

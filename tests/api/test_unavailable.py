@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from api.celery import app
 from api.models import OutboxMessage
+from tests.celery_conf import configure
 from tests.factories import PASSWORD, TaskFactory
 
 
@@ -186,8 +187,7 @@ def test_broker_trouble_never_blocks_or_fails_a_request(world, client_for, reque
     from api import outbox
 
     port = request.getfixturevalue(fault)
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{port}/0")
+    saved = configure(task_always_eager=False, broker_url=f"redis://127.0.0.1:{port}/0")
     try:
         task = TaskFactory(team=world.c1, created_by=world.coord_c1)
         client = client_for(world.coord_c1)
@@ -205,7 +205,7 @@ def test_broker_trouble_never_blocks_or_fails_a_request(world, client_for, reque
     finally:
         # the publisher thread is done with the frozen broker before eager mode comes back
         assert outbox._publisher.wait_idle(30)
-        app.conf.update(saved)
+        configure(**saved)
 
 
 # /readyz -------------------------------------------------------------------------------------
@@ -227,14 +227,13 @@ def test_readyz_names_the_cache_when_redis_is_down(client, db, settings, closed_
 
 def test_readyz_names_the_broker_when_it_is_frozen(client, db, settings, black_hole):
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{black_hole}/0"
-    saved = app.conf.broker_url
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    saved = configure(broker_url=settings.CELERY_BROKER_URL)
     try:
         started = time.monotonic()
         response = client.get("/readyz")
         assert time.monotonic() - started < 3
     finally:
-        app.conf.broker_url = saved
+        configure(**saved)
     assert response.status_code == 503 and response.json()["failed"] == ["broker"]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from api.celery import app
+from tests.celery_conf import configure
 
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/3")
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,17 +68,18 @@ def worker(transactional_db, settings, tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     # this process sends to the same broker instead of running tasks in place
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_routes")}
-    app.conf.update(task_always_eager=False, broker_url=BROKER,
-                    task_routes={"notifications.tasks.*": {"queue": queue},
-                                 "api.outbox.*": {"queue": queue}})
+    saved = configure(task_always_eager=False, broker_url=BROKER,
+                      task_routes={"notifications.tasks.*": {"queue": queue},
+                                   "api.outbox.*": {"queue": queue}})
+    app.amqp.flush_routes()  # the routing table is read once per process, at its first publish
     app.amqp.router = app.amqp.Router()
     _drop_broker_connections()  # pools made earlier point at the unset (default) broker
     try:
         _wait_until_ready(proc, log)
         yield proc, log
     finally:
-        app.conf.update(saved)
+        configure(**saved)
+        app.amqp.flush_routes()
         app.amqp.router = app.amqp.Router()
         _drop_broker_connections()
         proc.terminate()
