@@ -34,7 +34,8 @@ def _is_own(scope: Scope, assignment: Assignment) -> bool:
 
 
 def _campaigns_near(scope: Scope) -> Q:
-    behind_own_work = Task.objects.filter(pk__in=own_task_ids(scope.user_id), campaign__isnull=False)
+    # A task filed under no campaign gives a NULL, which `pk IN (...)` never matches.
+    behind_own_work = Task.objects.filter(pk__in=own_task_ids(scope.user_id))
     return Q(team_id__in=scope.ids_on_own_paths()) | Q(pk__in=behind_own_work.values("campaign_id"))
 
 

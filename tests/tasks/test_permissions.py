@@ -164,6 +164,25 @@ def test_campaign_list_scope(world, client_for, campaign_c1, campaign_c2, role, 
     assert {names[c["id"]] for c in results} == expected
 
 
+def test_a_member_who_moved_still_sees_the_campaign_behind_their_work(world, client_for, task_c1, campaign_c1):
+    """Campaigns reach past one's teams only through one's own work: someone moved from
+    Thôn 1 (Tâm Thắng) to Thôn 4 (Nam Dong) keeps their Tâm Thắng assignment, so its
+    campaign, but no other campaign of Tâm Thắng."""
+    other_c1 = Campaign.objects.create(name="Chiến dịch khác", team=world.c1, created_by=world.coord_c1)
+    district = client_for(world.coord_district)
+    old = world.member_v1a.memberships.get(team=world.v1a)
+    assert district.post("/api/v1/memberships/", {"member": world.member_v1a.pk, "team": world.v2a.pk,
+                                                   "role": "member"}, format="json").status_code == 201
+    assert district.delete(f"/api/v1/memberships/{old.pk}/").status_code == 204
+    moved = client_for(world.member_v1a)
+    assert moved.get(f"/api/v1/tasks/{task_c1.pk}/").status_code == 200
+    assert moved.get(f"/api/v1/campaigns/{campaign_c1.pk}/").status_code == 200
+    assert moved.get(f"/api/v1/campaigns/{other_c1.pk}/").status_code == 404
+    assert {c["id"] for c in moved.get("/api/v1/campaigns/").json()["results"]} == {campaign_c1.pk}
+    # Someone of Nam Dong who never worked under it does not see it.
+    assert client_for(world.member_v2a).get(f"/api/v1/campaigns/{campaign_c1.pk}/").status_code == 404
+
+
 # Assignments ------------------------------------------------------------------
 
 @pytest.mark.parametrize("role,code", _table(
