@@ -53,3 +53,17 @@ def test_require_is_404_out_of_scope_and_403_for_what_the_role_may_not_do(world)
         require(world.member_v1a, REVIEWER, assignment)
     with pytest.raises(PermissionDenied):
         require(world.superuser, ASSIGNEE, assignment)
+
+
+def test_ones_own_assignment_is_read_without_a_query(world, django_assert_num_queries):
+    """A member holds no read on their village: the grant's test sees their own assignment in the
+    loaded row; for a teammate's it cannot tell and require() asks the database once (404)."""
+    task = make_task(world.c1, world.coord_c1)
+    services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a])
+    own, teammates = (Assignment.objects.select_related("task", "team").get(task=task, assignee=who)
+                      for who in (world.member_v1a, world.member_v1a_2))
+    scope_for(world.member_v1a)
+    with django_assert_num_queries(0):
+        assert require(world.member_v1a, READ, own) is own
+    with django_assert_num_queries(1), pytest.raises(Http404):
+        require(world.member_v1a, READ, teammates)
