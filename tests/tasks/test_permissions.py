@@ -8,6 +8,7 @@ but forbidden, 401 = anonymous.
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tasks import services
@@ -243,6 +244,31 @@ def test_nobody_reviews_their_own_work(world, client_for, task_c1):
     response = own.post(f"/api/v1/assignments/{a.pk}/verify/")
     assert response.status_code == 403
     assert client_for(world.coord_c1).post(f"/api/v1/assignments/{a.pk}/verify/").status_code == 200
+
+
+def test_ones_own_work_is_not_in_ones_review_queue(world, client_for, task_c1):
+    """The village coordinator assigned to the task completes it: their review queue (the
+    console's) holds their member's work but not their own; the commune coordinator's holds both."""
+    services.task_assign(task=task_c1, actor=world.coord_c1, members=[world.coord_v1a])
+    own = assignment_of(task_c1, world.coord_v1a)
+    theirs = assignment_of(task_c1, world.member_v1a)
+    for a in (own, theirs):
+        services.assignment_complete(assignment=a, actor=a.assignee, evidence_url="https://x.vn/4")
+
+    def queue(who):
+        browser = Client()
+        browser.force_login(who)
+        page = browser.get("/console/review/").content.decode()
+        return {a.pk for a in (own, theirs) if f'id="pick-{a.pk}"' in page}
+
+    assert queue(world.coord_v1a) == {theirs.pk}
+    assert queue(world.coord_c1) == {own.pk, theirs.pk}
+    # Nor do they verify it or send it back.
+    api = client_for(world.coord_v1a)
+    assert api.post(f"/api/v1/assignments/{own.pk}/verify/").status_code == 403
+    assert api.post(f"/api/v1/assignments/{own.pk}/reject/", {"reason": "Sai"}, format="json").status_code == 403
+    own.refresh_from_db()
+    assert own.status == "completed"
 
 
 def test_reviewer_below_the_assignments_team_may_not_review(world, client_for, task_c1):
