@@ -19,7 +19,9 @@ REPORT_FILTER = "report_filter"
 
 def _ancestor_paths(path: str) -> list[str]:
     """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
-    parts = path.strip("/").split("/")
+    # A team path holds digits and slashes only: strip("XX/XX") would trim exactly what strip("/") does.
+    inner = path.strip("/")  # pragma: no mutate
+    parts = inner.split("/")
     return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
 
 
