@@ -6,7 +6,7 @@ Celery 5.6 looks a setting up under its namespaced name first: `app.conf.task_al
 sets both names and returns what was there, for `configure(**saved)` afterwards. A new
 broker also drops the connection and producer pools made for the old one (kombu keeps
 producer pools per connection, process-wide), so no later publish goes to a broker a
-test made up.
+test made up; new routes replace the routing table read at the first publish.
 """
 from kombu import pools
 
@@ -20,6 +20,9 @@ def configure(**values) -> dict:
         app.conf[f"CELERY_{key.upper()}"] = value
     if "broker_url" in values:
         drop_broker_connections()
+    if "task_routes" in values:  # the routing table is read once per process, at its first publish
+        app.amqp.flush_routes()
+        app.amqp.router = app.amqp.Router()
     return saved
 
 

@@ -71,17 +71,11 @@ def worker(transactional_db, settings, tmp_path):
     saved = configure(task_always_eager=False, broker_url=BROKER,
                       task_routes={"notifications.tasks.*": {"queue": queue},
                                    "api.outbox.*": {"queue": queue}})
-    app.amqp.flush_routes()  # the routing table is read once per process, at its first publish
-    app.amqp.router = app.amqp.Router()
-    _drop_broker_connections()  # pools made earlier point at the unset (default) broker
     try:
         _wait_until_ready(proc, log)
         yield proc, log
     finally:
         configure(**saved)
-        app.amqp.flush_routes()
-        app.amqp.router = app.amqp.Router()
-        _drop_broker_connections()
         proc.terminate()
         try:
             proc.wait(timeout=30)
@@ -118,18 +112,6 @@ def test_worker_delivers_the_push_for_a_new_assignment(world, worker):
     ran = log.read()
     # the assign's outbox row, then the push row the consumer owed in its own transaction
     assert ran.count("api.outbox.outbox_deliver") >= 2
-
-
-def _drop_broker_connections():
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    # kombu keeps producer pools per connection globally; a closed one must not be reused
-    # by later tests (eager tasks acquire a producer too).
-    pools.reset()
 
 
 def _wait_until_ready(proc, log, timeout=90):
