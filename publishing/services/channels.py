@@ -161,10 +161,15 @@ def channel_post_from_completion(*, assignment: Assignment, actor: Member) -> Ch
     values = {"channel_id": publication.channel_id, "url": assignment.evidence_url, "topic_id": task.topic_id,
               "content_id": publication.content_id, "created_by_id": assignment.assignee_id}
     dated = {"published_at": assignment.completed_at, "published_on": local_day(assignment.completed_at)}
-    earlier = ChannelPost.objects.filter(assignment_id=assignment.pk).values_list("url", flat=True).first()
-    post, _created = ChannelPost.objects.update_or_create(
-        assignment_id=assignment.pk, defaults=values if earlier == assignment.evidence_url else {**values, **dated},
-    )
+    # The assignment's row is locked by the step that completes it, so no other completion
+    # of it runs between this read and the write.
+    post = ChannelPost.objects.filter(assignment_id=assignment.pk).first()
+    if post is None:
+        return ChannelPost.objects.create(assignment_id=assignment.pk, **values, **dated)
+    changed = values if post.url == assignment.evidence_url else {**values, **dated}
+    for name, value in changed.items():
+        setattr(post, name, value)
+    post.save(update_fields=[*changed, "updated_at"])
     return post
 
 
