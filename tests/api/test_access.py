@@ -1,5 +1,6 @@
 """The scope kernel (api/access.py): restrict() and require() answer like the contract's scope."""
 import pytest
+from django.db.models import Q
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -67,3 +68,22 @@ def test_ones_own_assignment_is_read_without_a_query(world, django_assert_num_qu
         assert require(world.member_v1a, READ, own) is own
     with django_assert_num_queries(1), pytest.raises(Http404):
         require(world.member_v1a, READ, teammates)
+
+
+def test_a_scope_through_a_relation_is_a_subquery_on_the_rows_own_column(world):
+    """A commune coordinator's assignments: `team_id IN (the teams under the commune)`, not a
+    join to the teams. OR-ed with one's own work, a join's path test is a join filter checked
+    against every team for every row (the console's task page took 1.2 s on the national
+    bench seed, 55 ms with the subquery); the rows are the same either way."""
+    task = make_task(world.c1, world.coord_c1)
+    services.task_assign(task=task, actor=world.coord_c1, teams=[world.c1])
+    scoped = restrict(Assignment.objects.all(), world.coord_c1, READ)
+    sql = str(scoped.query)
+    assert '"tasks_assignment"."team_id" IN (SELECT' in sql
+    assert 'JOIN "teams_team"' not in sql
+    below = set(Team.objects.filter(path__startswith=world.c1.path).values_list("pk", flat=True))
+    expected = set(Assignment.objects.filter(team_id__in=below).values_list("pk", flat=True)) | set(
+        Assignment.objects.filter(assignee=world.coord_c1).values_list("pk", flat=True))
+    assert expected and set(scoped.values_list("pk", flat=True)) == expected
+    # Where the caller holds no capability the filter is the empty one, with no subquery.
+    assert scope_for(world.member_v1a).q(MANAGE, "team__path") == Q(pk__in=[])
