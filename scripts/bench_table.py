@@ -26,6 +26,7 @@ FIGURES = {
     "member_feed_50": "member's feed `GET /assignments/?mine=true&page_size=50` vs raw SQL + JSON",
     "queries_per_list": "queries per assignment list: page of 1, of 100, of 100 with inline content",
     "fanout": "fan-out of one task to 100,001 members",
+    "fanout_background": "background fan-out of one task to 1,000,000 members: the answer, then the job",
     "team_stats_district": "district stats over the seed's assignments",
     "deep_page": "member feed: first page vs 100,000 rows deep (keyset)",
     "survey_results_100k": "survey results, 10 questions, 100,000 responses",
