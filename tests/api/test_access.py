@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from api.access import ASSIGNEE, MANAGE, READ, REVIEWER, outermost_paths, require, restrict, scope_for
+from api.access import ASSIGNEE, MANAGE, READ, REVIEWER, allows, outermost_paths, require, restrict, scope_for
 from api.models import IdempotencyKey
 from tasks import services
 from tasks.models import Assignment
@@ -87,3 +87,30 @@ def test_a_scope_through_a_relation_is_a_subquery_on_the_rows_own_column(world):
     assert expected and set(scoped.values_list("pk", flat=True)) == expected
     # Where the caller holds no capability the filter is the empty one, with no subquery.
     assert scope_for(world.member_v1a).q(MANAGE, "team__path") == Q(pk__in=[])
+
+
+def test_a_403_carries_the_message_it_was_given_and_none_otherwise(world):
+    """require()'s 403 says what the caller passed (the API and console show it), and with
+    no message it carries none, so the default text is shown, never "None"."""
+    with pytest.raises(PermissionDenied) as given:
+        require(world.observer_district, MANAGE, world.district, message="Chỉ điều phối viên được sửa.")
+    assert given.value.args == ("Chỉ điều phối viên được sửa.",)
+    with pytest.raises(PermissionDenied) as plain:
+        require(world.observer_district, MANAGE, world.district)
+    assert plain.value.args == ()
+
+
+def test_ones_own_notification_is_allowed_without_reading_a_membership(world, django_assert_num_queries):
+    """A person's own rows (no team path, a strict grant) need only who the caller is."""
+    from notifications.models import Notification
+    from teams.models import Member
+
+    fresh = Member.objects.get(pk=world.member_v1a.pk)  # no scope cached on it yet
+    with django_assert_num_queries(0):
+        assert allows(fresh, READ, Notification(recipient=world.member_v1a, kind="assigned"))
+        assert not allows(fresh, READ, Notification(recipient=world.coord_c1, kind="assigned"))
+
+
+def test_an_object_on_no_team_yet_is_outside_every_subtree(world):
+    """An unsaved assignment has no team to follow: allows() answers False, it does not raise."""
+    assert allows(world.coord_district, READ, Assignment()) is False
