@@ -1,5 +1,7 @@
--- wrk script for bench/load.py. LOAD_MODE: ping | feed | complete | answer.
+-- wrk script for bench/load.py. LOAD_MODE: ping | feed | poll | complete | answer.
 -- feed: GET the member feed, rotating over the tokens of many members.
+-- poll: the same feed as a phone's delta poll that finds nothing new (updated_since = LOAD_SINCE,
+--       the X-Sync-Cursor of a response taken just before the run).
 -- complete: POST complete on the busy member's assignments, each thread its own ids.
 -- answer: POST a survey response (LOAD_SURVEY, body LOAD_BODY), rotating over the tokens so
 --         that each person answers several times; 201s and 409s are counted apart.
@@ -29,6 +31,7 @@ function init(args)
   end
   stride = tonumber(os.getenv("LOAD_THREADS"))
   survey_body = os.getenv("LOAD_BODY")
+  poll_path = "/api/v1/assignments/?mine=true&page_size=20&updated_since=" .. (os.getenv("LOAD_SINCE") or "")
   survey_path = "/api/v1/surveys/" .. (os.getenv("LOAD_SURVEY") or "0") .. "/responses/"
 end
 
@@ -37,6 +40,8 @@ function request()
   if mode == "feed" then
     return wrk.format("GET", "/api/v1/assignments/?mine=true&page_size=20",
                       {Authorization = "Bearer " .. tokens[(n % #tokens) + 1]})
+  elseif mode == "poll" then
+    return wrk.format("GET", poll_path, {Authorization = "Bearer " .. tokens[(n % #tokens) + 1]})
   elseif mode == "complete" then
     local id = ids[((index + (n - 1) * stride) % #ids) + 1]
     return wrk.format("POST", "/api/v1/assignments/" .. id .. "/complete/",

@@ -3,12 +3,16 @@
 Three runs against the same server (settings bench.settings, so /bench/ping exists):
   ceiling   GET /bench/ping: no database, no authentication
   feed      GET /api/v1/assignments/?mine=true&page_size=20 as many different members
+  poll      the same feed as a delta poll that finds nothing new (`updated_since` = the
+            X-Sync-Cursor of a response taken just before the run): what a phone's idle poll costs
   complete  POST /api/v1/assignments/{id}/complete/ with evidence, the busy member's own work
   answer    POST /api/v1/surveys/{id}/responses/ to a fresh survey, each of ANSWER_PEOPLE members
             sending the same answer again and again: every person must be counted exactly once
             (one 201 each, 409 for every repeat); its figures go under "survey_load"
-Each reports requests/s and p95; the figures go to bench/results.json under "load".
-LOAD_MODES (default ceiling,feed,complete,answer) picks the runs.
+Each reports requests/s and p95; the figures go to bench/results.json under "load",
+with each run's requests/s against the ceiling's and the largest resident memory of a
+gunicorn worker after the runs (worker_rss_mb_max).
+LOAD_MODES (default ceiling,feed,poll,complete,answer) picks the runs.
 The complete run really completes assignments of the busy member (up to the
 requests it makes); the rest of the seed stays as it was.
 
@@ -25,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -52,7 +57,7 @@ PORT = int(os.environ.get("LOAD_PORT", "18766"))
 FEED_MEMBERS = 200
 # Few enough that every person sends their answer several times within the run.
 ANSWER_PEOPLE = int(os.environ.get("ANSWER_PEOPLE", "200"))
-MODES = [m for m in os.environ.get("LOAD_MODES", "ceiling,feed,complete,answer").split(",") if m]
+MODES = [m for m in os.environ.get("LOAD_MODES", "ceiling,feed,poll,complete,answer").split(",") if m]
 
 
 def start_server(workdir: Path) -> subprocess.Popen:
@@ -88,6 +93,30 @@ def stop_server(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def sync_cursor(token: str) -> str:
+    """The X-Sync-Cursor of one feed request, URL-encoded (its `+` must stay a plus)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}/api/v1/assignments/?mine=true&page_size=20",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return urllib.parse.quote(response.headers["X-Sync-Cursor"], safe="")
+
+
+def worker_rss_mb(proc: subprocess.Popen) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), in MB."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(proc.pid) and "VmRSS" in fields:
+            sizes.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+    return sorted(sizes)
 
 
 def wrk(mode: str, tokens: Path, ids: Path | None = None, **extra) -> dict:
@@ -150,7 +179,9 @@ def main() -> int:
     busy = seeded.busy_member
     if busy is None and "complete" in MODES:
         raise SystemExit("the seed has no busy member to complete work (BENCH_SHAPE busy_tasks is 0)")
-    pool = list(Assignment.objects.filter(assignee=busy, status="assigned").order_by("-id")
+    # Work completed with a link: offline work (a quantity instead) is left out of the pool.
+    pool = list(Assignment.objects.filter(assignee=busy, status="assigned").exclude(task__kind="offline")
+                .order_by("-id")
                 .values_list("pk", flat=True)[:50_000]) if busy is not None else []
     workdir = Path(tempfile.mkdtemp(prefix="api-load-"))
     feed_tokens = workdir / "feed_tokens"
@@ -166,17 +197,24 @@ def main() -> int:
               flush=True)
         runs = {}
         for mode, tokens, id_file in [("ceiling", busy_token, None), ("feed", feed_tokens, None),
-                                      ("complete", busy_token, ids), ("answer", None, None)]:
+                                      ("poll", feed_tokens, None), ("complete", busy_token, ids),
+                                      ("answer", None, None)]:
             if mode not in MODES:
                 continue
-            runs[mode] = (answer_run(seeded, workdir) if mode == "answer"
-                          else wrk("ping" if mode == "ceiling" else mode, tokens, id_file))
+            if mode == "answer":
+                runs[mode] = answer_run(seeded, workdir)
+            elif mode == "poll":
+                since = sync_cursor(feed_tokens.read_text().split()[0])
+                runs[mode] = wrk(mode, tokens, id_file, LOAD_SINCE=since)
+            else:
+                runs[mode] = wrk("ping" if mode == "ceiling" else mode, tokens, id_file)
             print(f"  {mode:<9} {runs[mode]['requests_per_s']:>9,.1f} req/s  p95 {runs[mode]['p95_ms']:>7} ms  "
                   f"p50 {runs[mode]['p50_ms']:>7} ms  errors {runs[mode]['errors']}", flush=True)
         if "answer" in runs:
             a = runs["answer"]
             print(f"  answer: {a['created']} created, {a['conflicts']} conflicts, {a['participations']} "
                   f"participations, {a['counted']} counted: exactly once = {a['exactly_once']}", flush=True)
+        rss = worker_rss_mb(server)
     finally:
         stop_server(server)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -193,10 +231,17 @@ def main() -> int:
         "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS, "tool": "wrk",
         "ceiling": runs["ceiling"], "feed": runs["feed"], "complete": runs["complete"],
         "feed_vs_ceiling": round(runs["feed"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3),
+        "complete_vs_ceiling": round(runs["complete"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3),
+        "worker_rss_mb": rss, "worker_rss_mb_max": max(rss) if rss else None,
     }
+    if "poll" in runs:
+        load["poll"] = runs["poll"]
+        load["poll_vs_ceiling"] = round(runs["poll"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3)
     results["load"] = load
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"feed / ceiling = {load['feed_vs_ceiling']} (target >= 0.5); wrote {RESULTS.relative_to(ROOT)}")
+    print(f"feed / ceiling = {load['feed_vs_ceiling']}, poll / ceiling = {load.get('poll_vs_ceiling')}, "
+          f"complete / ceiling = {load['complete_vs_ceiling']}, workers' memory {rss} MB; "
+          f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
 

@@ -36,6 +36,9 @@ TARGETS: dict[tuple[str, str], str] = {
     ("evidence_decode_worst_case", "cpu_s"): "< 1",
     ("evidence_decode_worst_case", "rss_growth_mb"): "< 150",
     ("load", "feed_vs_ceiling"): ">= 0.2",
+    ("load", "poll_vs_ceiling"): ">= 0.4",
+    ("load", "complete_vs_ceiling"): ">= 0.1",
+    ("load", "worker_rss_mb_max"): "<= 200",
 }
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt}

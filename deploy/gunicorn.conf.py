@@ -37,3 +37,12 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Once the app is loaded in a worker, its start-up objects (modules, URL patterns, the
+    settings, the schema's serializers) go to the collector's permanent generation: a full
+    collection during a request then no longer walks them."""
+    import gc
+
+    gc.freeze()
