@@ -114,3 +114,21 @@ def test_ones_own_notification_is_allowed_without_reading_a_membership(world, dj
 def test_an_object_on_no_team_yet_is_outside_every_subtree(world):
     """An unsaved assignment has no team to follow: allows() answers False, it does not raise."""
     assert allows(world.coord_district, READ, Assignment()) is False
+
+
+def test_a_coordinator_of_two_subtrees_sees_both(world):
+    """Someone who coordinates two communes (one in each of two districts) reads, manages
+    and reviews in both: every outermost path counts, not just the last one."""
+    from teams.choices import Role
+    from teams.models import Membership
+
+    Membership.objects.create(member=world.coord_c1, team=world.other_district, role=Role.COORDINATOR)
+    who = world.coord_c1.__class__.objects.get(pk=world.coord_c1.pk)
+    below = set(Team.objects.filter(path__startswith=world.c1.path)) | set(
+        Team.objects.filter(path__startswith=world.other_district.path))
+    assert set(restrict(Team.objects.all(), who, MANAGE)) == below
+    here, there = make_task(world.c1, world.coord_c1), make_task(world.other_district, world.coord_other_district)
+    services.task_assign(task=here, actor=world.coord_c1, members=[world.member_v1a])
+    services.task_assign(task=there, actor=world.coord_other_district, members=[world.coord_other_district])
+    seen = set(restrict(Assignment.objects.all(), who, READ).values_list("task_id", flat=True))
+    assert {here.pk, there.pk} <= seen
