@@ -84,10 +84,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 def outermost_paths(paths: Iterable[str]) -> tuple[str, ...]:
     """Drop paths that lie inside another one: fewer OR branches, same rows."""
     kept: list[str] = []
-    for path in sorted(set(paths), key=len):
+    # In text order a path comes right after every path it lies inside (a prefix sorts first).
+    for path in sorted(set(paths)):
         if not any(path.startswith(outer) for outer in kept):
             kept.append(path)
-    return tuple(sorted(kept))
+    return tuple(kept)
 
 
 def outermost(items: Iterable, path=lambda item: item.path) -> list:
@@ -244,8 +245,8 @@ def scope_q(model: type, scope: Scope, capability: str) -> Q:
             q = scope.q(capability, reach.path)
         elif reach.path is not None:
             q = reach.path(scope, capability)
-    if grant is not None:
-        q = q | grant.q(scope) if (grant.with_path and reach.path is not None) else grant.q(scope)
+    if grant is not None:  # without the path (or with no path) q is still the empty filter here
+        q = q | grant.q(scope)
     return q
 
 

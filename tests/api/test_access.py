@@ -132,3 +132,14 @@ def test_a_coordinator_of_two_subtrees_sees_both(world):
     services.task_assign(task=there, actor=world.coord_other_district, members=[world.coord_other_district])
     seen = set(restrict(Assignment.objects.all(), who, READ).values_list("task_id", flat=True))
     assert {here.pk, there.pk} <= seen
+
+
+def test_ones_own_notifications_are_listed_without_reading_a_membership(world, django_assert_num_queries):
+    from notifications.models import Notification
+    from teams.models import Member
+
+    Notification.objects.create(recipient=world.member_v1a, kind="assigned")
+    Notification.objects.create(recipient=world.coord_c1, kind="assigned")
+    fresh = Member.objects.get(pk=world.member_v1a.pk)
+    with django_assert_num_queries(1):  # the list itself
+        assert [n.recipient_id for n in restrict(Notification.objects.all(), fresh)] == [world.member_v1a.pk]
