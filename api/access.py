@@ -256,7 +256,7 @@ def _scope_needed(user, model: type, capability: str) -> Scope:
     reach = _reach(model)
     rule = reach.grants.get(capability)
     personal = reach.path is None and rule is not None and rule.strict and not rule.with_path
-    if not personal or getattr(user, "_scope_cache", None) is not None:
+    if not personal:
         return scope_for(user)
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS_SCOPE
