@@ -159,7 +159,9 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    membership = apps.get_model("teams", "Membership")  # by name: api imports no app
+    # By name: api imports no app. (The registry ignores a model name's case, so a mutant
+    # that changes it is the same code.)
+    membership = apps.get_model("teams", "Membership")  # pragma: no mutate
     by_capability: dict[str, list[str]] = {}
     own_team_ids = set()
     rows = membership.objects.filter(member_id=user.pk).values_list("role", "team_id", "team__path")

@@ -34,7 +34,7 @@ def test_restrict_by_capability(world):
 
 
 def test_a_model_nobody_registered_cannot_be_restricted(world):
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match=r"^IdempotencyKey is not registered with api\.access\.register\(\)$"):
         restrict(IdempotencyKey.objects.all(), world.coord_c1, READ)
 
 
