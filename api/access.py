@@ -167,7 +167,8 @@ def scope_for(user) -> Scope:
     rows = membership.objects.filter(member_id=user.pk).values_list("role", "team_id", "team__path")
     for role, team_id, path in rows:
         own_team_ids.add(team_id)
-        for capability in ROLE_CAPABILITIES.get(role, ()):
+        # membership_role_valid holds every row to a known role: the default never applies.
+        for capability in ROLE_CAPABILITIES.get(role, ()):  # pragma: no mutate
             by_capability.setdefault(capability, []).append(path)
     scope = Scope(
         user_id=user.pk,
@@ -262,7 +263,8 @@ def _scope_needed(user, model: type, capability: str) -> Scope:
         return scope_for(user)
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS_SCOPE
-    return Scope(user_id=user.pk, is_superuser=user.is_superuser)
+    # Own rows' grants are strict: being a superuser changes nothing about them.
+    return Scope(user_id=user.pk)
 
 
 def restrict(queryset: QuerySet, user, capability: str = READ) -> QuerySet:
