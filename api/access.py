@@ -140,7 +140,8 @@ class Scope:
         if path_field == "path" or not self.paths_for(capability):
             return under
         relation = path_field.removesuffix("__path")
-        teams = apps.get_model("teams", "Team")._default_manager.filter(under).values("pk")
+        team = apps.get_model("teams", "Team")  # pragma: no mutate (the registry ignores a name's case)
+        teams = team._default_manager.filter(under).values("pk")
         return Q(**{f"{relation}__in": teams})
 
     def ids_on_own_paths(self) -> set[int]:

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from api.access import ASSIGNEE, MANAGE, READ, REVIEWER, allows, outermost_paths, require, restrict, scope_for
+from api.access import ASSIGNEE, MANAGE, READ, REVIEWER, allows, outermost, outermost_paths, require, restrict, scope_for
 from api.models import IdempotencyKey
 from tasks import services
 from tasks.models import Assignment
@@ -15,6 +15,12 @@ from tests.tasks.conftest import assignment_of, make_task
 
 def test_outermost_paths_keep_each_subtree_once():
     assert outermost_paths(["/1/4/", "/1/", "/2/7/", "/2/7/9/", "/1/4/5/"]) == ("/1/", "/2/7/")
+
+
+def test_outermost_keeps_each_subtree_once_of_teams(world):
+    """A fan-out's targets: the named teams minus those inside another named one."""
+    assert set(outermost([world.v1a, world.c2, world.c1, world.v2a])) == {world.c1, world.c2}
+    assert outermost([world.v1b]) == [world.v1b]
 
 
 def test_scope_is_computed_once_per_user_object(world, django_assert_num_queries):
