@@ -531,9 +531,17 @@ def main() -> int:
         # `make load` writes its figures beside these; a new bench run keeps them, and a run
         # limited by BENCH_ONLY keeps every figure it did not measure.
         earlier = json.loads(RESULTS.read_text())
-        for key in ("load", "survey_load", *(k for k in earlier if only and k not in only and k != "database")):
+        # ... and the figures measured on a database of their own (OWN_DATABASE), with their details.
+        carried = ("load", "survey_load", *(k for k in OWN_DATABASE if k not in only),
+                   *(k for k in earlier if only and k not in only and k != "database"))
+        for key in carried:
             if key in earlier:
                 results[key] = earlier[key]
+        if not only and DETAILS.exists():
+            earlier_details = json.loads(DETAILS.read_text())
+            for key in OWN_DATABASE:
+                if key in earlier_details:
+                    details[key] = earlier_details[key]
         if only and DETAILS.exists():
             kept = json.loads(DETAILS.read_text())
             kept_notes = {k: v for k, v in kept.get("notes", {}).items() if k not in only}

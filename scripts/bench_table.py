@@ -35,7 +35,7 @@ FIGURES = {
     "console": "console pages vs the API lists they show",
     "team_merge": "merge of a commune (10,000 members, 100,000 assignments) vs the former rollup triggers",
     "evidence_decode_worst_case": "worst-case evidence image decode",
-    "load": "wrk against gunicorn: no-database ceiling, member feed, complete",
+    "load": "wrk against gunicorn: no-database ceiling, member feed, empty delta poll, complete",
     "survey_load": "wrk: survey answers sent 2-3 times each",
 }
 
