@@ -134,10 +134,11 @@ class Scope:
         among 100,000: 1.2 s), where `team_id IN (...)` is one hashed look-up per row."""
         if self.is_superuser:
             return Q()
+        paths = self.paths_for(capability)
         under = Q(pk__in=[])
-        for path in self.paths_for(capability):
+        for path in paths:
             under |= Q(path__startswith=path)
-        if path_field == "path" or not self.paths_for(capability):
+        if path_field == "path" or not paths:
             return under
         relation = path_field.removesuffix("__path")
         team = apps.get_model("teams", "Team")  # pragma: no mutate (the registry ignores a name's case)

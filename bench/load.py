@@ -1,6 +1,6 @@
 """make load: wrk against gunicorn with several workers, on the seeded database (issue 7, point 5).
 
-Three runs against the same server (settings bench.settings, so /bench/ping exists):
+Runs against the same server (settings bench.settings, so /bench/ping exists):
   ceiling   GET /bench/ping: no database, no authentication
   feed      GET /api/v1/assignments/?mine=true&page_size=20 as many different members
   poll      the same feed as a delta poll that finds nothing new (`updated_since` = the
@@ -227,16 +227,13 @@ def main() -> int:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         print(f"wrote {RESULTS.relative_to(ROOT)}")
         return 0
-    load = {
-        "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS, "tool": "wrk",
-        "ceiling": runs["ceiling"], "feed": runs["feed"], "complete": runs["complete"],
-        "feed_vs_ceiling": round(runs["feed"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3),
-        "complete_vs_ceiling": round(runs["complete"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3),
-        "worker_rss_mb": rss, "worker_rss_mb_max": max(rss) if rss else None,
-    }
-    if "poll" in runs:
-        load["poll"] = runs["poll"]
-        load["poll_vs_ceiling"] = round(runs["poll"]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3)
+    load = {"workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS, "tool": "wrk",
+            "worker_rss_mb": rss, "worker_rss_mb_max": max(rss) if rss else None}
+    load["ceiling"] = runs["ceiling"]
+    for mode in ("feed", "poll", "complete"):
+        if mode in runs:
+            load[mode] = runs[mode]
+            load[f"{mode}_vs_ceiling"] = round(runs[mode]["requests_per_s"] / runs["ceiling"]["requests_per_s"], 3)
     results["load"] = load
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"feed / ceiling = {load['feed_vs_ceiling']}, poll / ceiling = {load.get('poll_vs_ceiling')}, "
