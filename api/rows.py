@@ -75,6 +75,16 @@ class RowListMixin:
     def shape_rows(self, rows: list[dict]) -> list[dict]:
         raise NotImplementedError
 
+    def row_annotations(self) -> dict:
+        """{alias: expression} for the aliases among row_columns() and fingerprint_columns()
+        that are not columns (a subquery, say)."""
+        return {}
+
+    def _values(self, queryset, columns):
+        annotations = self.row_annotations()
+        return queryset.values(*(c for c in columns if c not in annotations),
+                               **{alias: e for alias, e in annotations.items() if alias in columns})
+
     def fingerprint_columns(self) -> list[str]:
         """Columns of a row that change whenever its shaped output does (its own and its
         task's `updated_at`, names read from other tables...), the paginator's ordering
@@ -135,10 +145,10 @@ class RowListMixin:
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
         if wanted:
             # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
-            tag = self.page_etag(self.paginate_queryset(queryset.values(*self.fingerprint_columns())))
+            tag = self.page_etag(self.paginate_queryset(self._values(queryset, self.fingerprint_columns())))
             if any(_weak_equal(t, tag) for t in _tags(wanted)):
                 return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
-        page = self.paginate_queryset(queryset.values(*self.row_columns()))
+        page = self.paginate_queryset(self._values(queryset, self.row_columns()))
         response = self.get_paginated_response(self.shape_rows(page))
         response["ETag"] = self.page_etag(page)
         return response

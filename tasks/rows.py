@@ -41,11 +41,20 @@ TASK_COLUMNS = (
 
 
 def assignment_columns() -> list[str]:
-    return [*ASSIGNMENT_COLUMNS, *task_relations.columns("task__")]
+    return [*ASSIGNMENT_COLUMNS, *task_relations.row_columns("task__")]
 
 
 def task_columns() -> list[str]:
-    return [*TASK_COLUMNS, *task_relations.columns()]
+    return [*TASK_COLUMNS, *task_relations.row_columns()]
+
+
+def assignment_annotations() -> dict:
+    """The values() expressions among assignment_columns() (fields higher apps add)."""
+    return task_relations.row_annotations("task__")
+
+
+def task_annotations() -> dict:
+    return task_relations.row_annotations()
 
 
 def assignment_shaper(request):
@@ -139,11 +148,11 @@ TASK_FINGERPRINT = (
 
 
 def assignment_fingerprint_columns() -> list[str]:
-    return [*ASSIGNMENT_FINGERPRINT, *task_relations.columns("task__")]
+    return [*ASSIGNMENT_FINGERPRINT, *task_relations.row_columns("task__")]
 
 
 def task_fingerprint_columns() -> list[str]:
-    return [*TASK_FINGERPRINT, *task_relations.columns()]
+    return [*TASK_FINGERPRINT, *task_relations.row_columns()]
 
 
 def past(moment, now) -> bool:

@@ -222,6 +222,9 @@ class TaskViewSet(_ListRetrieveCreatePatch):
     def row_columns(self):
         return rows.task_columns()
 
+    def row_annotations(self):
+        return rows.task_annotations()
+
     def shape_rows(self, page):
         shape = rows.task_shaper(self.request)
         return [shape(row) for row in page]
@@ -301,6 +304,9 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
 
     def row_columns(self):
         return rows.assignment_columns()
+
+    def row_annotations(self):
+        return rows.assignment_annotations()
 
     def shape_rows(self, page):
         shape = rows.assignment_shaper(self.request)
