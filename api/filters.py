@@ -43,3 +43,26 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """django-filter's IsoDateTimeFilter, with the calendar's edges answered by a 400."""
 
     field_class = CalendarIsoDateTimeField
+
+
+class NamedOnlyFilterSet(django_filters.FilterSet):
+    """A filterset whose every filter does nothing when its parameter is absent binds only
+    the filters the query names (by name, or a name's `name_...` sub-fields).
+
+    django-filter deep-copies every declared filter and builds a form field for each on
+    every request; a phone's page names one or two of a list's dozen, and those copies
+    and fields were a tenth of the member feed's time (issue 16). The schema still lists
+    every filter (drf-spectacular reads the class's `base_filters`), and a bad value of a
+    named one is the same 400. tests/api/test_filters_named_only.py checks, for each
+    subclass, that binding none of its filters leaves the queryset as it was: a filter
+    with a default effect (teams' `active`) does not belong here.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if data is not None:
+            declared = type(self).base_filters
+            keys = [key for key in data.keys() if key]
+            # An instance attribute: FilterSet.__init__ copies `self.base_filters`.
+            self.base_filters = {name: f for name, f in declared.items()
+                                 if any(key == name or key.startswith(name + "_") for key in keys)}
+        super().__init__(data, queryset, request=request, prefix=prefix)

@@ -1,11 +1,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from api.filters import NamedOnlyFilterSet
+
 from .choices import NotificationKind
 from .models import Notification
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(NamedOnlyFilterSet):
     # A choice, not a BooleanFilter: "unread=maybe" is a 400, not silently ignored.
     unread = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_unread",

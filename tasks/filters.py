@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from api.filters import IdFilter, IsoDateTimeFilter
+from api.filters import IdFilter, IsoDateTimeFilter, NamedOnlyFilterSet
 from teams.filters import SearchFilter, WithinFilter
 
 from .choices import AssignmentStatus, Platform, TaskKind, TaskStatus
@@ -63,7 +63,7 @@ class CampaignFilter(django_filters.FilterSet):
         fields = ["team", "within", "topic", "updated_since", "search"]
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(NamedOnlyFilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices)
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
@@ -79,7 +79,7 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["status", "kind", "platform", "team", "within", "campaign", "topic", "updated_since", "search"]
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(NamedOnlyFilterSet):
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     task = IdFilter(field_name="task_id")
     assignee = IdFilter(field_name="assignee_id")
