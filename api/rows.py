@@ -143,12 +143,16 @@ class RowListMixin:
                 and self.paginator.get_page_size(request) and self.delta_is_empty(request)):
             return Response(dict(self.empty_page))  # nothing new: no page read, nothing shaped
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
+        # A get_queryset() may give the rows already as values() of row_columns() (a template
+        # built once: tasks.selectors.assignment_list_rows); `_fields` is what values() sets.
+        ready = queryset._fields is not None
         if wanted:
             # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
-            tag = self.page_etag(self.paginate_queryset(self._values(queryset, self.fingerprint_columns())))
+            narrow = queryset if ready else self._values(queryset, self.fingerprint_columns())
+            tag = self.page_etag(self.paginate_queryset(narrow))
             if any(_weak_equal(t, tag) for t in _tags(wanted)):
                 return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
-        page = self.paginate_queryset(self._values(queryset, self.row_columns()))
+        page = self.paginate_queryset(queryset if ready else self._values(queryset, self.row_columns()))
         response = self.get_paginated_response(self.shape_rows(page))
         response["ETag"] = self.page_etag(page)
         return response

@@ -326,6 +326,8 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
     def get_queryset(self):
         if self.action == "events":  # the timeline's first step names who assigned it
             return selectors.assignment_list(self.request.user).select_related("assigned_by")
+        if self._rows_listed():  # already values() rows (RowListMixin.list reads them as they are)
+            return selectors.assignment_list_rows(self.request.user, self.row_columns(), self.row_annotations())
         return selectors.assignment_list(self.request.user)
 
     def _step(self, action_name, body_serializer=None, on_behalf=False):
