@@ -318,6 +318,9 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
     def fingerprint_clock(self, row, now):
         return (rows.past(row["due_at"], now),)
 
+    def delta_queryset(self):
+        return selectors.assignments_visible_to(self.request.user)
+
     def delta_branches(self, queryset, since):
         # AssignmentFilter's updated_since (the row or its task changed) as two indexed reads:
         # (assignee, updated_at) for a phone's own, the task's updated_at index for its task.

@@ -76,6 +76,8 @@ def test_an_empty_delta_poll_is_one_query_and_shapes_nothing(client_for, world, 
     assert response["X-Sync-Cursor"]
     assert len(sql) == scope_queries + 1 + PG, sql
     assert "EXISTS" in sql[-1]
+    # The probe joins only what its filters read: never the names and people a page shows.
+    assert "teams_member" not in sql[-1] and "publication" not in sql[-1], sql[-1]
 
 
 def test_a_delta_finds_an_assignment_whose_task_changed(client_for, world, work):
