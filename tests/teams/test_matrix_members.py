@@ -161,3 +161,21 @@ def test_deactivated_member_can_no_longer_log_in(world, client_for, client):
                            content_type="application/json")
     assert response.status_code == 401
     assert Member.objects.filter(pk=world.member_v1b.pk).exists()
+
+
+# Whose phone the people list shows: those the caller reads in full (teams.access.read_in_full_q);
+# teammates seen only by name have `phone: null`.
+PHONES_SHOWN = {
+    "superuser": VISIBLE_MEMBERS["superuser"],  # a superuser reads everyone in full
+    "coord_c1": VISIBLE_MEMBERS["coord_c1"],
+    "member_v1a": {"member_v1a"},  # their teammates coord_v1a and member_v1a_2: by name only
+}
+
+
+@pytest.mark.parametrize("who", PHONES_SHOWN)
+def test_the_people_list_shows_the_phones_of_exactly_those_read_in_full(world, client_for, who):
+    names = {getattr(world, attr).pk: attr for attr in VISIBLE_MEMBERS["superuser"]}
+    rows = client_for(getattr(world, who)).get(MEMBERS, {"page_size": 200}).json()["results"]
+    assert {names[row["id"]] for row in rows} == VISIBLE_MEMBERS[who]
+    shown = {names[row["id"]]: row["phone"] for row in rows if row["phone"] is not None}
+    assert shown == {name: getattr(world, name).phone for name in PHONES_SHOWN[who]}
