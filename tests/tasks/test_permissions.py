@@ -8,13 +8,14 @@ but forbidden, 401 = anonymous.
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
 from tasks import services
 from tasks.models import Campaign, Task
 
-from .conftest import assignment_of
+from .conftest import assignment_of, make_task
 
 ROLES = ["superuser", "coord_district", "observer_district", "coord_c1", "coord_c2", "coord_v1a",
          "member_v1a", "member_v1a_2", "member_v2a", "coord_other_district", "outsider", "anonymous"]
@@ -183,6 +184,32 @@ def test_a_member_who_moved_still_sees_the_campaign_behind_their_work(world, cli
     # Someone of Nam Dong who never worked under it does not see it.
     assert client_for(world.member_v2a).get(f"/api/v1/campaigns/{campaign_c1.pk}/").status_code == 404
 
+
+
+def test_work_not_yet_published_shows_its_assignee_neither_its_task_nor_its_campaign(world, client_for, campaign_c1):
+    """Someone of Thôn 1 given a Tâm Thắng task published in three hours, who then moves to
+    Thôn 4 (Nam Dong): until `publish_at` the task and the campaign it is filed under are no more
+    theirs to see than anything else of Tâm Thắng (404, not listed); from then on both are, through
+    their own work (tasks/publication.py)."""
+    from teams.models import Membership
+
+    now = timezone.now()
+    task = make_task(world.c1, world.coord_c1, campaign=campaign_c1, publish_at=now + timedelta(hours=3),
+                     due_at=now + timedelta(days=2))
+    services.task_assign(task=task, actor=world.coord_c1, teams=[world.v1a])
+    Membership.objects.create(member=world.member_v1a, team=world.v2a, role="member")
+    Membership.objects.filter(member=world.member_v1a, team=world.v1a).delete()
+    member = client_for(world.member_v1a)
+
+    def seen():
+        return (member.get(f"/api/v1/tasks/{task.pk}/").status_code,
+                {t["id"] for t in member.get("/api/v1/tasks/").json()["results"]},
+                member.get(f"/api/v1/campaigns/{campaign_c1.pk}/").status_code,
+                {c["id"] for c in member.get("/api/v1/campaigns/").json()["results"]})
+
+    assert seen() == (404, set(), 404, set())
+    with time_machine.travel(task.publish_at + timedelta(minutes=1)):
+        assert seen() == (200, {task.pk}, 200, {campaign_c1.pk})
 
 # Assignments ------------------------------------------------------------------
 
