@@ -110,6 +110,24 @@ def test_filters_outside_the_callers_reach_are_unknown(work, client_for):
     assert "task" in response.json()["errors"]
 
 
+def test_a_coordinator_of_two_subtrees_filters_by_the_work_of_both(work, client_for):
+    """Someone coordinating Tâm Thắng and the Krông Nô district filters reports by a task of
+    either subtree (or above one: "past" is the Cư Jút district's), never by one beside them."""
+    from teams.models import Member, Membership
+    from tests.factories import TaskFactory
+
+    w = work.world
+    Membership.objects.create(member=w.coord_c1, team=w.other_district, role="coordinator")
+    beside = TaskFactory(team=w.c2, created_by=w.coord_c2)
+    client = client_for(Member.objects.get(pk=w.coord_c1.pk))
+
+    def answer(team, task):
+        return client.get(f"/api/v1/teams/{team.pk}/stats/", {"task": task.pk}).status_code
+
+    assert answer(w.c1, work.past) == 200
+    assert answer(w.other_district, work.other) == 200
+    assert answer(w.c1, beside) == 400
+
 def test_bad_filter_on_campaign_stats(work, client_for):
     response = client_for(work.world.coord_district).get(
         f"/api/v1/campaigns/{work.camp.pk}/stats/", {"since": "2025-03-12", "until": "2025-03-01"}
