@@ -21,8 +21,12 @@ def _ancestor_paths(path: str) -> list[str]:
     """"/1/4/17/" -> ["/1/", "/1/4/"] (the teams above, read from the path)."""
     # A team path holds digits and slashes only: strip("XX/XX") would trim exactly what strip("/") does.
     inner = path.strip("/")  # pragma: no mutate
-    parts = inner.split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+    # One part at a time from "/" (no team's path, so not listed), the team's own part left out.
+    above, prefix = [], "/"
+    for part in inner.split("/")[:-1]:
+        prefix += part + "/"
+        above.append(prefix)
+    return above
 
 
 def related_to_scope_q(scope: Scope, path_field: str = "team__path") -> Q:
