@@ -11,6 +11,8 @@ def teammates_q(scope: Scope, prefix: str = "") -> Q:
 
     A plain member reads nobody's subtree, but knows who works beside them: the
     people of their own teams are visible to them, by name (see phone_visible).
+    One's own memberships are among these rows: they are in one's own teams, and
+    a caller is active (scope_for gives an inactive person no scope at all).
     """
     return Q(**{f"{prefix}team_id__in": scope.own_team_ids, f"{prefix}member__is_active": True})
 
@@ -45,19 +47,6 @@ def own_teams_test(scope: Scope, team: Team) -> bool:
     return team.pk in scope.own_team_ids
 
 
-def own_and_rosters_q(scope: Scope) -> Q:
-    """One's own memberships and one's teams' rosters."""
-    return Q(member_id=scope.user_id) | teammates_q(scope)
-
-
-def own_membership_test(scope: Scope, membership: Membership) -> bool | None:
-    return True if membership.member_id == scope.user_id else None
-
-
-def oneself_test(scope: Scope, member: Member) -> bool | None:
-    return True if member.pk == scope.user_id else None
-
-
 def people_read_q(scope: Scope) -> Q:
     """People read in full, plus one's active teammates (by name)."""
     return read_in_full_q(scope) | _teammate_q(scope)
@@ -70,11 +59,12 @@ def register_all() -> None:  # pragma: no mutate block
     # Invites and join requests: coordinators of the team or above (MANAGE); nobody else reads them.
     register(Invite, path="team__path")
     register(JoinRequest, path="team__path")
-    register(Membership, path="team__path", grants={READ: Grant(q=own_and_rosters_q, test=own_membership_test)})
+    # One's own memberships and one's teams' rosters (one's own are on one's rosters: teammates_q).
+    register(Membership, path="team__path", grants={READ: Grant(q=teammates_q)})
     register(Member, path=_member_path, grants={
         # read in full (phone included): oneself and the people of one's read subtrees;
         # ids sent in a body to act on a person resolve through this
-        "read_in_full": Grant(q=read_in_full_q, with_path=False, test=oneself_test),
+        "read_in_full": Grant(q=read_in_full_q, with_path=False),
         # ...plus one's active teammates, by name
-        READ: Grant(q=people_read_q, with_path=False, test=oneself_test),
+        READ: Grant(q=people_read_q, with_path=False),
     })
