@@ -1,7 +1,8 @@
 """Per-action permission classes that read the role -> capability table.
 
-A viewset declares `action_capabilities = {"create": "manage", ...}`; actions not
-named need only an authenticated caller (scope still filters what they see).
+A viewset declares `action_capabilities = {"create": "manage", ...}` (ScopedViewSetMixin,
+which every user of HasCapability starts from, declares none); actions not named need
+only an authenticated caller (scope still filters what they see).
 - has_permission: the caller holds the capability somewhere (role check before
   the body is validated: a member creating a task gets 403 whatever it sends);
 - has_object_permission: the caller holds it at the object's team
@@ -14,7 +15,8 @@ from api.access import scope_for
 
 class HasCapability(BasePermission):
     def _capability(self, view):
-        return getattr(view, "action_capabilities", {}).get(getattr(view, "action", None))
+        # DRF sets `action` on every viewset request (None for a method no action routes).
+        return view.action_capabilities.get(view.action)
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
