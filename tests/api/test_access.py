@@ -149,3 +149,25 @@ def test_ones_own_notifications_are_listed_without_reading_a_membership(world, d
     fresh = Member.objects.get(pk=world.member_v1a.pk)
     with django_assert_num_queries(1):  # the list itself
         assert [n.recipient_id for n in restrict(Notification.objects.all(), fresh)] == [world.member_v1a.pk]
+
+
+def test_has_capability_alone_refuses_an_anonymous_caller(world):
+    """ScopedViewSetMixin lists IsAuthenticated before HasCapability, so no anonymous request
+    reaches this check through the API today; HasCapability still refuses one by itself, so a
+    view that lists it alone never opens an action that names no capability to anybody."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from api.permissions import HasCapability
+    from tasks.views import TaskViewSet
+
+    def asks(user, action):
+        request = APIRequestFactory().get("/api/v1/tasks/")
+        if user is not None:
+            force_authenticate(request, user=user)
+        return HasCapability().has_permission(Request(request), TaskViewSet(action=action))
+
+    # "list" names no capability: any signed-in caller; "create" needs "manage".
+    assert (asks(None, "list"), asks(None, "create")) == (False, False)
+    assert (asks(world.member_v1a, "list"), asks(world.member_v1a, "create")) == (True, False)
+    assert asks(world.coord_c1, "create") is True
