@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connections, router
 from django.db.models import Model, Q, QuerySet
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -161,13 +162,9 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    # By name: api imports no app. (The registry ignores a model name's case, so a mutant
-    # that changes it is the same code.)
-    membership = apps.get_model("teams", "Membership")  # pragma: no mutate
     by_capability: dict[str, list[str]] = {}
     own_team_ids = set()
-    rows = membership.objects.filter(member_id=user.pk).values_list("role", "team_id", "team__path")
-    for role, team_id, path in rows:
+    for role, team_id, path in _memberships_of(user.pk):
         own_team_ids.add(team_id)
         # membership_role_valid holds every row to a known role: the default never applies.
         for capability in ROLE_CAPABILITIES.get(role, ()):  # pragma: no mutate
@@ -180,6 +177,31 @@ def scope_for(user) -> Scope:
     )
     user._scope_cache = scope
     return scope
+
+
+# The scope's one query, compiled by the ORM once per database and then run with the
+# person's id: building and compiling the queryset anew was most of scope_for's cost on
+# every request (issue 16), for the same SQL text each time.
+_MEMBERSHIP_SQL: dict[str, str] = {}
+
+
+def _memberships_of(member_id: int) -> list[tuple[str, int, str]]:
+    """(role, team id, team path) of each of the person's memberships, in membership order."""
+    # By name: api imports no app. (The registry ignores a model name's case, so a mutant
+    # that changes it is the same code.)
+    membership = apps.get_model("teams", "Membership")  # pragma: no mutate
+    alias = router.db_for_read(membership)
+    sql = _MEMBERSHIP_SQL.get(alias)
+    if sql is None:
+        query = (membership._default_manager.using(alias).filter(member_id=0)
+                 .values_list("role", "team_id", "team__path").query)
+        sql, params = query.sql_with_params()
+        if list(params) != [0]:  # the person's id must be the query's one parameter
+            raise AssertionError(f"unexpected membership query parameters: {params!r}")
+        _MEMBERSHIP_SQL[alias] = sql
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [member_id])
+        return cursor.fetchall()
 
 
 def forget_scope(user) -> None:
