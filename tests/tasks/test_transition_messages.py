@@ -1,11 +1,13 @@
-"""What a member or a coordinator reads when a step is refused, word for word, and the
-timeline's time of each step (tasks/services/transitions.py).
+"""What a member or a coordinator reads when a step is refused, word for word, and what a
+step leaves behind (tasks/services/transitions.py).
 
-test_workflow.py checks which steps are allowed and the error codes; here each refusal
+test_workflow.py checks which steps are allowed and their error codes; here each refusal
 is driven through the API and its whole error body (api/exceptions.py) compared with the
 one the person should see, in English and, for some, in Vietnamese (the default). The
-service's own refusals that no page or endpoint can reach (the bodies there refuse first)
-are checked on the service.
+one refusal only the console reaches is read there; the two that no caller reaches
+through a page or an endpoint (the form and the serializer refuse first) on the service.
+Then: the timeline's time of each step, a step overtaken by another write, and (PostgreSQL)
+which rows a step locks.
 """
 import threading
 from contextlib import ExitStack
@@ -180,6 +182,7 @@ def test_a_step_overtaken_by_another_change_asks_for_a_reload(world, client_for,
     assert len(overtaken) == 1
     assert response.json() == refused(409, "invalid_transition", message)
     # The step's whole transaction is undone, the other change with it (it landed inside).
+    assert Assignment.objects.get(pk=assignment.pk).status == "assigned"
     assert not assignment.events.exists()
 
 
