@@ -190,7 +190,8 @@ def _memberships_of(member_id: int) -> list[tuple[str, int, str]]:
     # By name: api imports no app. (The registry ignores a model name's case, so a mutant
     # that changes it is the same code.)
     membership = apps.get_model("teams", "Membership")  # pragma: no mutate
-    alias = router.db_for_read(membership)
+    # The router routes by context (a report view's replica block), never by model.
+    alias = router.db_for_read(membership)  # pragma: no mutate
     sql = _MEMBERSHIP_SQL.get(alias)
     if sql is None:
         query = (membership._default_manager.using(alias).filter(member_id=0)

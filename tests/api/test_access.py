@@ -171,3 +171,22 @@ def test_has_capability_alone_refuses_an_anonymous_caller(world):
     assert (asks(None, "list"), asks(None, "create")) == (False, False)
     assert (asks(world.member_v1a, "list"), asks(world.member_v1a, "create")) == (True, False)
     assert asks(world.coord_c1, "create") is True
+
+
+def test_the_scope_query_is_compiled_once_and_run_for_each_person(world, monkeypatch):
+    """scope_for's membership query: the ORM compiles it once per database, then each
+    person's scope runs the same SQL with their id (and still reads their own teams)."""
+    from django.db.models.sql.query import Query
+
+    from api import access
+
+    monkeypatch.setattr(access, "_MEMBERSHIP_SQL", {})
+    compiled = []
+    original = Query.sql_with_params
+    monkeypatch.setattr(Query, "sql_with_params", lambda self: compiled.append(1) or original(self))
+    first = access._memberships_of(world.coord_c1.pk)
+    second = access._memberships_of(world.member_v1a.pk)
+    third = access._memberships_of(world.coord_c1.pk)
+    assert len(compiled) == 1
+    assert [team_id for _role, team_id, _path in first] == [world.c1.pk] and first == third
+    assert [(role, team_id, path) for role, team_id, path in second] == [("member", world.v1a.pk, world.v1a.path)]
