@@ -120,7 +120,7 @@ MY_FILTERS = {
 def my_tasks(request):
     shown = request.GET.get("show", "todo")
     statuses = MY_FILTERS.get(shown, UNFINISHED_STATUSES)
-    qs = task_selectors.assignment_list(request.user).filter(assignee_id=request.user.pk)
+    qs = task_selectors.assignment_cards(request.user).filter(assignee_id=request.user.pk)
     if statuses:
         qs = qs.filter(status__in=statuses)
     rows, before = keyset_page(qs, request)
@@ -299,7 +299,7 @@ def team_csv(request, pk, report):
 @require_safe
 @page("read")
 def overdue(request):
-    qs = task_selectors.assignment_rows(request.user).filter(overdue_q())
+    qs = task_selectors.assignment_cards(request.user).filter(overdue_q())
     within = request.GET.get("within", "")
     team = _report_team(request, int(within)) if within.isdigit() else None
     if team is not None:

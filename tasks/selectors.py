@@ -132,42 +132,31 @@ def assignment_list(user) -> QuerySet[Assignment]:
     )
 
 
-# What a list row shows (tasks.serializers.AssignmentSerializer): a page of 100 rows
-# then loads no passwords or paths it would throw away (the task's instructions it shows).
-ASSIGNMENT_ROW_COLUMNS = (
+# What an assignment's card in the console shows (console/_assignment_row.html, review.html,
+# my_tasks.html): the task's own fields, the team's and the assignee's names. Three joins:
+# with the task's team, the reviewer and the publication joined too (eight relations), the
+# planner's search cost PostgreSQL more than running the page (issue 16).
+CARD_COLUMNS = (
     "id", "task_id", "assignee_id", "team_id", "status", "evidence_url", "evidence_image", "note", "quantity",
-    "decline_reason", "started_at", "completed_at", "reviewed_by_id", "reviewed_at", "review_note",
-    "created_at", "updated_at",
+    "review_note", "completed_at", "created_at", "updated_at",
     "task__id", "task__title", "task__instructions", "task__kind", "task__platform", "task__unit",
-    "task__reference_url",
-    "task__due_at",
-    "task__status", "task__priority", "task__team_id", "task__campaign_id", "task__topic_id",
-    "task__updated_at",
-    "task__team__id", "task__team__name",
-    "team__id", "team__name",
-    "assignee__id", "assignee__full_name", "reviewed_by__id", "reviewed_by__full_name",
+    "task__reference_url", "task__due_at", "task__status",
+    "team__id", "team__name", "assignee__id", "assignee__full_name",
 )
 
 
-def assignment_row_columns() -> list[str]:
-    """ASSIGNMENT_ROW_COLUMNS and the columns of the fields higher apps add to the inline task."""
-    return [*ASSIGNMENT_ROW_COLUMNS, *task_relations.columns("task__")]
+def _cards(queryset: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    return queryset.select_related("task", "team", "assignee").annotate(due_at=F("task__due_at")).only(*CARD_COLUMNS)
 
 
-def assignment_rows(user) -> QuerySet[Assignment]:
-    """assignment_list with only the columns a list row shows (for lists, not for actions)."""
-    return assignment_list(user).only(*assignment_row_columns())
+def assignment_cards(user) -> QuerySet[Assignment]:
+    """assignments_visible_to as the console's cards (CARD_COLUMNS)."""
+    return _cards(assignments_visible_to(user))
 
 
 def review_queue(user) -> QuerySet[Assignment]:
-    """Completed work waiting for the caller's review (assignments_reviewable_by), as list rows."""
-    return (
-        assignments_reviewable_by(user)
-        .filter(status=AssignmentStatus.COMPLETED)
-        .select_related("task", "task__team", "team", "assignee", *task_relations.select_related("task__"))
-        .annotate(due_at=F("task__due_at"))
-        .only(*assignment_row_columns())
-    )
+    """Completed work waiting for the caller's review (assignments_reviewable_by), as cards."""
+    return _cards(assignments_reviewable_by(user).filter(status=AssignmentStatus.COMPLETED))
 
 
 def topic_list(user) -> QuerySet[Topic]:

@@ -99,7 +99,7 @@ def test_event_list_query_count_does_not_grow_with_page_size(world, client_for, 
 
 
 def test_list_rows_load_only_what_they_show_and_match_the_detail(world, client_for, many):
-    """The list reads selectors.assignment_rows (fewer columns): every row is what the detail says."""
+    """The list reads its own narrow rows (tasks.rows): every row is what the detail says."""
     from tasks.models import Assignment
 
     done = many.assignments.filter(status="completed").first()
