@@ -162,15 +162,16 @@ class TaskRelation:
       transaction, after the task row is saved; raises ValidationError naming the field;
     - `read_fields()`: name -> fresh read-only DRF field, added to the task's
       representation (inline on assignments too); sources follow `select_related`;
-    - `select_related` / `columns`: relations and columns from Task that those
-      fields read, loaded by JOINs in the task's own query (no query per row);
-    - `read_row(row, prefix)`: the same fields as `read_fields()` give, written from a
-      `values()` row holding `columns` (each named `prefix + column`), or the aliases of
-      `row_annotations`: the hot lists (api/rows.py) shape tasks without model instances;
+    - `select_related`: relations from Task that those fields read, loaded by JOINs in
+      the task's own query (no query per row);
     - `row_annotations(prefix)`: {alias: expression} that a hot list's `values()` reads
-      instead of `columns` (a correlated subquery: PostgreSQL plans it apart, where every
-      extra JOIN of the page's query multiplies the orders its planner weighs; with the
-      publication and content joined, planning a page took 6.4 ms of a 0.4 ms query).
+      (`prefix` leads from the listed model to the task). A correlated subquery rather
+      than joined columns: PostgreSQL plans it apart, where every extra JOIN of the page's
+      query multiplies the orders its planner weighs (with the publication and content
+      joined, planning a page took 6.4 ms of a 0.4 ms query);
+    - `read_row(row, prefix)`: the same fields as `read_fields()` give, written from a
+      `values()` row holding those aliases: the hot lists (api/rows.py) shape tasks
+      without model instances.
     """
 
     name: str
@@ -178,9 +179,8 @@ class TaskRelation:
     apply: Callable
     read_fields: Callable
     select_related: tuple[str, ...] = ()
-    columns: tuple[str, ...] = ()
-    read_row: Callable | None = None
     row_annotations: Callable | None = None
+    read_row: Callable | None = None
 
 
 class TaskRelations:
@@ -208,19 +208,9 @@ class TaskRelations:
     def select_related(self, prefix: str = "") -> list[str]:
         return list(dict.fromkeys(f"{prefix}{path}" for r in self for path in r.select_related))
 
-    def columns(self, prefix: str = "") -> list[str]:
-        return list(dict.fromkeys(f"{prefix}{column}" for r in self for column in r.columns))
-
     def row_columns(self, prefix: str = "") -> list[str]:
-        """What a hot list's `values()` names for these fields: each relation's
-        `row_annotations` aliases, or its `columns` where it has none."""
-        names = []
-        for relation in self:
-            if relation.row_annotations is not None:
-                names.extend(relation.row_annotations(prefix))
-            else:
-                names.extend(f"{prefix}{column}" for column in relation.columns)
-        return list(dict.fromkeys(names))
+        """The aliases a hot list's `values()` names for these fields (row_annotations')."""
+        return list(self.row_annotations(prefix))
 
     def row_annotations(self, prefix: str = "") -> dict:
         """Every relation's `row_annotations(prefix)`, one expression per alias."""

@@ -48,6 +48,13 @@ def datetime_formatter():
     return text
 
 
+def values_rows(queryset, columns, annotations: dict):
+    """`queryset.values()` of `columns`, where the names that `annotations` holds are its
+    expressions (a subquery, say) and the others are field paths."""
+    return queryset.values(*(c for c in columns if c not in annotations),
+                           **{alias: e for alias, e in annotations.items() if alias in columns})
+
+
 class RowListMixin:
     """For list viewsets: the list action reads `values()` rows and shapes them (module doc).
 
@@ -81,9 +88,7 @@ class RowListMixin:
         return {}
 
     def _values(self, queryset, columns):
-        annotations = self.row_annotations()
-        return queryset.values(*(c for c in columns if c not in annotations),
-                               **{alias: e for alias, e in annotations.items() if alias in columns})
+        return values_rows(queryset, columns, self.row_annotations())
 
     def fingerprint_columns(self) -> list[str]:
         """Columns of a row that change whenever its shaped output does (its own and its

@@ -51,6 +51,7 @@ def _content_read():
     }
 
 
+@cache  # read for every row of a page
 def _alias(prefix: str) -> str:
     return f"{prefix.replace('__', '_')}publication_row"
 
@@ -86,12 +87,9 @@ def register() -> None:
     task_relations.add(TaskRelation(
         name="channel", body_field=_channel_body, apply=services.task_channel_apply, read_fields=_channel_read,
         read_row=_channel_row, row_annotations=_publication_row, select_related=("publication",),
-        columns=("publication__task_id", "publication__channel_id"),
     ))
     task_relations.add(TaskRelation(
         name="content", body_field=_content_body, apply=services.task_content_apply, read_fields=_content_read,
         read_row=_content_row, row_annotations=_publication_row,
         select_related=("publication", "publication__content"),
-        columns=("publication__content_id", "publication__content__id", "publication__content__title",
-                 "publication__content__body", "publication__content__links"),
     ))

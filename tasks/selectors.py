@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from api.access import MANAGE, READ, REVIEWER, restrict
 from api.hooks import task_relations
+from api.rows import values_rows
 
 from .choices import UNFINISHED_STATUSES, AssignmentStatus, EventKind
 from .models import Assignment, AssignmentEvent, Campaign, Task, Topic
@@ -116,10 +117,8 @@ def assignment_list_rows(user, columns: list[str], annotations: dict) -> QuerySe
     key = (tuple(columns), tuple(annotations))
     template = _row_templates.get(key)
     if template is None:
-        template = _row_templates[key] = (
-            Assignment.objects.annotate(due_at=F("task__due_at"))
-            .values(*(c for c in columns if c not in annotations), **annotations)
-        )
+        template = _row_templates[key] = values_rows(Assignment.objects.annotate(due_at=F("task__due_at")),
+                                                     columns, annotations)
     return restrict(template.all(), user, READ)
 
 
