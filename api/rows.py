@@ -18,7 +18,7 @@ output and that the served JSON validates against the served OpenAPI schema.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 from django.core.exceptions import EmptyResultSet
@@ -110,6 +110,34 @@ class RowListMixin:
         one an indexed read (an empty delta is then one EXISTS query, delta_is_empty)."""
         return [queryset.filter(updated_at__gte=since)]
 
+    def delta_template(self, params) -> object | None:
+        """For the delta polls whose probe depends on nothing but the caller's id and `since`
+        (a phone's own feed): a hashable key, and delta_template_queryset builds the rows
+        for any caller's id. The probe's SQL is then compiled once per key and process and
+        run with the two values (compiling it was most of an idle poll's Python). None: the
+        probe is built from the list's filters each time."""
+        return None
+
+    def delta_template_queryset(self, user_id: int):
+        raise NotImplementedError
+
+    def _templated_probe(self, key, since) -> bool:
+        """Whether anything changed since `since` for the caller: delta_template's query."""
+        adapt = connection.ops.adapt_datetimefield_value  # what the compiled parameters hold
+        entry = _PROBES.get((type(self), key, connection.alias))
+        if entry is None:
+            sql, params = _probe_sql(self.delta_branches(self.delta_template_queryset(_SOME_ID), _SOME_MOMENT))
+            moment = adapt(_SOME_MOMENT)
+            slots = [_CALLER if p == _SOME_ID else _SINCE if p == moment else p for p in params]
+            if _CALLER not in slots or _SINCE not in slots:  # pragma: no cover - a wrong template
+                raise AssertionError(f"a templated delta probe must read the caller and the moment: {sql}")
+            entry = _PROBES[(type(self), key, connection.alias)] = (sql, slots)
+        sql, slots = entry
+        caller, moment = self.request.user.pk, adapt(since)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [caller if s is _CALLER else moment if s is _SINCE else s for s in slots])
+            return bool(cursor.fetchone()[0])
+
     def page_etag(self, rows) -> str:
         columns = self.fingerprint_columns()
         now = timezone.now()
@@ -127,21 +155,18 @@ class RowListMixin:
             since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
         except ValidationError:
             return False
+        key = self.delta_template(params)
+        if key is not None:
+            return not self._templated_probe(key, since)
         backend = next(b for b in self.filter_backends if hasattr(b, "get_filterset"))()
         filterset = backend.get_filterset(_WithParams(request, params), self.delta_queryset(), self)
         if filterset is None or not filterset.is_valid():
             return False
-        parts = []
-        for branch in self.delta_branches(filterset.qs, since):
-            try:
-                parts.append(branch.order_by().values("pk").query.sql_with_params())
-            except EmptyResultSet:  # a filter that matches nothing (an empty id list)
-                continue
-        if not parts:
+        sql, params = _probe_sql(self.delta_branches(filterset.qs, since))
+        if sql is None:
             return True
-        sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params])
+            cursor.execute(sql, params)
             return not cursor.fetchone()[0]
 
     def list(self, request, *args, **kwargs):
@@ -166,6 +191,31 @@ class RowListMixin:
         response = self.get_paginated_response(self.shape_rows(page))
         response["ETag"] = self.page_etag(page)
         return response
+
+
+# Compiled templated probes: (viewset, key, database alias) -> (SQL, its parameters with
+# _CALLER and _SINCE where the caller's id and the moment go).
+_PROBES: dict = {}
+# Values no request sends, so that the compiled parameters show where each one went, and the
+# marks that stand for them there.
+_SOME_ID = -7_919_000_000_001
+_SOME_MOMENT = datetime(1971, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+_CALLER, _SINCE = object(), object()
+
+
+def _probe_sql(branches) -> tuple[str | None, list]:
+    """`SELECT EXISTS (branch 1) OR EXISTS (branch 2) ...` and its parameters; (None, [])
+    when every branch matches nothing (a filter on an empty id list)."""
+    parts = []
+    for branch in branches:
+        try:
+            parts.append(branch.order_by().values("pk").query.sql_with_params())
+        except EmptyResultSet:
+            continue
+    if not parts:
+        return None, []
+    sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
+    return f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params]
 
 
 class _WithParams:

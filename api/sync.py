@@ -17,7 +17,15 @@ read from `pg_stat_activity` (same database; `backend_xid` is set once a
 transaction writes; a role sees these columns for its own sessions, and for other
 roles' only with pg_read_all_stats, so the API's writers should share its role).
 Any row stamped before the cursor was therefore committed before the list query's
-snapshot and was in this response. `SYNC_OVERLAP` (5 s by default) covers clock
+snapshot and was in this response.
+
+The reading of the open writers need not be fresh: taken at any moment P before
+the list's snapshot, `min(P, the oldest writer open at P)` is still a safe bound
+(a transaction open at the snapshot was either open at P, and then listed, or
+began after P, and stamps its rows after P). So a process keeps its last reading
+for SYNC_WRITERS_READING_SECONDS (1 s) and lists in the meantime cost no extra
+query: their cursor is at most that much earlier, which a client only pays for
+with a few repeated rows. `SYNC_OVERLAP` (5 s by default) covers clock
 differences between app servers and the instant between stamping a row and
 sending it to the database. On SQLite (development) the overlap alone applies:
 a write transaction held open longer than it could be missed there.
@@ -47,15 +55,36 @@ WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_bac
 """
 
 
+# This process's last reading of the open writers: (the moment it was taken, the oldest
+# writer's start or None). One per process: gunicorn's workers each keep their own.
+_reading: tuple[datetime, datetime | None] | None = None
+
+
+def _writers_bound(now: datetime) -> datetime:
+    """min(P, the oldest writer open at P) for a reading taken at P <= now: reused while it is
+    younger than SYNC_WRITERS_READING_SECONDS, else taken anew (one query)."""
+    global _reading
+    reading = _reading
+    if reading is None or not 0 <= (now - reading[0]).total_seconds() < settings.SYNC_WRITERS_READING_SECONDS:
+        taken = timezone.now()  # before the query: the reading is at least this recent
+        with connection.cursor() as cursor:
+            cursor.execute(_OLDEST_WRITER_SQL)
+            reading = _reading = (taken, cursor.fetchone()[0])
+    taken, oldest = reading
+    return oldest if oldest is not None and oldest < taken else taken
+
+
+def forget_writers_reading() -> None:
+    """The next cursor reads the open writers anew (tests; a process after a fork)."""
+    global _reading
+    _reading = None
+
+
 def sync_cursor(now: datetime | None = None) -> datetime:
     """The cursor a client may send back as `updated_since` to miss nothing (see the module doc)."""
     moment = now or timezone.now()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_OLDEST_WRITER_SQL)
-            oldest = cursor.fetchone()[0]
-        if oldest is not None and oldest < moment:
-            moment = oldest
+        moment = min(moment, _writers_bound(moment))
     return moment - settings.SYNC_OVERLAP
 
 

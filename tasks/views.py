@@ -319,7 +319,21 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
         return (rows.past(row["due_at"], now),)
 
     def delta_queryset(self):
+        if self.request.query_params.get("mine") == "true":
+            # The phone's own feed: if none of the caller's assignments changed, none of those
+            # the scope shows them did; the probe then skips the memberships. Any change falls
+            # through to the scoped page.
+            return selectors.own_assignments_unscoped(self.request.user.pk)
         return selectors.assignments_visible_to(self.request.user)
+
+    def delta_template(self, params):
+        # The phone's idle poll, `mine=true&updated_since=...`: compiled once (api/rows.py).
+        if set(params) <= {"mine", "page_size"} and params.getlist("mine") == ["true"]:
+            return "mine"
+        return None
+
+    def delta_template_queryset(self, user_id):
+        return selectors.own_assignments_unscoped(user_id)
 
     def delta_branches(self, queryset, since):
         # AssignmentFilter's updated_since (the row or its task changed) as two indexed reads:

@@ -111,6 +111,16 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_writers_reading(settings):
+    """Every list reads PostgreSQL's open writers for its sync cursor, as the query budgets
+    count; tests/mobile/test_sync.py shows the reading a process reuses for a second."""
+    from api.sync import forget_writers_reading
+
+    settings.SYNC_WRITERS_READING_SECONDS = 0
+    forget_writers_reading()
+
+
+@pytest.fixture(autouse=True)
 def no_quiet_hours(settings):
     """Pushes go out at once in tests whatever the wall clock says (QUIET_HOURS is 21:00-07:00
     local by default); the quiet-hours tests set their own window and travel in time."""

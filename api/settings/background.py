@@ -135,6 +135,9 @@ IDEMPOTENCY_MAX_BODY_BYTES = 8 * 1024 * 1024
 # Delta sync: the cursor handed to clients lags the server clock by this much (clock skew
 # between app servers, and the instant between computing updated_at and sending the row).
 SYNC_OVERLAP = timedelta(seconds=env_int("SYNC_OVERLAP_SECONDS", 5))
+# How long a process reuses its reading of PostgreSQL's open writers for the cursor (api/sync.py:
+# an older reading only makes the cursor earlier); 0 reads them for every list.
+SYNC_WRITERS_READING_SECONDS = env_float("SYNC_WRITERS_READING_SECONDS", 1.0)
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # 12 MP: one upload decodes in ~0.25 s and ~45 MB at worst (api/images.py, make bench).

@@ -62,7 +62,7 @@ def _counted(client, url, params=None, **headers):
     return response, [q["sql"] for q in queries.captured_queries]
 
 
-@pytest.mark.parametrize("url,params,scope_queries", [(ASSIGNMENTS, {"mine": "true"}, 1), (ASSIGNMENTS, {}, 1),
+@pytest.mark.parametrize("url,params,scope_queries", [(ASSIGNMENTS, {"mine": "true"}, 0), (ASSIGNMENTS, {}, 1),
                                                       (FEED, {}, 0), (TASKS, {}, 1)])
 def test_an_empty_delta_poll_is_one_query_and_shapes_nothing(client_for, world, work, monkeypatch, url, params,
                                                               scope_queries):
@@ -88,6 +88,37 @@ def test_a_delta_finds_an_assignment_whose_task_changed(client_for, world, work)
     assert [r["id"] for r in response.json()["results"]] == [work["own"].pk]
     assert response.json()["results"][0]["task"]["title"] == "Đổi tên"
     assert len(sql) == 1 + 1 + 1 + PG  # scope, the EXISTS probe, the page
+
+
+def test_the_phones_idle_poll_is_compiled_once_and_reads_each_callers_own(client_for, world, work):
+    # `mine=true&updated_since=` alone: one probe, compiled by the first poll of the process and
+    # run with each caller's id and cursor afterwards (api/rows.py, delta_template).
+    from api import rows
+
+    rows._PROBES.clear()
+    first, second = client_for(world.member_v1a), client_for(world.member_v1a_2)
+    cursors = [c.get(ASSIGNMENTS, {"mine": "true"})["X-Sync-Cursor"] for c in (first, second)]
+    Assignment.objects.filter(pk=work["other"].pk).update(status="in_progress", updated_at=timezone.now())
+    response, sql = _counted(first, ASSIGNMENTS, {"mine": "true", "updated_since": cursors[0]})
+    assert response.json()["results"] == [] and len(sql) == 1 + PG
+    assert len(rows._PROBES) == 1
+    response, sql = _counted(second, ASSIGNMENTS, {"mine": "true", "updated_since": cursors[1], "page_size": "5"})
+    assert [r["id"] for r in response.json()["results"]] == [work["other"].pk]
+    assert len(rows._PROBES) == 1  # the same template served both
+
+
+def test_the_own_feeds_probe_never_shows_what_the_scope_hides(client_for, world, work):
+    # The mine=true probe reads the caller's assignments before the scope's rules: a change to
+    # one the scope hides (its task is not published yet) sends the poll on to the scoped page,
+    # which shows nothing of it.
+    client = client_for(world.member_v1a)
+    cursor = client.get(ASSIGNMENTS, {"mine": "true"})["X-Sync-Cursor"]
+    later = TaskFactory(team=world.v1a, created_by=world.coord_district, publish_at=timezone.now() + timedelta(days=1))
+    AssignmentFactory(task=later, assignee=world.member_v1a, team=world.v1a)
+    response, sql = _counted(client, ASSIGNMENTS, {"mine": "true", "updated_since": cursor})
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert len(sql) == 1 + 1 + 1 + PG  # the probe (something changed), the scope, the page
+    assert "teams_membership" not in sql[PG], sql[PG]
 
 
 def test_a_delta_finds_a_changed_assignment_and_not_another_persons(client_for, world, work):

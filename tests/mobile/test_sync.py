@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
+from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
 from api.sync import format_cursor, sync_cursor
@@ -83,3 +84,71 @@ def test_without_open_writers_the_cursor_is_the_clock(settings):
     settings.SYNC_OVERLAP = timedelta(0)
     before = timezone.now()
     assert before <= sync_cursor() <= timezone.now()
+
+
+def _writer_readings(queries) -> int:
+    return sum("pg_stat_activity" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_process_reuses_its_reading_of_the_writers_for_a_second(world, client_for, settings):
+    settings.SYNC_WRITERS_READING_SECONDS = 1
+    client = client_for(world.member_v1a)
+    moment = timezone.now()
+    with time_machine.travel(moment, tick=False):
+        with CaptureQueriesContext(connection) as first:
+            client.get(FEED)
+    with time_machine.travel(moment + timedelta(milliseconds=900), tick=False):
+        with CaptureQueriesContext(connection) as soon:
+            response = client.get(FEED)
+        # the cursor is the reading's moment, not the clock's: at most a second earlier
+        assert parse_datetime(response["X-Sync-Cursor"]) == moment - settings.SYNC_OVERLAP
+    with time_machine.travel(moment + timedelta(seconds=1), tick=False):
+        with CaptureQueriesContext(connection) as later:
+            client.get(FEED)
+    assert [_writer_readings(q) for q in (first, soon, later)] == [1, 0, 1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reading_taken_before_a_slow_writer_began_still_catches_its_row(world, client_for, settings):
+    # The reading is reused while a writer that began after it holds a row stamped long before
+    # the list: the cursor stays at the reading's moment, before the row.
+    settings.SYNC_OVERLAP = timedelta(milliseconds=300)
+    settings.SYNC_WRITERS_READING_SECONDS = 600
+    client = client_for(world.member_v1a)
+    client.get(FEED)  # the reading: no writer is open yet
+    written, release, done = threading.Event(), threading.Event(), threading.Event()
+    slow = {}
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                row = Notification.objects.create(recipient=world.member_v1a, kind="assigned",
+                                                  params={"task": "Chậm"})
+                slow["id"], slow["updated_at"] = row.pk, row.updated_at
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    try:
+        assert written.wait(timeout=30)
+        time.sleep(1.5)
+        with CaptureQueriesContext(connection) as queries:
+            first = client.get(FEED)
+        assert _writer_readings(queries) == 0  # the earlier reading served
+        assert slow["id"] not in [r["id"] for r in first.json()["results"]]
+        cursor = first["X-Sync-Cursor"]
+        assert parse_datetime(cursor) <= slow["updated_at"]
+    finally:
+        release.set()
+        done.wait(timeout=30)
+        thread.join()
+
+    second = client.get(FEED, {"updated_since": cursor}).json()["results"]
+    assert slow["id"] in [r["id"] for r in second]
