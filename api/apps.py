@@ -10,6 +10,12 @@ class ApiConfig(AppConfig):
 
         personal_data.declare()
 
+        from django.db.backends.signals import connection_created
+
+        from .pgtypes import use_c_timestamps
+
+        connection_created.connect(use_c_timestamps, dispatch_uid="api.pgtypes.use_c_timestamps")
+
         from django.db.models import Q
 
         from .access import Grant, register
