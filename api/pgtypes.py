@@ -16,6 +16,7 @@ USE_TZ off, psycopg without its C module, SQLite) Django's own loader stays in p
 from __future__ import annotations
 
 from datetime import timezone as dt_timezone
+from functools import cache
 
 from django.conf import settings
 
@@ -32,7 +33,9 @@ def _c_loader():
     return getattr(module, "TimestamptzLoader", None)
 
 
+@cache
 def _loader_class():
+    """UtcTimestampLoader, or None where psycopg has no C loader (built once per process)."""
     from psycopg.adapt import Loader
 
     c_loader = _c_loader()
@@ -55,21 +58,16 @@ def _loader_class():
     return UtcTimestampLoader
 
 
-_LOADER = None
-
-
 def use_c_timestamps(sender=None, connection=None, **kwargs) -> bool:
     """connection_created: read this connection's `timestamptz` values in C (module doc).
     True when it did."""
-    global _LOADER
     if connection is None or connection.vendor != "postgresql" or not settings.USE_TZ:
         return False
     raw = connection.connection
     if raw is None or raw.info.parameter_status("TimeZone") not in UTC_NAMES:
         return False
-    if _LOADER is None:
-        _LOADER = _loader_class() or False
-    if not _LOADER:
+    loader = _loader_class()
+    if loader is None:
         return False
-    raw.adapters.register_loader("timestamptz", _LOADER)
+    raw.adapters.register_loader("timestamptz", loader)
     return True

@@ -1,13 +1,14 @@
 """The delta-sync cursor: server clock, overlap, and a row committed late is not missed."""
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from api.sync import format_cursor, sync_cursor
@@ -32,16 +33,15 @@ def test_rows_updated_exactly_at_the_cursor_are_included(world, client_for):
     assert [r["id"] for r in results["results"]] == [n.pk]
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_row_committed_late_by_a_slow_writer_reaches_the_next_sync(world, client_for, settings):
-    # A short overlap (it covers the instant between stamping a row and sending it) and a writer
-    # that holds its row far longer: only the look at open transactions can protect it.
-    settings.SYNC_OVERLAP = timedelta(milliseconds=300)
+@contextmanager
+def _slow_writer(world):
+    """A transaction on another connection that writes a notification for member_v1a and holds
+    it uncommitted while the body runs (1.5 s after the write: its stamp is that much older
+    than the reads); yields the row's id and updated_at, and commits it on the way out."""
     written, release, done = threading.Event(), threading.Event(), threading.Event()
     slow = {}
 
-    def slow_writer():
+    def write():
         try:
             with transaction.atomic():
                 row = Notification.objects.create(recipient=world.member_v1a, kind="assigned",
@@ -53,13 +53,27 @@ def test_a_row_committed_late_by_a_slow_writer_reaches_the_next_sync(world, clie
             connection.close()
             done.set()
 
-    client = client_for(world.member_v1a)
-    fast = Notification.objects.create(recipient=world.member_v1a, kind="assigned", params={"task": "Nhanh"})
-    thread = threading.Thread(target=slow_writer)
+    thread = threading.Thread(target=write)
     thread.start()
     try:
         assert written.wait(timeout=30)
         time.sleep(1.5)
+        yield slow
+    finally:
+        release.set()
+        done.wait(timeout=30)
+        thread.join()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_row_committed_late_by_a_slow_writer_reaches_the_next_sync(world, client_for, settings):
+    # A short overlap (it covers the instant between stamping a row and sending it) and a writer
+    # that holds its row far longer: only the look at open transactions can protect it.
+    settings.SYNC_OVERLAP = timedelta(milliseconds=300)
+    client = client_for(world.member_v1a)
+    fast = Notification.objects.create(recipient=world.member_v1a, kind="assigned", params={"task": "Nhanh"})
+    with _slow_writer(world) as slow:
         read_at = timezone.now()
         first = client.get(FEED)
         # the slow row is stamped before the read, but not visible to it
@@ -69,10 +83,6 @@ def test_a_row_committed_late_by_a_slow_writer_reaches_the_next_sync(world, clie
         # a cursor taken from the clock alone (minus the overlap) would have skipped it forever
         assert slow["updated_at"] < read_at - settings.SYNC_OVERLAP
         assert parse_datetime(cursor) <= slow["updated_at"]
-    finally:
-        release.set()
-        done.wait(timeout=30)
-        thread.join()
 
     second = client.get(FEED, {"updated_since": cursor}).json()["results"]
     assert slow["id"] in [r["id"] for r in second]
@@ -119,36 +129,13 @@ def test_a_reading_taken_before_a_slow_writer_began_still_catches_its_row(world,
     settings.SYNC_WRITERS_READING_SECONDS = 600
     client = client_for(world.member_v1a)
     client.get(FEED)  # the reading: no writer is open yet
-    written, release, done = threading.Event(), threading.Event(), threading.Event()
-    slow = {}
-
-    def slow_writer():
-        try:
-            with transaction.atomic():
-                row = Notification.objects.create(recipient=world.member_v1a, kind="assigned",
-                                                  params={"task": "Chậm"})
-                slow["id"], slow["updated_at"] = row.pk, row.updated_at
-                written.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-            done.set()
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    try:
-        assert written.wait(timeout=30)
-        time.sleep(1.5)
+    with _slow_writer(world) as slow:
         with CaptureQueriesContext(connection) as queries:
             first = client.get(FEED)
         assert _writer_readings(queries) == 0  # the earlier reading served
         assert slow["id"] not in [r["id"] for r in first.json()["results"]]
         cursor = first["X-Sync-Cursor"]
         assert parse_datetime(cursor) <= slow["updated_at"]
-    finally:
-        release.set()
-        done.wait(timeout=30)
-        thread.join()
 
     second = client.get(FEED, {"updated_since": cursor}).json()["results"]
     assert slow["id"] in [r["id"] for r in second]
