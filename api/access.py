@@ -59,6 +59,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.apps import apps
 from django.db import connections, router
@@ -107,6 +108,9 @@ class Scope:
     # capability -> outermost team paths where the caller holds it
     paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     own_team_ids: frozenset[int] = frozenset()
+    # The moment the time-bound rules (a task's publication) are read at; None: now. A query
+    # compiled once for any caller (api.compiled) builds its rules at a stand-in moment.
+    at: datetime | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -88,10 +88,13 @@ class KeysetPagination(pagination.BasePagination):
     get_page_size = PageNumberPagination.get_page_size
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
-        self.page_size = self.get_page_size(request)
-        self.fields = self._ordering(request, queryset, view)
-        self.ordering_key = ",".join(("-" if desc else "") + name for name, desc in self.fields)
+        sliced, position, reverse = self.page_queryset(queryset, request, view)
+        return self._take(list(sliced), position, reverse)
+
+    def page_queryset(self, queryset, request, view=None):
+        """The page's query, not run: (`queryset` ordered, past the cursor, limited to one row
+        more than the page), the cursor's position and whether it travels backwards."""
+        self._start(request, queryset, view)
         position, reverse = self._decode_cursor(request, queryset)
         # The direction of travel: backwards (a `previous` link) walks the ordering reversed.
         travel = [(name, desc != reverse) for name, desc in self.fields]
@@ -100,7 +103,21 @@ class KeysetPagination(pagination.BasePagination):
         ])
         if position is not None:
             queryset = queryset.filter(self._beyond(queryset, travel, position))
-        rows = list(queryset[: self.page_size + 1])
+        return queryset[: self.page_size + 1], position, reverse
+
+    def first_page(self, rows, request, view=None):
+        """The first page from `rows`, read elsewhere as page_queryset's query of a request with
+        no cursor and no `ordering` would read them (api.compiled): the page and its links."""
+        self._start(request, None, view)
+        return self._take(list(rows), None, False)
+
+    def _start(self, request, queryset, view):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.fields = self._ordering(request, queryset, view)
+        self.ordering_key = ",".join(("-" if desc else "") + name for name, desc in self.fields)
+
+    def _take(self, rows, position, reverse):
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:

@@ -18,7 +18,7 @@ output and that the served JSON validates against the served OpenAPI schema.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
 from django.core.exceptions import EmptyResultSet
@@ -29,6 +29,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from .access import scope_for
+from .compiled import SOME_ID, SOME_MOMENT, compile_query, stand_in
 from .conditional import _tags, _weak_equal
 from .renderers import ORJSONRenderer
 from .sync import SYNC_PARAM, parse_updated_since
@@ -177,20 +179,87 @@ class RowListMixin:
         if (not wanted and params.get(SYNC_PARAM) and not {"cursor", "page", "ordering"} & set(params)
                 and self.paginator.get_page_size(request) and self.delta_is_empty(request)):
             return Response(dict(self.empty_page))  # nothing new: no page read, nothing shaped
+        page = self._templated_first_page(request)
+        if page is not None:
+            return self._page_response(page, wanted)
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter is a 400 before anything runs
         # A get_queryset() may give the rows already as values() of row_columns() (a template
         # built once: tasks.selectors.assignment_list_rows); `_fields` is what values() sets.
         ready = queryset._fields is not None
-        if wanted:
+        if wanted and not ready:
             # The page's fingerprint from its narrow columns: no rows shaped, nothing rendered.
-            narrow = queryset if ready else self._values(queryset, self.fingerprint_columns())
-            tag = self.page_etag(self.paginate_queryset(narrow))
+            tag = self.page_etag(self.paginate_queryset(self._values(queryset, self.fingerprint_columns())))
             if any(_weak_equal(t, tag) for t in _tags(wanted)):
                 return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
-        page = self.paginate_queryset(queryset if ready else self._values(queryset, self.row_columns()))
+        return self._page_response(
+            self.paginate_queryset(queryset if ready else self._values(queryset, self.row_columns())), None)
+
+    def _page_response(self, page, wanted):
+        """The page's rows shaped and rendered with their ETag, or a 304 when `wanted` names it."""
+        tag = self.page_etag(page)
+        if wanted and any(_weak_equal(t, tag) for t in _tags(wanted)):
+            return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
         response = self.get_paginated_response(self.shape_rows(page))
-        response["ETag"] = self.page_etag(page)
+        response["ETag"] = tag
         return response
+
+    # First pages compiled once (api.compiled) ---------------------------------------------
+
+    # The scope's capabilities whose team paths the page's query reads (page_template).
+    template_capabilities: tuple[str, ...] = ()
+
+    def page_template(self, params) -> object | None:
+        """For the query parameters of a first page whose query depends on nothing but who the
+        caller is (their id, their scope's team paths for `template_capabilities`, superuser
+        or not) and the moment: a hashable key. The page's query is then built and compiled
+        once per key, page size and shape of scope, for a stand-in caller (api.compiled), and
+        run with the caller's values. None: the page is built from the parameters each time."""
+        return None
+
+    def _templated_first_page(self, request):
+        """The first page's rows through a compiled page query, or None (module api.compiled)."""
+        params = request.query_params
+        if {"cursor", "ordering", SYNC_PARAM} & set(params):
+            return None
+        key = self.page_template(params)
+        if key is None:
+            return None
+        scope = scope_for(request.user)
+        if scope.is_anonymous:
+            return None
+        capabilities = self.template_capabilities
+        page_size = self.paginator.get_page_size(request)  # a bad page size is its 400 here too
+        shape = (type(self), key, connection.alias, page_size, scope.is_superuser,
+                 tuple(len(scope.paths_for(c)) for c in capabilities))
+        user, paths = stand_in(scope, capabilities)
+        compiled = _PAGES.get(shape, _UNSEEN)
+        if compiled is _UNSEEN:
+            if len(_PAGES) >= _MAX_PAGES:  # pragma: no cover - a bound on odd shapes of scope
+                _PAGES.clear()
+            compiled = _PAGES[shape] = self._compile_first_page(request, user, paths)
+        if compiled is None:
+            return None
+        rows = compiled.rows(request.user.pk, timezone.now(), paths)
+        return self.paginator.first_page(rows, request, self)
+
+    def _compile_first_page(self, request, user, paths):
+        real = self.request
+        self.request = _WithParams(request, request.query_params, user=user)
+        try:
+            queryset = self.filter_queryset(self.get_queryset())
+            if queryset._fields is None:
+                queryset = self._values(queryset, self.row_columns())
+            sliced, _position, _reverse = self.pagination_class().page_queryset(queryset, self.request, self)
+        finally:
+            self.request = real
+        return compile_query(sliced, paths)
+
+
+# Compiled first pages: (viewset, key, alias, page size, superuser, paths per capability) ->
+# api.compiled.Compiled, or None for a shape that cannot be compiled for any caller.
+_PAGES: dict = {}
+_UNSEEN = object()
+_MAX_PAGES = 512
 
 
 # Compiled templated probes: (viewset, key, database alias) -> (SQL, its parameters with
@@ -198,8 +267,7 @@ class RowListMixin:
 _PROBES: dict = {}
 # Values no request sends, so that the compiled parameters show where each one went, and the
 # marks that stand for them there.
-_SOME_ID = -7_919_000_000_001
-_SOME_MOMENT = datetime(1971, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+_SOME_ID, _SOME_MOMENT = SOME_ID, SOME_MOMENT
 _CALLER, _SINCE = object(), object()
 
 
@@ -219,11 +287,14 @@ def _probe_sql(branches) -> tuple[str | None, list]:
 
 
 class _WithParams:
-    """The request as the filter backend sees it, with other query parameters."""
+    """The request as the filter backend sees it, with other query parameters (and another
+    caller: a compiled page's stand-in)."""
 
-    def __init__(self, request, params):
+    def __init__(self, request, params, user=None):
         self._request = request
         self.query_params = params
+        if user is not None:
+            self.user = user
 
     def __getattr__(self, name):
         return getattr(self._request, name)

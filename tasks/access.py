@@ -20,13 +20,13 @@ from .models import Assignment, Campaign, Task, Topic
 from .publication import is_published, published_q
 
 
-def own_task_ids(user_id):
-    """The published tasks behind the caller's own assignments."""
-    return Assignment.objects.filter(published_q(prefix="task__"), assignee_id=user_id).values("task_id")
+def own_task_ids(user_id, at=None):
+    """The published tasks behind the caller's own assignments (published at `at`; None: now)."""
+    return Assignment.objects.filter(published_q(at, prefix="task__"), assignee_id=user_id).values("task_id")
 
 
 def _own(scope: Scope) -> Q:
-    return Q(assignee_id=scope.user_id) & published_q(prefix="task__")
+    return Q(assignee_id=scope.user_id) & published_q(scope.at, prefix="task__")
 
 
 def _is_own(scope: Scope, assignment: Assignment) -> bool:
@@ -35,7 +35,7 @@ def _is_own(scope: Scope, assignment: Assignment) -> bool:
 
 def _campaigns_near(scope: Scope) -> Q:
     # A task filed under no campaign gives a NULL, which `pk IN (...)` never matches.
-    behind_own_work = Task.objects.filter(pk__in=own_task_ids(scope.user_id))
+    behind_own_work = Task.objects.filter(pk__in=own_task_ids(scope.user_id, scope.at))
     return Q(team_id__in=scope.ids_on_own_paths()) | Q(pk__in=behind_own_work.values("campaign_id"))
 
 
@@ -45,7 +45,7 @@ def _may_review(scope: Scope, assignment: Assignment) -> bool:
 
 def own_tasks_q(scope: Scope) -> Q:
     """The published tasks behind one's own assignments."""
-    return Q(pk__in=own_task_ids(scope.user_id))
+    return Q(pk__in=own_task_ids(scope.user_id, scope.at))
 
 
 def own_assignment_seen_test(scope: Scope, assignment: Assignment) -> bool | None:

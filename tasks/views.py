@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.fields import BooleanField
 from rest_framework.response import Response
 
+from api.access import READ
 from api.conditional import IfMatchMixin
 from api.pagination import KeysetPagination, PageNumberPagination
 from api.rows import RowListMixin
@@ -330,6 +331,15 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
         # The phone's idle poll, `mine=true&updated_since=...`: compiled once (api/rows.py).
         if set(params) <= {"mine", "page_size"} and params.getlist("mine") == ["true"]:
             return "mine"
+        return None
+
+    # The first page of a phone's feed (`mine=true`) and of a coordinator's list, compiled once per
+    # shape of scope (api/rows.py): the query reads the caller's id, the moment and their read paths.
+    template_capabilities = (READ,)
+
+    def page_template(self, params):
+        if set(params) <= {"mine", "page_size"} and params.getlist("mine") in ([], ["true"]):
+            return "mine" if "mine" in params else "all"
         return None
 
     def delta_template_queryset(self, user_id):
