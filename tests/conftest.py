@@ -121,6 +121,16 @@ def fresh_writers_reading(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_verified_tokens():
+    """No test sees a token another test's request verified (api/authentication.py)."""
+    from api.authentication import forget_verified_tokens
+
+    forget_verified_tokens()
+    yield
+    forget_verified_tokens()
+
+
+@pytest.fixture(autouse=True)
 def no_quiet_hours(settings):
     """Pushes go out at once in tests whatever the wall clock says (QUIET_HOURS is 21:00-07:00
     local by default); the quiet-hours tests set their own window and travel in time."""

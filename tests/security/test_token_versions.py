@@ -54,6 +54,9 @@ class TestNoQueryPerRequest:
         if url != ME and "/teams/" not in url and connection.vendor == "postgresql":
             queries += 1  # the sync lists' X-Sync-Cursor reads pg_stat_activity (api/sync.py)
         client, _refresh = bearer(world.coord_c1)
+        # SQLite asks once per connection whether it has JSON functions (the first query with
+        # one asks): asked here, so that this test counts the same alone or in the suite.
+        assert connection.features.has_json_object_function in (True, False)
         # The first request of a person reads their AuthState once (then it is cached).
         with django_assert_num_queries(queries + 1):
             assert client.get(url).status_code == 200
@@ -187,6 +190,62 @@ class TestTokensStopAtOnce:
                                                                 "password": "correct-horse-battery-9"})
         assert response.status_code == 200
         assert callbacks == []
+
+
+class TestSignatureCheckedOncePerProcess:
+    """A raw token verified once is not decoded again until it expires (api/authentication.py);
+    what the person may do is still read for every request (the class above)."""
+
+    def _count_decodes(self, monkeypatch):
+        from rest_framework_simplejwt.backends import TokenBackend
+
+        calls, decode = [], TokenBackend.decode
+
+        def counted(self, token, verify=True):
+            calls.append(token)
+            return decode(self, token, verify)
+
+        monkeypatch.setattr(TokenBackend, "decode", counted)
+        return calls
+
+    def test_a_token_is_decoded_once(self, world, monkeypatch):
+        calls = self._count_decodes(monkeypatch)
+        client, _refresh = bearer(world.member_v1a)
+        for _ in range(3):
+            assert client.get(ME).status_code == 200
+        assert len(calls) == 1
+
+    def test_a_verified_token_still_expires(self, world):
+        import time_machine
+        from datetime import datetime, timedelta, timezone
+
+        client, _refresh = bearer(world.member_v1a)
+        assert client.get(ME).status_code == 200
+        access = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+        exp = datetime.fromtimestamp(jwt.decode(access, options={"verify_signature": False})["exp"], timezone.utc)
+        with time_machine.travel(exp - timedelta(seconds=2), tick=False):
+            assert client.get(ME).status_code == 200
+        with time_machine.travel(exp + timedelta(seconds=1), tick=False):
+            response = client.get(ME)
+            assert response.status_code == 401 and response.json()["code"] == "token_not_valid"
+
+    def test_a_token_changed_in_one_byte_is_refused_after_the_real_one_was_verified(self, world):
+        client, _refresh = bearer(world.member_v1a)
+        assert client.get(ME).status_code == 200
+        access = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+        forged = access[:-2] + ("A" if access[-2] != "A" else "B") + access[-1]
+        assert APIClient().get(ME, HTTP_AUTHORIZATION=f"Bearer {forged}").status_code == 401
+        claims = jwt.decode(access, options={"verify_signature": False})
+        other = jwt.encode({**claims, "user_id": str(world.coord_c1.pk)}, "not-our-key-" * 4, algorithm="HS256")
+        assert APIClient().get(ME, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 401
+
+    def test_the_map_of_verified_tokens_is_bounded(self, world, monkeypatch):
+        from api import authentication
+
+        monkeypatch.setattr(authentication, "VERIFIED_TOKENS_KEPT", 2)
+        for member in (world.member_v1a, world.member_v1a_2, world.member_v1b):
+            assert bearer(member)[0].get(ME).status_code == 200
+        assert len(authentication._verified) == 2
 
 
 def _closed_port() -> int:
