@@ -191,8 +191,10 @@ class RowListMixin:
             tag = self.page_etag(self.paginate_queryset(self._values(queryset, self.fingerprint_columns())))
             if any(_weak_equal(t, tag) for t in _tags(wanted)):
                 return Response(status=304, headers={"ETag": tag, "Cache-Control": "private, no-cache"})
+        # A ready queryset's page is its own fingerprint: it is checked against `wanted` there.
         return self._page_response(
-            self.paginate_queryset(queryset if ready else self._values(queryset, self.row_columns())), None)
+            self.paginate_queryset(queryset if ready else self._values(queryset, self.row_columns())),
+            wanted if ready else None)
 
     def _page_response(self, page, wanted):
         """The page's rows shaped and rendered with their ETag, or a 304 when `wanted` names it."""

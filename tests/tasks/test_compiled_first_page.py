@@ -156,6 +156,21 @@ def test_if_none_match_on_a_compiled_page_is_a_304_until_the_page_changes(client
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
 
 
+@pytest.mark.parametrize("params", [{"status": "assigned"}, {"mine": "true", "page_size": "1"}, {"ordering": "due_at"}])
+def test_if_none_match_is_a_304_on_the_ordinary_path_too(client_for, world, work, params, monkeypatch):
+    client = client_for(world.coord_district)
+    first = client.get(URL, params)
+
+    def refuse(self, page):
+        raise AssertionError("a page answered with a 304 was shaped")
+
+    monkeypatch.setattr(AssignmentViewSet, "shape_rows", refuse)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+    assert len(queries) <= 2 + PG  # memberships and the page: no second read of the page
+
+
 def test_other_parameters_take_the_ordinary_path(client_for, world, work):
     client = client_for(world.coord_district)
     for params in ({"status": "assigned"}, {"ordering": "due_at"}, {"mine": "false"}, {"team": world.v1a.pk}):
