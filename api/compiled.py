@@ -11,7 +11,7 @@ caller whose every varying value is a sentinel no request sends:
 - `stand_in_paths(n)`, team paths of the caller's scope.
 
 `compile_query` then finds in the compiled parameters where each sentinel went (a slot)
-and `run` fills them with the request's values. A parameter a sentinel did not produce
+and `Compiled.rows` fills them with the request's values. A parameter a sentinel did not produce
 stays a constant. A compilation that leaves a trace of a request's value behind (a
 datetime that is not the stand-in moment, an id or a path in the sentinels' range
 written into something else) is refused, and the caller builds its query as before.

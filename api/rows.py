@@ -128,9 +128,9 @@ class RowListMixin:
         adapt = connection.ops.adapt_datetimefield_value  # what the compiled parameters hold
         entry = _PROBES.get((type(self), key, connection.alias))
         if entry is None:
-            sql, params = _probe_sql(self.delta_branches(self.delta_template_queryset(_SOME_ID), _SOME_MOMENT))
-            moment = adapt(_SOME_MOMENT)
-            slots = [_CALLER if p == _SOME_ID else _SINCE if p == moment else p for p in params]
+            sql, params = _probe_sql(self.delta_branches(self.delta_template_queryset(SOME_ID), SOME_MOMENT))
+            moment = adapt(SOME_MOMENT)
+            slots = [_CALLER if p == SOME_ID else _SINCE if p == moment else p for p in params]
             if _CALLER not in slots or _SINCE not in slots:  # pragma: no cover - a wrong template
                 raise AssertionError(f"a templated delta probe must read the caller and the moment: {sql}")
             entry = _PROBES[(type(self), key, connection.alias)] = (sql, slots)
@@ -267,9 +267,8 @@ _MAX_PAGES = 512
 # Compiled templated probes: (viewset, key, database alias) -> (SQL, its parameters with
 # _CALLER and _SINCE where the caller's id and the moment go).
 _PROBES: dict = {}
-# Values no request sends, so that the compiled parameters show where each one went, and the
-# marks that stand for them there.
-_SOME_ID, _SOME_MOMENT = SOME_ID, SOME_MOMENT
+# The marks that stand for the caller and the moment in a probe's parameters (found there by
+# api.compiled's sentinels, values no request sends).
 _CALLER, _SINCE = object(), object()
 
 
