@@ -10,7 +10,8 @@ DJANGO_ENV    "production" turns on the HTTPS profile (SSL redirect behind a pro
               variable. SECURITY.md lists them all.
 CACHE_URL / REDIS_URL  redis://host:6379/0 for the shared cache (throttles); default:
               a per-process memory cache. While Redis is down or slow the cache falls
-              back to process memory (api/cache.py).
+              back to process memory (api/cache.py). LOCAL_CACHE_ENTRIES (100000) sizes
+              the per-process cache.
 DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_SECONDS,
 CACHE_TIMEOUT_SECONDS, BROKER_TIMEOUT_SECONDS  bounds on every dependency (see below)
 THROTTLE_*    request rates, e.g. THROTTLE_USER=200/min (see REST_FRAMEWORK below)

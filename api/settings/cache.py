@@ -10,11 +10,18 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+# Entries the per-process cache keeps when no Redis is set (a few hundred bytes each).
+LOCAL_CACHE_ENTRIES = env_int("LOCAL_CACHE_ENTRIES", 100_000)
+
+
 def caches_from_url(url: str | None) -> dict:
     """CACHES for a redis:// (rediss://, unix://) URL, or a per-process memory cache."""
     if not url:
+        # Room for every person's authentication state (api/authstate.py) and throttle count:
+        # Django's default of 300 entries culled a third of them whenever the 301st person
+        # came, and each culled person cost a query on their next request.
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                            "LOCATION": "volunteer-api"}}
+                            "LOCATION": "volunteer-api", "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}}
     if url.split(":", 1)[0] not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
     # A Redis that is down or slow costs at most CACHE_TIMEOUT_SECONDS once, then the

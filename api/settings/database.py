@@ -42,6 +42,9 @@ DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 10_000)
 for _db in DATABASES.values():
     _db["CONN_HEALTH_CHECKS"] = True
     if _db.get("ENGINE", "").endswith("postgresql"):
+        # Django's backend, with a health check that asks the server only when the socket
+        # says something happened (api/postgresql/base.py): a quiet kept connection costs none.
+        _db["ENGINE"] = "api.postgresql"
         _options = _db.setdefault("OPTIONS", {})
         _settings = f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
         _options["options"] = f"{_options.get('options', '')} {_settings}".strip()

@@ -241,7 +241,9 @@ class TestCacheSettings:
     def test_without_a_url_a_memory_cache_is_used(self):
         from api.settings import caches_from_url
 
-        assert caches_from_url(None)["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+        config = caches_from_url(None)["default"]
+        assert config["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+        assert config["OPTIONS"]["MAX_ENTRIES"] >= 100_000  # every person's auth state, not Django's 300
 
     def test_redis_url_is_read_from_the_environment(self):
         script = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES['default']['LOCATION'])"

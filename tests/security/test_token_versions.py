@@ -13,7 +13,8 @@ import uuid
 import jwt
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -65,6 +66,17 @@ class TestNoQueryPerRequest:
         # ...exactly what the view costs when authentication is skipped altogether.
         with django_assert_num_queries(queries):
             assert forced(world.coord_c1).get(url).status_code == 200
+
+    def test_the_memory_cache_keeps_more_people_than_djangos_default_300(self, django_assert_num_queries):
+        # Without Redis (one process, `make run`) the states live in the per-process cache:
+        # with Django's 300 entries the 301st person culled a third, who then cost a query each.
+        if not isinstance(caches["default"], LocMemCache):
+            pytest.skip("the per-process cache (no CACHE_URL)")
+        ids = range(10**9, 10**9 + 1_000)  # nobody: "no such person" is remembered just the same
+        for member_id in ids:
+            auth_state(member_id)
+        with django_assert_num_queries(0):
+            assert all(auth_state(member_id) is None for member_id in ids)
 
     def test_the_cached_state_is_the_persons_and_holds_no_personal_data(self, world):
         client, _refresh = bearer(world.member_v1a)

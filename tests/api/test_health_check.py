@@ -1,0 +1,81 @@
+"""The kept connection's health check (api/postgresql/base.py): no roundtrip while the
+connection is quiet, Django's `SELECT 1` and a new connection once the server ended it."""
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend's health check"),
+]
+
+
+@pytest.fixture
+def kept():
+    """A second connection to the test database, kept as a request would keep it."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """How often Django's own check (`SELECT 1`) ran."""
+    calls = []
+    original = DjangoWrapper.is_usable
+
+    def spy(self):
+        calls.append(self)
+        return original(self)
+
+    monkeypatch.setattr(DjangoWrapper, "is_usable", spy)
+    return calls
+
+
+def start_request(wrapper):
+    wrapper.health_check_done = False  # what close_old_connections does when a request starts
+
+
+def test_the_settings_choose_this_backend(kept):
+    assert type(kept).__module__ == "api.postgresql.base" and kept.health_check_enabled
+
+
+def test_a_quiet_connection_is_used_without_asking_the_server(kept, asked):
+    backend_pid = kept.connection.info.backend_pid
+    for _ in range(3):
+        start_request(kept)
+        kept.close_if_health_check_failed()
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] == backend_pid  # the same connection, kept
+    assert asked == []
+
+
+def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(kept, asked):
+    old_pid = kept.connection.info.backend_pid
+    with connection.cursor() as cursor:  # an administrator (or a restart) ends it
+        cursor.execute("SELECT pg_terminate_backend(%s)", [old_pid])
+    deadline = time.monotonic() + 5
+    from api.postgresql.base import connection_is_quiet
+
+    while connection_is_quiet(kept.connection) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server's goodbye reaches the socket
+    start_request(kept)
+    kept.close_if_health_check_failed()
+    assert asked == [kept] and kept.connection is None  # Django's check ran, and closed it
+    with kept.cursor() as cursor:  # the request's first query gets a fresh connection, no error
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != old_pid
+
+
+def test_a_connection_inside_a_transaction_gets_the_full_check(kept, asked):
+    kept.connection.execute("BEGIN")
+    try:
+        start_request(kept)
+        kept.close_if_health_check_failed()
+        assert asked == [kept]
+    finally:
+        kept.connection.execute("ROLLBACK")
