@@ -34,6 +34,7 @@ from .compiled import SOME_ID, SOME_MOMENT, compile_query, stand_in
 from .conditional import _tags, _weak_equal
 from .renderers import ORJSONRenderer
 from .sync import SYNC_PARAM, parse_updated_since
+from .postgresql import prepared_cursor
 
 
 def datetime_formatter():
@@ -136,7 +137,9 @@ class RowListMixin:
             entry = _PROBES[(type(self), key, connection.alias)] = (sql, slots)
         sql, slots = entry
         caller, moment = self.request.user.pk, adapt(since)
-        with connection.cursor() as cursor:
+        # Prepared: one person's rows through (assignee, updated_at) and the task's updated_at
+        # index, whoever asks.
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, [caller if s is _CALLER else moment if s is _SINCE else s for s in slots])
             return bool(cursor.fetchone()[0])
 

@@ -14,11 +14,20 @@ to read is as good as `SELECT 1` would find it, and is used without asking; anyt
 (readable, in a transaction, a bad state) gets Django's own check, and a dead connection is
 replaced as before. A host that vanished without closing the socket looks quiet here and
 would hang `SELECT 1` just the same: the connect and statement timeouts bound both.
+
+`prepared_cursor()` runs the hot paths' compiled queries (api/compiled.py: the same SQL
+text for every caller) as statements the server binds and keeps prepared on the
+connection: parsed and planned once, then only executed. Django's own cursors bind on
+the client and never prepare, so nothing else changes. Behind a pooler in transaction
+mode, which hands a session's prepared statements to another client, set
+DB_PREPARED_STATEMENTS=0.
 """
 from __future__ import annotations
 
 import select
 
+import psycopg
+from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -37,6 +46,31 @@ def connection_is_quiet(connection) -> bool:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def prepares(self) -> bool:
+        return bool(getattr(settings, "DB_PREPARED_STATEMENTS", True)) and not self.pool
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if self.prepares:
+            # Only cursors that bind on the server prepare; Django's bind on the client.
+            connection.prepare_threshold = 0
+        return connection
+
+    def prepared_cursor(self):
+        """A cursor whose statements the server binds and keeps prepared (Django's cursor()
+        when preparing is off): what cursor() does, with a server-binding psycopg cursor."""
+        if not self.prepares:
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            cursor = psycopg.Cursor(self.connection)
+            tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
+            if self.timezone != tzloader.timezone:  # as Django's create_cursor
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
+
     def close_if_health_check_failed(self):
         if (self.connection is not None and self.health_check_enabled and not self.health_check_done
                 and not self.pool and connection_is_quiet(self.connection)):

@@ -132,6 +132,77 @@ class TestPerMember:
         assert response.status_code == 401
 
 
+class TestSlidingWindow:
+    """The member and anonymous throttles count per window (api/throttling.py): the rate over
+    any last minute, without a list of request times read and written back per request."""
+
+    @pytest.fixture
+    def clock(self, monkeypatch):
+        now = {"t": 6_000_000.0}  # the start of a window of 60 s
+        monkeypatch.setattr(MemberRateThrottle, "timer", lambda self: now["t"])
+        return now
+
+    @staticmethod
+    def ask(member, view=None):
+        request = type("Request", (), {"user": member, "META": {}})()
+        throttle = MemberRateThrottle()
+        return throttle.allow_request(request, view), throttle
+
+    def test_the_rate_holds_over_a_window_that_slides(self, world, throttle_rates, clock):
+        throttle_rates(user="10/min")
+        clock["t"] += 50  # ten requests late in one window
+        assert all(self.ask(world.member_v1a)[0] for _ in range(10))
+        allowed, throttle = self.ask(world.member_v1a)
+        # free once the window has ended and a tenth of its ten has faded (6 s into the next)
+        assert not allowed and throttle.wait() == pytest.approx(16.0)
+        clock["t"] += 15  # 5 s into the next: 55 of the last 60 s still hold all ten
+        allowed, throttle = self.ask(world.member_v1a)
+        assert not allowed and throttle.wait() == pytest.approx(1.0)
+        clock["t"] += 1  # a tenth of them has faded: one more fits, not two
+        assert self.ask(world.member_v1a)[0] and not self.ask(world.member_v1a)[0]
+        clock["t"] += 120  # two quiet minutes later the whole rate is free again
+        assert all(self.ask(world.member_v1a)[0] for _ in range(10))
+        assert not self.ask(world.member_v1a)[0]
+
+    def test_a_refused_request_is_not_counted(self, world, throttle_rates, clock):
+        throttle_rates(user="2/min")
+        assert self.ask(world.member_v1a)[0] and self.ask(world.member_v1a)[0]
+        for _ in range(50):  # knocking on does not keep the lock up
+            assert not self.ask(world.member_v1a)[0]
+        clock["t"] += 120
+        assert self.ask(world.member_v1a)[0]
+
+    def test_the_cache_holds_a_counter_not_a_list_of_times(self, world, throttle_rates, clock):
+        from django.core.cache import cache
+
+        throttle_rates(user="600/min")
+        for _ in range(300):
+            _allowed, throttle = self.ask(world.member_v1a)
+        assert cache.get(f"{throttle.key}:{int(clock['t'] // 60)}") == 300
+
+    def test_concurrent_requests_are_all_counted(self, world, throttle_rates):
+        import threading
+
+        throttle_rates(user="1000/min")
+        barrier = threading.Barrier(8)
+
+        def burst():
+            barrier.wait()
+            for _ in range(25):
+                self.ask(world.member_v1a)
+
+        threads = [threading.Thread(target=burst) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        _allowed, throttle = self.ask(world.member_v1a)
+        from django.core.cache import cache
+
+        window = int(throttle.now // 60)
+        assert cache.get(f"{throttle.key}:{window}", 0) + cache.get(f"{throttle.key}:{window - 1}", 0) == 201
+
+
 def _views(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
@@ -180,6 +251,15 @@ class TestRedisCache:
         client = redis.Redis.from_url(url)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+
+    def test_member_throttle_counts_in_redis(self, client_for, world, throttle_rates, redis_cache):
+        server, prefix = redis_cache
+        throttle_rates(user="2/min")
+        busy = client_for(world.coord_c1)
+        assert busy.get("/api/v1/me/").status_code == 200 and busy.get("/api/v1/me/").status_code == 200
+        _assert_throttled(busy.get("/api/v1/me/"))
+        counters = [key for key in server.scan_iter(f"{prefix}:*") if b"throttle_user" in key]
+        assert counters and int(server.get(counters[0])) == 2  # one integer, taken with INCR
 
     def test_login_throttle_counts_in_redis(self, world, login, throttle_rates, redis_cache):
         server, prefix = redis_cache
