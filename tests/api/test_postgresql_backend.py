@@ -1,5 +1,6 @@
-"""The kept connection's health check (api/postgresql/base.py): no roundtrip while the
-connection is quiet, Django's `SELECT 1` and a new connection once the server ended it."""
+"""Our PostgreSQL backend (api/postgresql/base.py): the kept connection's health check (no
+roundtrip while the connection is quiet, Django's `SELECT 1` and a new connection once the
+server ended it), and the hot statements it keeps prepared."""
 import time
 
 import pytest
@@ -79,3 +80,37 @@ def test_a_connection_inside_a_transaction_gets_the_full_check(kept, asked):
         assert asked == [kept]
     finally:
         kept.connection.execute("ROLLBACK")
+
+
+def prepared_statements(wrapper) -> list[str]:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_scopes_statement_is_prepared_once_per_connection_for_everyone(kept, monkeypatch):
+    from api import access
+
+    monkeypatch.setattr(access, "connections", {"default": kept})
+    member_ids = [1, 2, 3]
+    for member_id in member_ids:  # three people, one statement
+        access._memberships_of(member_id)
+    statements = [s for s in prepared_statements(kept) if "teams_membership" in s]
+    assert len(statements) == 1 and "$1" in statements[0]
+    with kept.cursor() as cursor:  # Django's own cursors bind on the client and prepare nothing
+        for _ in range(10):
+            cursor.execute("SELECT count(*) FROM teams_team WHERE id = %s", [7])
+    assert not [s for s in prepared_statements(kept) if "teams_team WHERE" in s]
+
+
+def test_preparing_can_be_turned_off_for_a_pooler(settings, monkeypatch):
+    from api import access
+
+    settings.DB_PREPARED_STATEMENTS = False
+    wrapper = connections.create_connection("default")
+    try:
+        monkeypatch.setattr(access, "connections", {"default": wrapper})
+        access._memberships_of(1)
+        assert wrapper.connection.prepare_threshold is None and prepared_statements(wrapper) == []
+    finally:
+        wrapper.close()
