@@ -10,6 +10,7 @@ from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.urls import is_valid_path
+from django.utils.module_loading import import_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -64,6 +65,33 @@ class RequestSizeLimitMiddleware:
 
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
+
+
+def _browser_only(path: str):
+    """`path`'s middleware for every request but the token API's (/api/v1/).
+
+    The API authenticates by bearer token only (api/authentication.py): it reads no
+    session or cookie and sends no messages. Django's request.user and messages serve the
+    console, the admin and the docs; on the API they cost every request (a lazy user and
+    a message store with its cookie signer) for nothing. DRF sets request.user itself once it
+    has authenticated the token, which is what simple_history's middleware reads.
+    """
+    wrapped_class = import_string(path)
+
+    # A subclass, so that Django's checks (the admin's) still find the middleware they need.
+    class BrowserOnly(wrapped_class):
+        def __call__(self, request):
+            if request.path_info.startswith("/api/v1/"):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    BrowserOnly.__name__ = BrowserOnly.__qualname__ = f"BrowserOnly{wrapped_class.__name__}"
+    BrowserOnly.__doc__ = f"{path}, except on /api/v1/ (api.middleware._browser_only)."
+    return BrowserOnly
+
+
+AuthenticationMiddleware = _browser_only("django.contrib.auth.middleware.AuthenticationMiddleware")
+MessageMiddleware = _browser_only("django.contrib.messages.middleware.MessageMiddleware")
 
 
 class SlashlessPathMiddleware:

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "console",
 ]
 
+# Django's request.user and messages serve the console, the admin and the docs, not the
+# token API (/api/v1/): api.middleware wraps them so. Sessions, CSRF and X-Frame-Options
+# stay on every path (cheap where unused, and `check --deploy` looks for them by name).
 MIDDLEWARE = [
     "api.middleware.RequestDeadlineMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -47,9 +50,9 @@ MIDDLEWARE = [
     "api.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.conditional.ConditionalGetMiddleware",
     "api.idempotency.IdempotencyMiddleware",

@@ -3,6 +3,7 @@ other pattern under /api/v1/ would match one of their paths, which this checks f
 route of theirs, including routes added later."""
 import re
 
+import pytest
 from django.urls import URLResolver, resolve
 
 from config import urls
@@ -50,3 +51,23 @@ def test_a_hot_path_is_found_before_the_other_patterns_are_tried(monkeypatch):
     assert resolve(PREFIX + "assignments/").url_name == "assignment-list"
     assert resolve(PREFIX + "assignments/5/complete/").url_name == "assignment-complete"
     assert tried == []
+
+
+@pytest.mark.django_db
+def test_the_token_api_skips_the_browser_middleware_and_the_console_keeps_it(client):
+    """Messages and Django's request.user serve the console (api/middleware.py, _browser_only):
+    an API request builds neither; DRF's authenticated member is still request.user."""
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from tests.factories import MemberFactory
+
+    member = MemberFactory()
+    api = APIClient().get(PREFIX + "me/", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(member)}")
+    assert api.status_code == 200
+    request = api.wsgi_request
+    assert not hasattr(request, "_messages")
+    assert request.user.pk == member.pk  # set by DRF once the token was checked (what history reads)
+    console = client.get("/console/login/")
+    assert console.status_code == 200
+    assert hasattr(console.wsgi_request, "_messages") and not console.wsgi_request.user.is_authenticated
