@@ -8,7 +8,10 @@ import time
 from django.conf import settings
 from django.db import connections
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import JsonResponse
+from django.middleware import locale
+from django.utils.cache import patch_vary_headers
 from django.urls import is_valid_path
 from django.utils.module_loading import import_string
 from django.utils import translation
@@ -88,6 +91,31 @@ def _browser_only(path: str):
     BrowserOnly.__name__ = BrowserOnly.__qualname__ = f"BrowserOnly{wrapped_class.__name__}"
     BrowserOnly.__doc__ = f"{path}, except on /api/v1/ (api.middleware._browser_only)."
     return BrowserOnly
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, without looking for a language in the path where no URL has one.
+
+    Django reads the path's language prefix twice a request (before and after the view)
+    even when no i18n_patterns exist, as here: the language then comes from the cookie or
+    Accept-Language alone, which is what this does. With language-prefixed URLs it is
+    Django's own middleware, unchanged.
+    """
+
+    def process_request(self, request):
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 AuthenticationMiddleware = _browser_only("django.contrib.auth.middleware.AuthenticationMiddleware")

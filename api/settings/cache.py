@@ -20,7 +20,7 @@ def caches_from_url(url: str | None) -> dict:
         # Room for every person's authentication state (api/authstate.py) and throttle count:
         # Django's default of 300 entries culled a third of them whenever the 301st person
         # came, and each culled person cost a query on their next request.
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        return {"default": {"BACKEND": "api.cache.LocalCache",
                             "LOCATION": "volunteer-api", "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}}
     if url.split(":", 1)[0] not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")

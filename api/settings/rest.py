@@ -35,6 +35,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # DRF's, remembered per Accept header (api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.RememberedContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.MemberRateThrottle",
         "api.throttling.AnonymousRateThrottle",
