@@ -130,6 +130,13 @@ def assignment_list_rows(user, columns: list[str], annotations: dict) -> QuerySe
     return restrict(template.all(), user, READ)
 
 
+def assignment_for_step(user) -> QuerySet[Assignment]:
+    """An assignment as a workflow step reads it (the task, what higher apps read of it on
+    completion), in the caller's scope: the step's answer is shaped from a row afterwards
+    (tasks.views), so none of the names the list's eight joins bring are needed here."""
+    return assignments_visible_to(user).select_related("task", "team", *task_relations.select_related("task__"))
+
+
 def assignment_list(user) -> QuerySet[Assignment]:
     return (
         assignments_visible_to(user)

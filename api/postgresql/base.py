@@ -28,8 +28,8 @@ import select
 
 import psycopg
 from django.conf import settings
-from django.db.backends.postgresql import base
-from psycopg import pq
+from django.db.backends.postgresql import base, operations
+from psycopg import ClientCursor, errors, pq
 
 
 def connection_is_quiet(connection) -> bool:
@@ -45,7 +45,21 @@ def connection_is_quiet(connection) -> bool:
     return not readable
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # psycopg keeps no query text for a prepared statement's run, where Django looks for
+        # it: composed here instead (only when queries are logged or captured).
+        if not isinstance(cursor, ClientCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except errors.DataError:  # pragma: no cover - as Django's server-binding branch
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     @property
     def prepares(self) -> bool:
         return bool(getattr(settings, "DB_PREPARED_STATEMENTS", True)) and not self.pool

@@ -106,7 +106,9 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
     moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
     if moved != 1:
         raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
-    AssignmentEvent.objects.create(assignment_id=current.pk, kind=transition.event, actor=actor,
+    # By id: the actor may be the token's stand-in (api.authentication), which would load the
+    # whole person to be assigned as a relation.
+    AssignmentEvent.objects.create(assignment_id=current.pk, kind=transition.event, actor_id=actor.pk,
                                    from_status=status, to_status=transition.target, note=note,
                                    created_at=now)
     for name, value in changes.items():

@@ -114,3 +114,19 @@ def test_preparing_can_be_turned_off_for_a_pooler(settings, monkeypatch):
         assert wrapper.connection.prepare_threshold is None and prepared_statements(wrapper) == []
     finally:
         wrapper.close()
+
+
+def test_a_prepared_statements_run_is_logged_with_its_text(kept, monkeypatch):
+    # psycopg keeps no text for a prepared statement's run: the backend composes it, so that
+    # query logging and the suite's query counts read real SQL, not None.
+    from django.test.utils import CaptureQueriesContext
+
+    from api import access
+
+    monkeypatch.setattr(access, "connections", {"default": kept})
+    with CaptureQueriesContext(kept) as queries:
+        access._memberships_of(424242)
+        access._memberships_of(424243)
+    texts = [q["sql"] for q in queries.captured_queries]
+    assert len(texts) == 2 and all("teams_membership" in t for t in texts)
+    assert "424242" in texts[0] and "424243" in texts[1]

@@ -1,0 +1,62 @@
+"""A workflow step answers with the assignment as the list shapes it (tasks.views, _step):
+the same body the assignment's own GET gives (AssignmentSerializer), for every step, with
+the step's changes in it; and with a bearer token the actor is never loaded for it."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from .conftest import assignment_of
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(member) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(member)}")
+    return client
+
+
+def url(assignment, step=""):
+    return f"/api/v1/assignments/{assignment.pk}/{step + '/' if step else ''}"
+
+
+def test_every_step_answers_what_the_assignments_get_then_shows(world, task_c1):
+    member, coordinator = bearer(world.member_v1a), bearer(world.coord_c1)
+    assignment = assignment_of(task_c1, world.member_v1a)
+    steps = [
+        (member, "start", {}),
+        (member, "complete", {"evidence_url": "https://example.org/p/1", "note": "đã chia sẻ"}),
+        (coordinator, "reject", {"reason": "Thiếu ảnh"}),
+        (member, "complete", {"evidence_url": "https://example.org/p/2"}),
+        (coordinator, "verify", {"note": "Tốt"}),
+    ]
+    for client, step, body in steps:
+        answer = client.post(url(assignment, step), body, format="json")
+        assert answer.status_code == 200, answer.content
+        shown = client.get(url(assignment))
+        assert answer.json() == shown.json(), step
+    final = answer.json()
+    assert final["status"] == "verified" and final["reviewed_by_name"] == world.coord_c1.full_name
+    assert final["evidence_url"] == "https://example.org/p/2" and final["review_note"] == "Tốt"
+
+
+def test_declining_answers_the_reason(world, task_c1):
+    member = bearer(world.member_v1b)
+    assignment = assignment_of(task_c1, world.member_v1b)
+    answer = member.post(url(assignment, "decline"), {"reason": "Không có Facebook"}, format="json")
+    assert answer.status_code == 200 and answer.json() == member.get(url(assignment)).json()
+    assert answer.json()["status"] == "declined" and answer.json()["decline_reason"] == "Không có Facebook"
+
+
+def test_with_a_bearer_token_the_actor_is_not_loaded(world, task_c1):
+    client = bearer(world.member_v1a)
+    client.get("/api/v1/me/")  # the person's auth state is cached from here on
+    assignment = assignment_of(task_c1, world.member_v1a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url(assignment, "complete"), {"evidence_url": "https://example.org/p/3"},
+                           format="json").status_code == 200
+    person_reads = [q["sql"] for q in queries.captured_queries
+                    if q["sql"].startswith('SELECT "teams_member"."id", "teams_member"."password"')]
+    assert person_reads == []
