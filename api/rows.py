@@ -23,6 +23,7 @@ from datetime import datetime
 import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework.exceptions import ValidationError
@@ -155,9 +156,13 @@ class RowListMixin:
         """True when a delta poll (`updated_since`, first page) finds nothing: one query,
         `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope.
         False, with no query, for parameters the list refuses (it then answers the 400)."""
-        params = request.query_params.copy()
+        # The other parameters, without QueryDict.copy()'s deep copy of every value.
+        params = QueryDict(mutable=True)
+        for name, values in request.query_params.lists():
+            if name != SYNC_PARAM:
+                params.setlist(name, list(values))
         try:
-            since = parse_updated_since(params.pop(SYNC_PARAM)[-1])
+            since = parse_updated_since(request.query_params.getlist(SYNC_PARAM)[-1])
         except ValidationError:
             return False
         key = self.delta_template(params)
