@@ -167,7 +167,10 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
 
 
-@transaction.atomic
+# All or nothing on its own (the beat's sweep); inside the outbox's delivery of a completion,
+# that delivery's transaction: a savepoint would cost two roundtrips for nothing, since a
+# failed delivery is rolled back whole and retried (api/outbox.py).
+@transaction.atomic(savepoint=False)
 def notify_review_waiting(*, now: datetime | None = None, path: str | None = None) -> list[int]:
     """Tell coordinators how much completed work waits for their review in their subtrees.
 
