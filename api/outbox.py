@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -172,20 +172,43 @@ def hand_over(message_key: str) -> None:
 
 # Consuming ---------------------------------------------------------------------------
 
+def _claim(message_key: str) -> tuple[str, dict] | None:
+    """Mark the owed row done and give its (kind, payload); None when it is done already.
+
+    One UPDATE ... RETURNING instead of a SELECT ... FOR UPDATE and an UPDATE after the
+    handlers: the UPDATE takes the row's lock, so a delivery of the same key at the same
+    time waits, then finds it done and does nothing. Inside the delivery's transaction, a
+    handler that fails rolls the mark back with everything else."""
+    meta, quote = OutboxMessage._meta, connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in ("kind", "payload", "key", "done_at",
+                                                                   "last_error")}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {column['done_at']} = %s, {column['last_error']} = '' "
+            f"WHERE {column['key']} = %s AND {column['done_at']} IS NULL "
+            f"RETURNING {column['kind']}, {column['payload']}",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), message_key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    payload = meta.get_field("payload").from_db_value(row[1], None, connection)
+    return row[0], payload
+
+
 def deliver(message_key: str) -> bool:
     """Run the handlers of one row and mark it done, in one transaction; False if already done."""
     try:
         with transaction.atomic():
-            message = (OutboxMessage.objects.select_for_update()
-                       .filter(key=message_key, done_at__isnull=True).first())
-            if message is None:
+            claimed = _claim(message_key)
+            if claimed is None:
                 return False
-            handlers = handlers_for(message.kind)
+            kind, payload = claimed
+            handlers = handlers_for(kind)
             if not handlers:
-                raise LookupError(f"no consumer is registered for outbox kind {message.kind!r}")
+                raise LookupError(f"no consumer is registered for outbox kind {kind!r}")
             for handler in handlers:
-                handler(message.payload)
-            OutboxMessage.objects.filter(pk=message.pk).update(done_at=timezone.now(), last_error="")
+                handler(payload)
     except Exception as exc:
         _note_failure(message_key, exc)
         raise

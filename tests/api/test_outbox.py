@@ -255,3 +255,46 @@ def test_done_rows_are_pruned_after_the_keep_days(world, task, settings):
                               key="old")
     OutboxMessage.objects.update(done_at=timezone.now() - timedelta(days=settings.OUTBOX_KEEP_DAYS + 1))
     assert outbox.prune_done() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_row_at_once_run_its_handlers_once(monkeypatch):
+    """The delivery claims its row with one UPDATE ... RETURNING (api/outbox.py, _claim): the
+    second delivery waits on the row's lock, then finds the row done."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    ran, entered, release = [], threading.Event(), threading.Event()
+
+    def slow_handler(payload):
+        ran.append(payload["n"])
+        entered.set()
+        release.wait(5)
+
+    monkeypatch.setitem(outbox._handlers, "test.once", [slow_handler])
+    with transaction.atomic():
+        outbox.outbox_enqueue("test.once", {"n": 7}, key="test.once:7", not_before=timezone.now() + timedelta(days=1))
+    results = []
+
+    def run():
+        try:
+            results.append(outbox.deliver("test.once:7"))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run)
+    first.start()
+    assert entered.wait(5)
+    second = threading.Thread(target=run)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first delivery's lock
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert sorted(results) == [False, True] and ran == [7]
+    message = OutboxMessage.objects.get(key="test.once:7")
+    assert message.done_at is not None and message.last_error == ""
