@@ -49,8 +49,9 @@ class _SlidingWindowThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
     has one counter, taken with an atomic `incr`; the rate over the last `duration` is the
     current window's count plus the previous window's, weighted by how much of it still
     lies inside (the sliding-window counter of many API gateways: exact when requests are
-    spread evenly, and never more than the previous window's count above the truth). A
-    refused request is not counted, as in DRF.
+    spread evenly; at worst, requests bunched at the end of one window and spread over the
+    next, up to twice the rate over one window's length). A refused request gives its
+    count back, so it is not counted, as in DRF.
     """
 
     def allow_request(self, request, view):
@@ -62,17 +63,21 @@ class _SlidingWindowThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         current, previous = f"{self.key}:{window}", f"{self.key}:{window - 1}"
-        counts = self.cache.get_many([current, previous])
-        taken, before = counts.get(current, 0), counts.get(previous, 0)
-        elapsed = self.now - window * self.duration
-        if before * (1 - elapsed / self.duration) + taken + 1 > self.num_requests:
-            self._wait = self._until_free(taken, before, elapsed)
-            return False
+        before = self.cache.get(previous, 0)
+        # The slot is taken first and the count it returns decides: requests arriving together
+        # each see their own count, so none slips past the rate on a count read before another's.
         try:
-            self.cache.incr(current)
+            taken = self.cache.incr(current)
         except ValueError:  # the window's first request (or its counter just expired)
-            if not self.cache.add(current, 1, 2 * self.duration + 1):
-                self.cache.incr(current)
+            taken = 1 if self.cache.add(current, 1, 2 * self.duration + 1) else self.cache.incr(current)
+        elapsed = self.now - window * self.duration
+        if before * (1 - elapsed / self.duration) + taken > self.num_requests:
+            try:
+                self.cache.decr(current)  # a refused request is not counted
+            except ValueError:
+                pass
+            self._wait = self._until_free(taken - 1, before, elapsed)
+            return False
         return True
 
     def _until_free(self, taken, before, elapsed) -> float:

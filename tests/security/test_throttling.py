@@ -180,6 +180,24 @@ class TestSlidingWindow:
             _allowed, throttle = self.ask(world.member_v1a)
         assert cache.get(f"{throttle.key}:{int(clock['t'] // 60)}") == 300
 
+    def test_requests_arriving_together_never_pass_the_rate(self, world, throttle_rates):
+        import threading
+
+        throttle_rates(user="10/min")
+        barrier, allowed = threading.Barrier(8), []
+
+        def burst():
+            barrier.wait()
+            for _ in range(5):
+                allowed.append(self.ask(world.member_v1a)[0])
+
+        threads = [threading.Thread(target=burst) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert allowed.count(True) == 10 and len(allowed) == 40
+
     def test_concurrent_requests_are_all_counted(self, world, throttle_rates):
         import threading
 

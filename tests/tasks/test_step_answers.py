@@ -60,3 +60,17 @@ def test_with_a_bearer_token_the_actor_is_not_loaded(world, task_c1):
     person_reads = [q["sql"] for q in queries.captured_queries
                     if q["sql"].startswith('SELECT "teams_member"."id", "teams_member"."password"')]
     assert person_reads == []
+
+
+def test_a_row_gone_from_sight_after_the_step_is_still_answered(world, task_c1, monkeypatch):
+    # The step committed; a merge or a move can take the row out of the caller's scope before
+    # the answer is read: the step's own row is answered then, not a 500 for work that was done.
+    from tasks import selectors
+
+    original = selectors.assignment_list_rows
+    monkeypatch.setattr(selectors, "assignment_list_rows", lambda *a, **k: original(*a, **k).none())
+    assignment = assignment_of(task_c1, world.member_v1a)
+    answer = bearer(world.member_v1a).post(url(assignment, "complete"), {"evidence_url": "https://example.org/p/4"},
+                                           format="json")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "completed" and answer.json()["evidence_url"] == "https://example.org/p/4"
