@@ -13,7 +13,8 @@ So a kept connection that is idle, whose libpq state is OK and whose socket has 
 to read is as good as `SELECT 1` would find it, and is used without asking; anything else
 (readable, in a transaction, a bad state) gets Django's own check, and a dead connection is
 replaced as before. A host that vanished without closing the socket looks quiet here and
-would hang `SELECT 1` just the same: the connect and statement timeouts bound both.
+would hang `SELECT 1` just the same: the request deadline (REQUEST_TIMEOUT_SECONDS,
+api/middleware.py) bounds both, since no server is left to apply a statement timeout.
 
 `prepared_cursor()` runs the hot paths' compiled queries (api/compiled.py: the same SQL
 text for every caller) as statements the server binds and keeps prepared on the
