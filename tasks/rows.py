@@ -28,7 +28,7 @@ _DECLINED = str(AssignmentStatus.DECLINED)
 # The columns of an assignment row (the inline task's included); `due_at` is the
 # selector's annotation (the keyset paginator orders by it).
 ASSIGNMENT_COLUMNS = (
-    "id", "assignee_id", "assignee__full_name", "team_id", "team__name", "status", "evidence_url",
+    "id", "assignee_id", "assignee_name", "team_id", "team_name", "status", "evidence_url",
     "evidence_image", "note", "quantity", "decline_reason", "started_at", "completed_at", "reviewed_by_id",
     "reviewer_name", "reviewed_at", "review_note", "created_at", "updated_at", "due_at",
     "task_id", "task__title", "task__instructions", "task__kind", "task__platform", "task__unit",
@@ -54,13 +54,17 @@ def task_columns() -> list[str]:
 
 @cache
 def _name_annotations() -> dict:
-    """The reviewer's and the task's team's names, as subqueries: every JOIN of the page's
+    """The assignee's, the team's, the reviewer's and the task's team's names, as subqueries: every JOIN of the page's
     query multiplies the orders PostgreSQL's planner weighs. With these two joined, planning
     took 1.2-1.7 ms of the page; as subqueries 0.4-0.6 ms, for 0.1-0.4 ms more execution
     (the reviewer is mostly null, the task's team one row that stays cached). Unordered: a
     look-up by id needs no ORDER BY, and the teams' default one (path) had PostgreSQL sort,
     after a scan of the whole small table, once per row of the page."""
+    # The assignee's and the team's too (2026-12-03): two joins fewer to plan, 0.43 -> 0.27 ms
+    # of a phone's feed page on the bench seed, for 0.02 ms more execution.
     return {
+        "assignee_name": Subquery(Member.objects.filter(pk=OuterRef("assignee_id")).order_by().values("full_name")),
+        "team_name": Subquery(Team.objects.filter(pk=OuterRef("team_id")).order_by().values("name")),
         "reviewer_name": Subquery(Member.objects.filter(pk=OuterRef("reviewed_by_id")).order_by()
                                   .values("full_name")),
         "task_team_name": Subquery(Team.objects.filter(pk=OuterRef("task__team_id")).order_by().values("name")),
@@ -103,9 +107,9 @@ def assignment_shaper(request):
             "id": r["id"],
             "task": task,
             "assignee": r["assignee_id"],
-            "assignee_name": r["assignee__full_name"],
+            "assignee_name": r["assignee_name"],
             "team": r["team_id"],
-            "team_name": r["team__name"],
+            "team_name": r["team_name"],
             "status": status,
             "evidence_url": r["evidence_url"],
             "evidence_image": f"{base}{r['id']}/{image_tail}" if r["evidence_image"] else None,
@@ -159,7 +163,7 @@ def task_shaper(request):
 # names and the inline content come from other rows, so they are read as they are.
 ASSIGNMENT_FINGERPRINT = (
     "id", "updated_at", "created_at", "due_at", "status", "evidence_image", "task__status", "task__updated_at",
-    "assignee__full_name", "team__name", "task_team_name", "reviewer_name",
+    "assignee_name", "team_name", "task_team_name", "reviewer_name",
 )
 TASK_FINGERPRINT = (
     "id", "updated_at", "created_at", "due_at", "publish_at", "status", "team__name",
