@@ -34,12 +34,33 @@ class _RateFromSettings:
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
 
+class _CountingThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
+    """A throttle that counts in the cache with atomic increments (the two kinds below)."""
+
+    def _key_for(self, request, view) -> str | None:
+        """The counter's key, or None when nothing is counted (no rate, or not this throttle's caller)."""
+        return None if self.rate is None else self.get_cache_key(request, view)
+
+    def _take(self, key: str, timeout) -> int:
+        """Add one to `key`'s counter (created with `timeout` if missing) and return the count."""
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # the first (or its counter just expired)
+            return 1 if self.cache.add(key, 1, timeout) else self.cache.incr(key)
+
+    def _give_back(self, key: str) -> None:
+        try:
+            self.cache.decr(key)
+        except ValueError:  # expired meanwhile: nothing left to give back
+            pass
+
+
 def _digest(value: str) -> str:
     # Cache keys never hold a phone number or an address in clear text.
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-class _SlidingWindowThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
+class _SlidingWindowThrottle(_CountingThrottle):
     """At most `num_requests` per `duration`, counted in two fixed windows' counters.
 
     DRF's SimpleRateThrottle keeps each client's request times as a list in the cache and
@@ -55,9 +76,7 @@ class _SlidingWindowThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
     """
 
     def allow_request(self, request, view):
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
+        self.key = self._key_for(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
@@ -66,16 +85,10 @@ class _SlidingWindowThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         before = self.cache.get(previous, 0)
         # The slot is taken first and the count it returns decides: requests arriving together
         # each see their own count, so none slips past the rate on a count read before another's.
-        try:
-            taken = self.cache.incr(current)
-        except ValueError:  # the window's first request (or its counter just expired)
-            taken = 1 if self.cache.add(current, 1, 2 * self.duration + 1) else self.cache.incr(current)
+        taken = self._take(current, 2 * self.duration + 1)
         elapsed = self.now - window * self.duration
         if before * (1 - elapsed / self.duration) + taken > self.num_requests:
-            try:
-                self.cache.decr(current)  # a refused request is not counted
-            except ValueError:
-                pass
+            self._give_back(current)  # a refused request is not counted
             self._wait = self._until_free(taken - 1, before, elapsed)
             return False
         return True
@@ -115,7 +128,7 @@ class AnonymousRateThrottle(_SlidingWindowThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _digest(self.get_ident(request))}
 
 
-class _FailureThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
+class _FailureThrottle(_CountingThrottle):
     """Counts failed logins only; a success gives its slot back.
 
     `allow_request` takes a slot atomically (`cache.incr`) before the password
@@ -137,9 +150,7 @@ class _FailureThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         return self.key, f"{self.key}:until"
 
     def allow_request(self, request, view):
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
+        self.key = self._key_for(request, view)
         if self.key is None:
             return True
         count_key, until_key = self._keys()
@@ -148,14 +159,9 @@ class _FailureThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
         if until is not None and self.now >= until:
             self.cache.delete_many([count_key, until_key])  # the window has passed
             until = None
-        self.cache.add(count_key, 0, self.duration)
-        try:
-            taken = self.cache.incr(count_key)
-        except ValueError:  # expired between add and incr
-            self.cache.add(count_key, 1, self.duration)
-            taken = 1
+        taken = self._take(count_key, self.duration)
         if taken > self.num_requests:
-            self.cache.decr(count_key)
+            self._give_back(count_key)
             self._wait = max(1, int((until or self.now + self.duration) - self.now))
             self.key = None  # nothing of this attempt to give back or count
             return False
@@ -163,10 +169,7 @@ class _FailureThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
 
     def succeeded(self):
         if self.key is not None:
-            try:
-                self.cache.decr(self.key)
-            except ValueError:
-                pass
+            self._give_back(self.key)
             self.key = None
 
     def failed(self):
