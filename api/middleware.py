@@ -102,16 +102,18 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     Django's own middleware, unchanged.
     """
 
+    @staticmethod
+    def _prefixed(request) -> bool:
+        return is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]
+
     def process_request(self, request):
-        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
-        if is_language_prefix_patterns_used(urlconf)[0]:
+        if self._prefixed(request):
             return super().process_request(request)
         translation.activate(translation.get_language_from_request(request, check_path=False))
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
-        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
-        if is_language_prefix_patterns_used(urlconf)[0]:
+        if self._prefixed(request):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())

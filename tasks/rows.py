@@ -54,14 +54,14 @@ def task_columns() -> list[str]:
 
 @cache
 def _name_annotations() -> dict:
-    """The assignee's, the team's, the reviewer's and the task's team's names, as subqueries: every JOIN of the page's
-    query multiplies the orders PostgreSQL's planner weighs. With these two joined, planning
-    took 1.2-1.7 ms of the page; as subqueries 0.4-0.6 ms, for 0.1-0.4 ms more execution
-    (the reviewer is mostly null, the task's team one row that stays cached). Unordered: a
-    look-up by id needs no ORDER BY, and the teams' default one (path) had PostgreSQL sort,
-    after a scan of the whole small table, once per row of the page."""
-    # The assignee's and the team's too (2026-12-03): two joins fewer to plan, 0.43 -> 0.27 ms
-    # of a phone's feed page on the bench seed, for 0.02 ms more execution.
+    """The assignee's, the team's, the reviewer's and the task's team's names, as subqueries:
+    every JOIN of the page's query multiplies the orders PostgreSQL's planner weighs. With the
+    last two joined, planning took 1.2-1.7 ms of the page; as subqueries 0.4-0.6 ms, for
+    0.1-0.4 ms more execution (the reviewer is mostly null, the task's team one row that stays
+    cached). The first two followed (2026-12-03): a phone's feed page planned in 0.43 ms, now
+    0.27, for 0.02 ms more execution. Unordered: a look-up by id needs no ORDER BY, and the
+    teams' default one (path) had PostgreSQL sort, after a scan of the whole small table, once
+    per row of the page."""
     return {
         "assignee_name": Subquery(Member.objects.filter(pk=OuterRef("assignee_id")).order_by().values("full_name")),
         "team_name": Subquery(Team.objects.filter(pk=OuterRef("team_id")).order_by().values("name")),

@@ -381,7 +381,7 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
                .filter(pk=assignment.pk).first())
         if row is None:  # moved out of the caller's sight since the step committed (a merge, say)
             return Response(self.get_serializer(assignment).data)
-        return Response(rows.assignment_shaper(self.request)(row))
+        return Response(self.shape_rows([row])[0])
 
     @_assignment_action(
         None, "Start the work (the assignee)",

@@ -16,10 +16,11 @@ replaced as before. A host that vanished without closing the socket looks quiet 
 would hang `SELECT 1` just the same: the request deadline (REQUEST_TIMEOUT_SECONDS,
 api/middleware.py) bounds both, since no server is left to apply a statement timeout.
 
-`prepared_cursor()` runs the hot paths' compiled queries (api/compiled.py: the same SQL
-text for every caller) as statements the server binds and keeps prepared on the
-connection: parsed and planned once, then only executed. Django's own cursors bind on
-the client and never prepare, so nothing else changes. Behind a pooler in transaction
+`prepared_cursor()` runs a statement whose SQL text is the same for every caller and whose
+generic plan suits every one of them (the scope's memberships, api/access.py; the delta
+probe, api/rows.py) as a statement the server binds and keeps prepared on the connection:
+parsed and planned once, then only executed. Django's own cursors bind on the client and
+never prepare, so nothing else changes. Behind a pooler in transaction
 mode, which hands a session's prepared statements to another client, set
 DB_PREPARED_STATEMENTS=0.
 """

@@ -49,7 +49,7 @@ for _db in DATABASES.values():
         _settings = f"-c jit=off -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
         _options["options"] = f"{_options.get('options', '')} {_settings}".strip()
         _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
-# The hot paths' compiled queries as server-prepared statements (api/postgresql/base.py);
+# The scope's memberships and the delta probe as server-prepared statements (api/postgresql);
 # 0 behind a pooler in transaction mode, which does not keep a session's statements.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 REQUEST_TIMEOUT_SECONDS = env_float("REQUEST_TIMEOUT_SECONDS", 20.0)
