@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
+from reports import rollup_sql
 from reports.models import DailyTally, MemberPeriod, MemberTally, SubtreeMember, SubtreePeriod, TeamDay
 from tasks import services
 from tasks.models import Assignment, AssignmentEvent
@@ -169,7 +171,9 @@ def test_bulk_moves_after_single_writes_are_planned_for_their_own_rows(world):
     """PL/pgSQL keeps a static statement's plan for the session, made for the first call's
     transition tables: the statements that join them (presence, lost role) must be
     planned per call (EXECUTE), or a merge after one `complete` on the same connection
-    joins 100,000 rows to 100,000 in a nested loop (bench/merge.py)."""
+    joins 100,000 rows to 100,000 in a nested loop (bench/merge.py). Since version 5 each
+    also runs static, but only for a statement of at most SMALL rows (its cached plan is
+    only ever used for a few rows)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname IN ("
                        "'reports_rollup_insert', 'reports_rollup_update', 'reports_rollup_membership_lost', "
@@ -178,7 +182,9 @@ def test_bulk_moves_after_single_writes_are_planned_for_their_own_rows(world):
     assert len(sources) == 5
     for name, source in sources.items():
         joins = source.count("DISTINCT")  # each presence / lost-role statement selects DISTINCT people
-        assert joins and source.count("EXECUTE $sql$") == joins, name
+        # ... twice: static under the guard, and planned per call for more rows
+        assert joins and source.count("EXECUTE $sql$") * 2 == joins, name
+        assert source.count(f"IF seen <= {rollup_sql.SMALL} THEN") == joins // 2, name
     w = world
     task = make_task(w.district, w.coord_district)
     services.task_assign(task=task, actor=w.coord_district, teams=[w.district])
@@ -187,6 +193,26 @@ def test_bulk_moves_after_single_writes_are_planned_for_their_own_rows(world):
     Membership.objects.filter(member=w.member_v1a, team=w.v1a).update(role=Role.MEMBER)  # one row, no change
     Assignment.objects.filter(team__in=[w.v1b, w.v2a]).update(team=w.v1a)  # then many
     Membership.objects.filter(team__in=[w.v1b, w.v2a]).update(team=w.v1a)
+    assert_in_step()
+
+
+@pytest.mark.postgres
+def test_statements_on_either_side_of_the_few_rows_guard_keep_the_rollups(world):
+    """Version 5 runs a trigger's statements static for at most SMALL rows and planned per call
+    above: the same counts either way, an empty statement included (an upsert's other trigger)."""
+    w = world
+    ids = []
+    while len(ids) < 2 * rollup_sql.SMALL + 1:
+        task = make_task(w.district, w.coord_district)
+        services.task_assign(task=task, actor=w.coord_district, teams=[w.district])
+        ids += list(Assignment.objects.filter(task=task).order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    for batch in (ids[:1], ids[1:rollup_sql.SMALL + 1], ids[rollup_sql.SMALL + 1:2 * rollup_sql.SMALL + 2], []):
+        moved = Assignment.objects.filter(pk__in=batch).update(status="completed", completed_at=now,
+                                                                evidence_url="https://x.vn/p")
+        assert moved == len(batch)
+        assert_in_step()
+    Assignment.objects.filter(pk__in=ids[:rollup_sql.SMALL]).update(status="verified", reviewed_at=now)
     assert_in_step()
 
 
