@@ -7,6 +7,7 @@ caller whose scope has the same shape. So a hot path builds its query once for a
 caller whose every varying value is a sentinel no request sends:
 
 - `SOME_ID`, the caller's id;
+- `SOME_KEY`, the id of the one row a query reads (a workflow step's answer);
 - `SOME_MOMENT`, "now" (the scope's `at`: when a task counts as published);
 - `stand_in_paths(n)`, team paths of the caller's scope.
 
@@ -29,12 +30,13 @@ from django.db import connection
 from .access import Scope
 
 SOME_ID = -7_919_000_000_001
+SOME_KEY = -7_919_000_000_002
 SOME_MOMENT = datetime(1971, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
 _PATH_BASE = 7_919_000_000_000
 _PATH_SENTINEL = re.compile(r"/7919\d{9}/")
 _DATETIME_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d")  # SQLite's adapted datetimes are text
 
-CALLER, MOMENT = "caller", "moment"
+CALLER, MOMENT, KEY = "caller", "moment", "key"
 
 
 def stand_in_paths(count: int, first: int = 0) -> tuple[str, ...]:
@@ -59,18 +61,20 @@ def stand_in(scope: Scope, capabilities) -> tuple[SimpleNamespace, dict[str, str
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    # Per parameter: ("const", value), (CALLER,), (MOMENT,) or ("paths", text with stand-in paths).
+    # Per parameter: ("const", value), (CALLER,), (MOMENT,), (KEY,) or ("paths", text with stand-in paths).
     slots: tuple
     names: tuple[str, ...]  # the values() row's keys
     converters: tuple  # (position, converters, expression) as Django's compiler applies them
 
-    def params(self, caller: int, moment: datetime, paths: dict[str, str]) -> list:
+    def params(self, caller: int, moment: datetime, paths: dict[str, str], key: int | None = None) -> list:
         adapted = connection.ops.adapt_datetimefield_value(moment)
         out = []
         for slot in self.slots:
             kind = slot[0]
             if kind == CALLER:
                 out.append(caller)
+            elif kind == KEY:
+                out.append(key)
             elif kind == MOMENT:
                 out.append(adapted)
             elif kind == "paths":
@@ -79,10 +83,11 @@ class Compiled:
                 out.append(slot[1])
         return out
 
-    def rows(self, caller: int, moment: datetime, paths: dict[str, str]) -> list[dict]:
-        """The query's rows as values() gives them (dicts, Django's converters applied)."""
+    def rows(self, caller: int, moment: datetime, paths: dict[str, str], key: int | None = None) -> list[dict]:
+        """The query's rows as values() gives them (dicts, Django's converters applied); `key`
+        goes where the stand-in SOME_KEY went."""
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params(caller, moment, paths))
+            cursor.execute(self.sql, self.params(caller, moment, paths, key))
             fetched = cursor.fetchall()
         names, converters = self.names, self.converters
         if converters:
@@ -112,6 +117,8 @@ def compile_query(queryset, paths: dict[str, str] | None = None) -> Compiled | N
             slots.append(("const", param))
         elif param == SOME_ID:
             slots.append((CALLER,))
+        elif param == SOME_KEY:
+            slots.append((KEY,))
         elif param == moment:
             slots.append((MOMENT,))
         elif isinstance(param, str) and _PATH_SENTINEL.search(param):

@@ -313,6 +313,9 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
         shape = rows.assignment_shaper(self.request)
         return [shape(row) for row in page]
 
+    def row_queryset(self, user):
+        return selectors.assignment_list_rows(user, self.row_columns(), self.row_annotations())
+
     def fingerprint_columns(self):
         return rows.assignment_fingerprint_columns()
 
@@ -375,10 +378,10 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
         assignment = services.ACTIONS[action_name](assignment=assignment, actor=self.request.user, checked=True,
                                                    **data)
         # Answered as the list shapes it (AssignmentSerializer's output, tests/api/test_hot_rows.py):
-        # one values() row read after the step, instead of eight relations loaded into model
-        # instances before it and a nested serializer after.
-        row = (selectors.assignment_list_rows(self.request.user, self.row_columns(), self.row_annotations())
-               .filter(pk=assignment.pk).first())
+        # one values() row read after the step (its query compiled once per shape of scope,
+        # api.rows.scoped_row), instead of eight relations loaded into model instances before it
+        # and a nested serializer after.
+        row = self.scoped_row(assignment.pk)
         if row is None:  # moved out of the caller's sight since the step committed (a merge, say)
             return Response(self.get_serializer(assignment).data)
         return Response(self.shape_rows([row])[0])
