@@ -8,7 +8,8 @@ message delivered twice makes each notification once.
     tasks.cancelled  {"task_id", "cancelled_at"} a cancel ended unfinished assignments
     tasks.rejected   {"assignment_id", "reason", "at"}  a reviewer sent work back
     tasks.published  {"task_id", "published_at"} a task's publish_at came: its assignees hear of it now
-    tasks.completed  {"assignment_id", "at"}     work handed in: its coordinators hear what waits (hourly at most)
+    tasks.completed  {"assignment_id", "at", "team_path"?}  work handed in: its coordinators hear what waits
+                     (hourly at most; `team_path`, where the step knew it, is the team's path then)
     tasks.verified   {"assignment_id", "at"}     a reviewer accepted work
 
 Nothing is sent about a task before its publication (tasks/publication.py): the
@@ -68,7 +69,9 @@ def on_rejected(payload: dict) -> int:
 
 
 def on_completed(payload: dict) -> int:
-    team_path = Assignment.objects.filter(pk=payload["assignment_id"]).values_list("team__path", flat=True).first()
+    # The path the step read with the row (its coordinators then); rows written without it are read.
+    team_path = payload.get("team_path") or (
+        Assignment.objects.filter(pk=payload["assignment_id"]).values_list("team__path", flat=True).first())
     if team_path is None:
         return 0
     return len(services.notify_review_waiting(path=team_path))

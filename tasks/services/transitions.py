@@ -165,9 +165,12 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
         completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
         Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
     at = completed.completed_at.isoformat()
-    # Its reviewers hear that work waits (notifications.consumers, at most hourly each).
-    outbox_enqueue("tasks.completed", {"assignment_id": completed.pk, "at": at},
-                   key=f"tasks.completed:{completed.pk}:{at}")
+    # Its reviewers hear that work waits (notifications.consumers, at most hourly each): the
+    # coordinators above its team, whose path goes along when the step loaded the team.
+    payload = {"assignment_id": completed.pk, "at": at}
+    if Assignment.team.is_cached(completed):
+        payload["team_path"] = completed.team.path
+    outbox_enqueue("tasks.completed", payload, key=f"tasks.completed:{completed.pk}:{at}")
     # Higher apps react in this transaction (publishing logs the post on the task's channel).
     assignment_completed.send(assignment=completed, actor=actor)
     return completed

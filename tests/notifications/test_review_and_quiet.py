@@ -75,6 +75,31 @@ def test_review_waiting_leaves_out_the_coordinators_own_work(world):
     assert [n.params["count"] for n in waiting(world.coord_district)] == [1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_completion_names_its_teams_path_for_the_reviewers_and_older_rows_still_reach_them(
+        world, task, client_for):
+    """The step loads the team with the row, so the outbox row carries its path and the
+    consumer reads no assignment; a row written without it (before the path went along)
+    is delivered by reading the assignment's team, to the same coordinators."""
+    a = assignment_of(task, world.member_v1a)
+    with time_machine.travel(EVENING + timedelta(minutes=1), tick=False):
+        answer = client_for(world.member_v1a).post(f"/api/v1/assignments/{a.pk}/complete/",
+                                                   {"evidence_url": "https://facebook.com/p/1"}, format="json")
+    assert answer.status_code == 200, answer.content
+    row = OutboxMessage.objects.get(kind="tasks.completed")
+    assert row.payload["team_path"] == world.v1a.path and row.done_at is not None
+    assert [n.params["count"] for n in waiting(world.coord_c1)] == [1]
+    # The same completion as an older row: no path in it, delivered an hour later.
+    Notification.objects.filter(kind="review_waiting").delete()
+    OutboxMessage.objects.filter(pk=row.pk).update(done_at=None, payload={"assignment_id": a.pk,
+                                                                          "at": row.payload["at"]})
+    with time_machine.travel(EVENING + timedelta(hours=2), tick=False):
+        assert outbox.deliver(row.key)
+    for coordinator in (world.coord_v1a, world.coord_c1, world.coord_district):
+        assert [n.params["count"] for n in waiting(coordinator)] == [1], coordinator
+    assert waiting(world.coord_c2) == []
+
+
 def test_two_runs_at_once_write_one_notification(world, task):
     """The key names the previous notification: a second writer with the same view inserts nothing."""
     complete(task, world.member_v1a, EVENING)
