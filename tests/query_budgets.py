@@ -81,10 +81,10 @@ def _second_membership(world):
 
 # A workflow step answers with the list's row, read once after the step (tasks.views, _step):
 # the step itself loads only the assignment, its task and team. The client here is
-# force-authenticated with the whole person; with a bearer token (every real client) the
-# actor is a stand-in that is no longer loaded to write the event, so there the count is
-# what it was before.
-STEP_ROW = "the answer read as the list's row after the step (with a bearer token: the same count as before)"
+# force-authenticated with the whole person; a bearer token (every real client) makes the
+# same count, since the event names its actor by id.
+STEP_ROW = ("the answer read as the list's row after the step; the row is moved by one conditional UPDATE, "
+            "locked and read again only when that matches nothing (tasks.services.transitions)")
 
 BUDGETS: list[Budget] = [
     B('POST', '/api/v1/auth/token/', 'coordinator', 3),
@@ -157,14 +157,14 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/assignments/', 'coordinator', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/assignments/', 'member', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/assignments/{pk}/', 'coordinator', 2),
-    B('POST', '/api/v1/assignments/{pk}/complete/', 'member', 9, 'the outbox row that tells the reviewers (notifications consume it); '
-      'the answer read as the list\'s row after the step (with a bearer token the actor is no longer loaded: the same count as before)'),
-    B('POST', '/api/v1/assignments/{pk}/decline/', 'member', 8, STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/complete/', 'member', 8,
+      'the outbox row that tells the reviewers (notifications consume it); ' + STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/decline/', 'member', 7, STEP_ROW),
     B('GET', '/api/v1/assignments/{pk}/events/', 'coordinator', 3),
     B('GET', '/api/v1/assignments/{pk}/evidence-image/', 'coordinator', 2),
-    B('POST', '/api/v1/assignments/{pk}/reject/', 'coordinator', 9, STEP_ROW),
-    B('POST', '/api/v1/assignments/{pk}/start/', 'member', 8, STEP_ROW),
-    B('POST', '/api/v1/assignments/{pk}/verify/', 'coordinator', 9, 'the outbox row that tells the assignee; ' + STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/reject/', 'coordinator', 8, STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/start/', 'member', 7, STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/verify/', 'coordinator', 8, 'the outbox row that tells the assignee; ' + STEP_ROW),
     B('GET', '/api/v1/notifications/', 'coordinator', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/notifications/', 'member', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('POST', '/api/v1/notifications/read-all/', 'coordinator', 1),

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from api.outbox import outbox_enqueue
 from teams.models import Member
 
 from ..choices import AssignmentStatus, EventKind, TaskKind, TaskStatus
-from ..models import MAX_QUANTITY, Assignment, AssignmentEvent
+from ..models import MAX_QUANTITY, Assignment, AssignmentEvent, Task
 
 
 # The workflow ----------------------------------------------------------------
@@ -78,34 +79,62 @@ def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member
             message=_("You do not coordinate this assignment's team or a team above it."))
 
 
-def _transition(*, action: str, assignment: Assignment, actor: Member, changes: dict, note: str = "") -> Assignment:
-    """Move `assignment` (the row the caller loaded; the actor is already checked)
-    and return it with the changes applied: the row is not read again."""
-    transition = TRANSITIONS[action]
+def _task_takes(transition: Transition) -> Exists:
+    """The task of the row still takes `transition`: open for the assignee's steps, not
+    cancelled for a review (the checks _locked_status makes, as one condition)."""
+    tasks = Task.objects.filter(pk=OuterRef("task_id"))
+    if transition.by == ASSIGNEE:
+        return Exists(tasks.filter(status=TaskStatus.OPEN))
+    return Exists(tasks.exclude(status=TaskStatus.CANCELLED))
+
+
+def _locked_status(assignment: Assignment, transition: Transition, overtaken: bool) -> str:
+    """The row's status read under its lock, with the Conflict that applies when the step is
+    not allowed now (a cancelled or closed task, another status). `overtaken`: the step was
+    allowed from the status the caller read, and a change landed since (so "reload it")."""
     # The row lock orders concurrent requests; the task's status is read with it,
     # so a cancel that committed meanwhile is seen. Only the assignment's row (`of`): a coordinator
     # editing the task is not held up by every step on it (test_transition_messages, PostgreSQL).
     # `of` is a PostgreSQL matter: SQLite, where `make mutants` runs, has no row locks and ignores it.
     locked = Assignment.objects.select_for_update(of=("self",))  # pragma: no mutate (see above)
     status, task_status = locked.filter(pk=assignment.pk).values_list("status", "task__status").get()
-    current = assignment
     if task_status == TaskStatus.CANCELLED:
         raise Conflict(_("This task was cancelled."), code="task_cancelled")
     if transition.by == ASSIGNEE and task_status != TaskStatus.OPEN:
         raise Conflict(_("This task is closed."), code="task_closed")
     if status not in transition.sources:
+        if overtaken and status != assignment.status:
+            raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
         raise Conflict(
             _("An assignment that is %(status)s cannot be changed this way.")
             % {"status": AssignmentStatus(status).label.lower()},
             code="invalid_transition",
         )
+    return status
+
+
+def _transition(*, action: str, assignment: Assignment, actor: Member, changes: dict, note: str = "") -> Assignment:
+    """Move `assignment` (the row the caller loaded; the actor is already checked)
+    and return it with the changes applied: the row is not read again."""
+    transition = TRANSITIONS[action]
+    current = assignment
     now = timezone.now()
     changes = {**changes, "status": transition.target, "updated_at": now}
-    # Conditional on the status read under the lock: even without row locks
-    # (SQLite) two requests cannot both move the same row.
-    moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
+    status = current.status
+    moved = 0
+    if status in transition.sources:
+        # The status the caller read allows the step: one UPDATE, conditional on that status and
+        # on the task still taking the step, moves the row (and takes its lock). A concurrent step
+        # committed first makes it match nothing (PostgreSQL checks the row's new version).
+        moved = Assignment.objects.filter(_task_takes(transition), pk=current.pk, status=status).update(**changes)
     if moved != 1:
-        raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
+        # The read was stale or the step is refused: decide under the lock, as before.
+        status = _locked_status(current, transition, overtaken=status in transition.sources)
+        # Conditional on the status read under the lock: even without row locks
+        # (SQLite) two requests cannot both move the same row.
+        moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
+        if moved != 1:
+            raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
     # By id: the actor may be the token's stand-in (api.authentication), which would load the
     # whole person to be assigned as a relation.
     AssignmentEvent.objects.create(assignment_id=current.pk, kind=transition.event, actor_id=actor.pk,
