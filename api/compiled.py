@@ -26,8 +26,10 @@ from types import SimpleNamespace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models.query import get_related_populators
 
 from .access import Scope
+from .postgresql import prepared_cursor
 
 SOME_ID = -7_919_000_000_001
 SOME_KEY = -7_919_000_000_002
@@ -65,6 +67,12 @@ class Compiled:
     slots: tuple
     names: tuple[str, ...]  # the values() row's keys
     converters: tuple  # (position, converters, expression) as Django's compiler applies them
+    # Run as a server-prepared statement (api.postgresql.prepared_cursor): only for SQL whose
+    # generic plan suits every caller, such as one row by its id.
+    prepared: bool = False
+
+    def cursor(self):
+        return prepared_cursor(connection) if self.prepared else connection.cursor()
 
     def params(self, caller: int, moment: datetime, paths: dict[str, str], key: int | None = None) -> list:
         adapted = connection.ops.adapt_datetimefield_value(moment)
@@ -86,7 +94,7 @@ class Compiled:
     def rows(self, caller: int, moment: datetime, paths: dict[str, str], key: int | None = None) -> list[dict]:
         """The query's rows as values() gives them (dicts, Django's converters applied); `key`
         goes where the stand-in SOME_KEY went."""
-        with connection.cursor() as cursor:
+        with self.cursor() as cursor:
             cursor.execute(self.sql, self.params(caller, moment, paths, key))
             fetched = cursor.fetchall()
         names, converters = self.names, self.converters
@@ -101,9 +109,8 @@ class Compiled:
         return [dict(zip(names, row)) for row in fetched]
 
 
-def compile_query(queryset, paths: dict[str, str] | None = None) -> Compiled | None:
-    """`queryset` (built for a stand-in caller) as SQL with its parameters' slots; None when it
-    cannot be reused for another caller (module doc) or matches nothing at all."""
+def _compiled_sql(queryset, paths: dict[str, str] | None):
+    """(compiler, SQL, slots) of `queryset`, or None (see compile_query)."""
     paths = paths or {}
     compiler = queryset.query.get_compiler(connection=connection)
     try:
@@ -129,12 +136,80 @@ def compile_query(queryset, paths: dict[str, str] | None = None) -> Compiled | N
             return None
         else:
             slots.append(("const", param))
+    return compiler, sql, tuple(slots)
+
+
+def _converters(compiler) -> tuple:
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    return tuple((pos, tuple(convs), expr) for pos, (convs, expr) in compiler.get_converters(fields).items())
+
+
+def compile_query(queryset, paths: dict[str, str] | None = None, prepared: bool = False) -> Compiled | None:
+    """`queryset` (built for a stand-in caller) as SQL with its parameters' slots; None when it
+    cannot be reused for another caller (module doc) or matches nothing at all. `prepared`:
+    run it server-prepared (Compiled.prepared)."""
+    found = _compiled_sql(queryset, paths)
+    if found is None:
+        return None
+    compiler, sql, slots = found
     query = queryset.query
     names = list(query.selected) if query.selected else [
         *query.extra_select, *query.values_select, *query.annotation_select]
-    fields = [s[0] for s in compiler.select[: compiler.col_count]]
-    converters = tuple((pos, tuple(convs), expr) for pos, (convs, expr) in compiler.get_converters(fields).items())
-    return Compiled(sql=sql, slots=tuple(slots), names=tuple(names), converters=converters)
+    return Compiled(sql=sql, slots=slots, names=tuple(names), converters=_converters(compiler), prepared=prepared)
+
+
+@dataclass(frozen=True)
+class CompiledObjects:
+    """A model queryset (select_related included) compiled like compile_query's: its rows are
+    turned into instances the way Django's ModelIterable does, with the populators of the
+    related objects made once."""
+    query: Compiled
+    model: type
+    init_list: tuple[str, ...]
+    fields: slice
+    populators: tuple
+    annotations: tuple  # (attribute, position)
+
+    def objects(self, caller: int, moment: datetime, paths: dict[str, str], key: int | None = None) -> list:
+        with self.query.cursor() as cursor:
+            cursor.execute(self.query.sql, self.query.params(caller, moment, paths, key))
+            fetched = [list(row) for row in cursor.fetchall()]
+        for row in fetched:
+            for position, convs, expression in self.query.converters:
+                value = row[position]
+                for convert in convs:
+                    value = convert(value, expression, connection)
+                row[position] = value
+        out = []
+        for row in fetched:
+            obj = self.model.from_db(connection.alias, self.init_list, row[self.fields])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
+
+
+def compile_objects(queryset, paths: dict[str, str] | None = None, prepared: bool = False) -> CompiledObjects | None:
+    """`queryset` of model instances, compiled as compile_query compiles values() rows; None
+    when it cannot be (the same reasons, or known related objects that it would not carry)."""
+    if queryset._fields is not None or queryset._known_related_objects or queryset._prefetch_related_lookups:
+        return None
+    found = _compiled_sql(queryset, paths)
+    if found is None:
+        return None
+    compiler, sql, slots = found
+    klass_info, select = compiler.klass_info, compiler.select
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return CompiledObjects(
+        query=Compiled(sql=sql, slots=slots, names=(), converters=_converters(compiler), prepared=prepared),
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        fields=slice(start, end),
+        populators=tuple(get_related_populators(klass_info, select, connection.alias)),
+        annotations=tuple(compiler.annotation_col_map.items()) if compiler.annotation_col_map else (),
+    )
 
 
 def _traces_a_request(param) -> bool:

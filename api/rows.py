@@ -23,7 +23,7 @@ from datetime import datetime
 import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework.exceptions import ValidationError
@@ -31,7 +31,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .access import scope_for
-from .compiled import SOME_ID, SOME_KEY, SOME_MOMENT, compile_query, stand_in
+from .compiled import SOME_ID, SOME_KEY, SOME_MOMENT, compile_objects, compile_query, stand_in
 from .conditional import _tags, _weak_equal
 from .renderers import ORJSONRenderer
 from .sync import SYNC_PARAM, parse_updated_since
@@ -257,31 +257,64 @@ class RowListMixin:
         scoped_row; None: one row is read the generic way."""
         return None
 
+    def object_queryset(self, user):
+        """The model instances a detail action reads in `user`'s scope (a queryset, select_related
+        included), for scoped_object; None: get_object() reads them the generic way."""
+        return None
+
+    def scoped_object(self, pk):
+        """The instance of `pk` (the URL's) as get_object() finds it through object_queryset:
+        a 404 outside the caller's scope or for an id that is not one, the object permissions
+        checked. Its query is compiled once per shape of scope, as scoped_row's."""
+        # With query parameters the list's filters narrow get_object()'s queryset: read it that way.
+        compiled = None if self.request.query_params else self._compiled_for(
+            "object", self.object_queryset, compile_objects)
+        if compiled is None:
+            return super().get_object()
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        if not -(2 ** 63) <= pk < 2 ** 63:  # what a bigint holds; Django's lookup finds nothing too
+            raise Http404
+        found = compiled[0].objects(self.request.user.pk, timezone.now(), compiled[1], key=pk)
+        if not found:
+            raise Http404
+        self.check_object_permissions(self.request, found[0])
+        return found[0]
+
+    def _compiled_for(self, kind, queryset_for, compile_with):
+        """(compiled, the caller's paths) of `kind`'s one-row query for the caller's shape of
+        scope, made once per process; None for an anonymous caller or a query that cannot be."""
+        scope = scope_for(self.request.user)
+        if scope.is_anonymous:
+            return None
+        capabilities = self.template_capabilities
+        shape = (type(self), kind, self.action, connection.alias, scope.is_superuser,
+                 tuple(len(scope.paths_for(c)) for c in capabilities))
+        user, paths = stand_in(scope, capabilities)
+        compiled = _PAGES.get(shape, _UNSEEN)
+        if compiled is _UNSEEN:
+            if len(_PAGES) >= _MAX_PAGES:  # pragma: no cover - a bound on odd shapes of scope
+                _PAGES.clear()
+            queryset = queryset_for(user)
+            # One row by its id: the generic plan of a prepared statement is the id's index.
+            compiled = _PAGES[shape] = (
+                None if queryset is None
+                else compile_with(queryset.filter(pk=SOME_KEY).order_by(), paths, prepared=True))
+        return None if compiled is None else (compiled, paths)
+
     def scoped_row(self, pk) -> dict | None:
         """The list's row of `pk` as the caller sees it, or None outside their scope (a workflow
         step's answer). Its query is compiled once per shape of scope, like a first page
         (template_capabilities), with `pk` where api.compiled's SOME_KEY went."""
-        request = self.request
-        scope = scope_for(request.user)
-        compiled = None
-        if not scope.is_anonymous:
-            capabilities = self.template_capabilities
-            shape = (type(self), "row", connection.alias, scope.is_superuser,
-                     tuple(len(scope.paths_for(c)) for c in capabilities))
-            user, paths = stand_in(scope, capabilities)
-            compiled = _PAGES.get(shape, _UNSEEN)
-            if compiled is _UNSEEN:
-                if len(_PAGES) >= _MAX_PAGES:  # pragma: no cover - a bound on odd shapes of scope
-                    _PAGES.clear()
-                queryset = self.row_queryset(user)
-                compiled = _PAGES[shape] = (
-                    None if queryset is None else compile_query(queryset.filter(pk=SOME_KEY).order_by(), paths))
+        compiled = self._compiled_for("row", self.row_queryset, compile_query)
         if compiled is None:
-            queryset = self.row_queryset(request.user)
+            queryset = self.row_queryset(self.request.user)
             if queryset is None:
                 queryset = self._values(self.get_queryset(), self.row_columns())
             return queryset.filter(pk=pk).order_by().first()
-        rows = compiled.rows(request.user.pk, timezone.now(), paths, key=pk)
+        rows = compiled[0].rows(self.request.user.pk, timezone.now(), compiled[1], key=pk)
         return rows[0] if rows else None
 
     def _compile_first_page(self, request, user, paths):

@@ -316,6 +316,15 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
     def row_queryset(self, user):
         return selectors.assignment_list_rows(user, self.row_columns(), self.row_annotations())
 
+    def object_queryset(self, user):
+        return selectors.assignment_for_step(user) if self.action in services.ACTIONS else None
+
+    def get_object(self):
+        # A workflow step's row through a query compiled once per shape of scope (api.rows).
+        if self.action in services.ACTIONS:
+            return self.scoped_object(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        return super().get_object()
+
     def fingerprint_columns(self):
         return rows.assignment_fingerprint_columns()
 

@@ -65,12 +65,63 @@ def test_with_a_bearer_token_the_actor_is_not_loaded(world, task_c1):
 def test_a_row_gone_from_sight_after_the_step_is_still_answered(world, task_c1, monkeypatch):
     # The step committed; a merge or a move can take the row out of the caller's scope before
     # the answer is read: the step's own row is answered then, not a 500 for work that was done.
-    from tasks import selectors
+    from tasks.views import AssignmentViewSet
 
-    original = selectors.assignment_list_rows
-    monkeypatch.setattr(selectors, "assignment_list_rows", lambda *a, **k: original(*a, **k).none())
+    monkeypatch.setattr(AssignmentViewSet, "scoped_row", lambda self, pk: None)
     assignment = assignment_of(task_c1, world.member_v1a)
     answer = bearer(world.member_v1a).post(url(assignment, "complete"), {"evidence_url": "https://example.org/p/4"},
                                            format="json")
     assert answer.status_code == 200
     assert answer.json()["status"] == "completed" and answer.json()["evidence_url"] == "https://example.org/p/4"
+
+
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "-9223372036854775809", "0"])
+def test_a_step_on_an_id_that_is_none_is_a_404(world, pk):
+    """The step's row is read through a compiled query (api.rows.scoped_object): an id that is
+    not one, or is out of a bigint's range, finds nothing, as Django's lookup does."""
+    answer = bearer(world.member_v1a).post(f"/api/v1/assignments/{pk}/complete/",
+                                           {"evidence_url": "https://example.org/p/5"}, format="json")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+def test_a_step_reads_only_rows_in_the_callers_scope_whoever_asked_first(world, task_c1):
+    """The compiled step query is made once per shape of scope and filled with each caller's
+    own id and paths: another member with the same shape of scope sees none of the first one's
+    work, and a coordinator above sees it."""
+    first = bearer(world.member_v1a)
+    mine = assignment_of(task_c1, world.member_v1a)
+    theirs = assignment_of(task_c1, world.member_v1b)
+    assert first.post(url(mine, "start"), {}, format="json").status_code == 200
+    other = bearer(world.member_v1b)
+    assert other.post(url(mine, "start"), {}, format="json").status_code == 404
+    assert other.post(url(theirs, "start"), {}, format="json").status_code == 200
+    # Visible but not theirs to act on: the same 403 as get_object's path gives.
+    refused = bearer(world.coord_c1).post(url(mine, "complete"), {"evidence_url": "https://example.org/p/6"},
+                                          format="json")
+    assert refused.status_code == 403
+
+
+def test_a_step_with_query_parameters_reads_its_row_the_generic_way(world, task_c1):
+    """The list's filters narrow a detail action's queryset too: with any query parameter the
+    step's row is read through get_object() and its filters, as before."""
+    member = bearer(world.member_v1a)
+    assignment = assignment_of(task_c1, world.member_v1a)
+    assert member.post(url(assignment, "start") + "?status=verified", {}, format="json").status_code == 404
+    answer = member.post(url(assignment, "start") + "?status=assigned", {}, format="json")
+    assert answer.status_code == 200 and answer.json() == member.get(url(assignment)).json()
+
+
+@pytest.mark.postgres
+def test_a_steps_reads_are_prepared_statements(world, task_c1):
+    """Its row and its answer are read by id through server-prepared statements: planned once
+    per connection (one row by its index suits every caller), not on every step."""
+    assignment = assignment_of(task_c1, world.member_v1a)
+    assert bearer(world.member_v1a).post(url(assignment, "start"), {}, format="json").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ['%FROM "tasks_assignment"%'])
+        statements = [row[0] for row in cursor.fetchall()]
+    if not connection.prepares:  # DB_PREPARED_STATEMENTS=0
+        assert statements == []
+        return
+    assert len(statements) >= 2 and all("$" in s for s in statements)
