@@ -74,12 +74,23 @@ def outbox_enqueue(kind: str, payload: dict, key: str, not_before=None) -> None:
     key = key[:255]
     later = not_before is not None and not_before > now
     available_at = not_before if later else now + _retry_after()
-    OutboxMessage.objects.bulk_create(
-        [OutboxMessage(kind=kind, payload=payload, key=key, created_at=now, available_at=available_at)],
-        ignore_conflicts=True,
-    )
+    _insert(kind=kind, payload=payload, key=key, created_at=now, available_at=available_at)
     if not later:
         transaction.on_commit(lambda: hand_over(key), robust=True)
+
+
+def _insert(**values) -> None:
+    """One row, or none when its key is there already: the INSERT ... ON CONFLICT DO NOTHING
+    that bulk_create(ignore_conflicts=True) writes, without building a model instance and a
+    batch for it (every workflow step writes one)."""
+    meta, quote, ops = OutboxMessage._meta, connection.ops.quote_name, connection.ops
+    columns = ", ".join(quote(meta.get_field(name).column) for name in (*values, "attempts", "last_error"))
+    payload = meta.get_field("payload").get_db_prep_save(values["payload"], connection)
+    params = [values["kind"], payload, values["key"], ops.adapt_datetimefield_value(values["created_at"]),
+              ops.adapt_datetimefield_value(values["available_at"])]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, 0, '') "
+                       "ON CONFLICT DO NOTHING", params)
 
 
 # Handing rows to Celery ------------------------------------------------------------
