@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,14 +184,21 @@ def notify_review_waiting(*, now: datetime | None = None, path: str | None = Non
     coordinators = Membership.objects.filter(role=Role.COORDINATOR, member__is_active=True)
     if path is not None:
         coordinators = coordinators.filter(team__path__in=_prefixes(path))
+    # Each coordinator's last notice of waiting work read with their memberships: one query.
+    notices = Notification.objects.filter(kind=NotificationKind.REVIEW_WAITING, recipient_id=OuterRef("member_id"))
+
+    def latest(field: str) -> Subquery:
+        return Subquery(notices.order_by().values("recipient_id").annotate(v=Max(field)).values("v"))
+
     paths_by_member: dict[int, list[str]] = {}
-    for member_id, team_path in coordinators.values_list("member_id", "team__path"):
+    last: dict[int, dict] = {}
+    for member_id, team_path, at, last_id in (coordinators.annotate(last_at=latest("created_at"), last_id=latest("id"))
+                                              .values_list("member_id", "team__path", "last_at", "last_id")):
         paths_by_member.setdefault(member_id, []).append(team_path)
+        if at is not None:
+            last[member_id] = {"at": at, "last_id": last_id}
     if not paths_by_member:
         return []
-    last = {row["recipient_id"]: row for row in
-            Notification.objects.filter(kind=NotificationKind.REVIEW_WAITING, recipient_id__in=list(paths_by_member))
-            .values("recipient_id").annotate(at=Max("created_at"), last_id=Max("id")).order_by()}
     paths_by_member = {m: outermost_paths(p) for m, p in paths_by_member.items()
                        if m not in last or last[m]["at"] <= now - REVIEW_WAITING_EVERY}
     if not paths_by_member:
