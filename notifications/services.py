@@ -11,12 +11,13 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.access import outermost_paths
+from api.compiled import SOME_ID, compile_query, stand_in_paths
 from api.exceptions import Conflict
 from api.outbox import outbox_enqueue
 from tasks.choices import UNFINISHED_STATUSES, AssignmentStatus, TaskStatus
@@ -167,6 +168,43 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
 
 
+def _coordinators(paths) -> QuerySet:
+    """(member, team path, their last notice of waiting work: when, its id) for every active
+    coordinator's membership, of the teams on `paths` (None: everywhere): one query."""
+    coordinators = Membership.objects.filter(role=Role.COORDINATOR, member__is_active=True)
+    if paths is not None:
+        coordinators = coordinators.filter(team__path__in=list(paths))
+    notices = Notification.objects.filter(kind=NotificationKind.REVIEW_WAITING, recipient_id=OuterRef("member_id"))
+
+    def latest(field: str) -> Subquery:
+        return Subquery(notices.order_by().values("recipient_id").annotate(v=Max(field)).values("v"))
+
+    return (coordinators.annotate(last_at=latest("created_at"), last_id=latest("id"))
+            .values_list("member_id", "team__path", "last_at", "last_id"))
+
+
+# _coordinators for n paths, compiled once per database and n (api.compiled): building the
+# query with its two subqueries cost more Python than every completion's delivery else did.
+_COMPILED_COORDINATORS: dict = {}
+_UNSEEN = object()
+
+
+def _coordinators_with_last_notice(paths: list[str] | None) -> list[tuple]:
+    if paths is None:  # the hourly sweep: once an hour, built as it is
+        return list(_coordinators(None))
+    shape = (connection.alias, len(paths))
+    compiled = _COMPILED_COORDINATORS.get(shape, _UNSEEN)
+    stand_ins = stand_in_paths(len(paths))
+    if compiled is _UNSEEN:
+        # Prepared: a few teams' coordinators by path, the same plan for every completion.
+        compiled = _COMPILED_COORDINATORS[shape] = compile_query(_coordinators(stand_ins),
+                                                                 {p: p for p in stand_ins}, prepared=True)
+    if compiled is None:  # pragma: no cover - a shape api.compiled refuses
+        return list(_coordinators(paths))
+    rows = compiled.rows(SOME_ID, timezone.now(), dict(zip(stand_ins, paths)))
+    return [(r["member_id"], r["team__path"], r["last_at"], r["last_id"]) for r in rows]
+
+
 # All or nothing on its own (the beat's sweep); inside the outbox's delivery of a completion,
 # that delivery's transaction: a savepoint would cost two roundtrips for nothing, since a
 # failed delivery is rolled back whole and retried (api/outbox.py).
@@ -181,19 +219,9 @@ def notify_review_waiting(*, now: datetime | None = None, path: str | None = Non
     which also sends what an earlier hour held back). Each notification's key names the
     one before it, so two runs at once write it once. Returns the ids written."""
     now = now or timezone.now()
-    coordinators = Membership.objects.filter(role=Role.COORDINATOR, member__is_active=True)
-    if path is not None:
-        coordinators = coordinators.filter(team__path__in=_prefixes(path))
-    # Each coordinator's last notice of waiting work read with their memberships: one query.
-    notices = Notification.objects.filter(kind=NotificationKind.REVIEW_WAITING, recipient_id=OuterRef("member_id"))
-
-    def latest(field: str) -> Subquery:
-        return Subquery(notices.order_by().values("recipient_id").annotate(v=Max(field)).values("v"))
-
     paths_by_member: dict[int, list[str]] = {}
     last: dict[int, dict] = {}
-    for member_id, team_path, at, last_id in (coordinators.annotate(last_at=latest("created_at"), last_id=latest("id"))
-                                              .values_list("member_id", "team__path", "last_at", "last_id")):
+    for member_id, team_path, at, last_id in _coordinators_with_last_notice(None if path is None else _prefixes(path)):
         paths_by_member.setdefault(member_id, []).append(team_path)
         if at is not None:
             last[member_id] = {"at": at, "last_id": last_id}
