@@ -3,12 +3,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api import access
 from api.access import require
+from api.postgresql import prepared_cursor
 from api.exceptions import Conflict
 from api.hooks import assignment_completed
 from api.outbox import outbox_enqueue
@@ -79,13 +80,29 @@ def assignment_check_actor(*, action: str, assignment: Assignment, actor: Member
             message=_("You do not coordinate this assignment's team or a team above it."))
 
 
-def _task_takes(transition: Transition) -> Exists:
-    """The task of the row still takes `transition`: open for the assignee's steps, not
-    cancelled for a review (the checks _locked_status makes, as one condition)."""
-    tasks = Task.objects.filter(pk=OuterRef("task_id"))
-    if transition.by == ASSIGNEE:
-        return Exists(tasks.filter(status=TaskStatus.OPEN))
-    return Exists(tasks.exclude(status=TaskStatus.CANCELLED))
+def _move(pk: int, status: str, transition: Transition, changes: dict) -> int:
+    """UPDATE the row `pk` with `changes` if its status is still `status` and its task still
+    takes `transition` (open for the assignee's steps, not cancelled for a review: the checks
+    _locked_status makes, as one condition); the number of rows moved (0 or 1).
+
+    Written out rather than through QuerySet.update, and server-prepared on PostgreSQL
+    (api.postgresql): the statement's text is one per step, and building and planning it on
+    every step cost more than running it."""
+    a, t = Assignment._meta, Task._meta
+    quote = connection.ops.quote_name
+    fields = [a.get_field(name) for name in changes]
+    values = [value.pk if isinstance(value, Model) else value for value in changes.values()]
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    task_status = "=" if transition.by == ASSIGNEE else "<>"
+    table, column = quote(a.db_table), (lambda meta, name: quote(meta.get_field(name).column))
+    sql = (f"UPDATE {table} SET {sets} WHERE {table}.{column(a, 'id')} = %s AND {table}.{column(a, 'status')} = %s "
+           f"AND EXISTS (SELECT 1 FROM {quote(t.db_table)} t WHERE t.{column(t, 'id')} = "
+           f"{table}.{column(a, 'task')} AND t.{column(t, 'status')} {task_status} %s)")
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values)]
+    params += [pk, status, TaskStatus.OPEN if transition.by == ASSIGNEE else TaskStatus.CANCELLED]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _locked_status(assignment: Assignment, transition: Transition, overtaken: bool) -> str:
@@ -139,7 +156,7 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
         # The status the caller read allows the step: one UPDATE, conditional on that status and
         # on the task still taking the step, moves the row (and takes its lock). A concurrent step
         # committed first makes it match nothing (PostgreSQL checks the row's new version).
-        moved = Assignment.objects.filter(_task_takes(transition), pk=current.pk, status=status).update(**changes)
+        moved = _move(current.pk, status, transition, changes)
     if moved != 1:
         # The read was stale or the step is refused: decide under the lock, as before.
         status = _locked_status(current, transition, overtaken=status in transition.sources)
