@@ -37,6 +37,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .models import OutboxMessage
+from .postgresql import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _insert(**values) -> None:
     payload = meta.get_field("payload").get_db_prep_save(values["payload"], connection)
     params = [values["kind"], payload, values["key"], ops.adapt_datetimefield_value(values["created_at"]),
               ops.adapt_datetimefield_value(values["available_at"])]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # one text for every row: prepared once
         cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, 0, '') "
                        "ON CONFLICT DO NOTHING", params)
 
@@ -193,7 +194,7 @@ def _claim(message_key: str) -> tuple[str, dict] | None:
     meta, quote = OutboxMessage._meta, connection.ops.quote_name
     column = {name: quote(meta.get_field(name).column) for name in ("kind", "payload", "key", "done_at",
                                                                    "last_error")}
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # one text for every key: prepared once
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {column['done_at']} = %s, {column['last_error']} = '' "
             f"WHERE {column['key']} = %s AND {column['done_at']} IS NULL "

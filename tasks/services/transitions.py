@@ -138,7 +138,7 @@ def _record_event(**values) -> None:
     fields = [meta.get_field(name) for name in values]  # attnames (actor_id) are found too
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values())]
     columns = ", ".join(quote(field.column) for field in fields)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # one text for every step: prepared once
         cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
                        params)
 
