@@ -22,6 +22,10 @@ class NotificationsConfig(AppConfig):
         register(Device, grants={READ: Grant(q=lambda s: Q(member_id=s.user_id), with_path=False,
                                              strict=True, test=lambda s, d: d.member_id == s.user_id)})
 
+        from api import hooks
+
         from .consumers import register_all
+        from .services import review_waiting_owed
 
         register_all()  # what the outbox's task events become (notifications/consumers.py)
+        hooks.assignment_completed.connect(review_waiting_owed)  # the reviewers' notice, when owed

@@ -205,6 +205,30 @@ def _coordinators_with_last_notice(paths: list[str] | None) -> list[tuple]:
     return [(r["member_id"], r["team__path"], r["last_at"], r["last_id"]) for r in rows]
 
 
+def review_waiting_owed(*, assignment: Assignment, actor) -> bool:
+    """api.hooks.assignment_completed, in the step's transaction: owe the reviewers' notice
+    (outbox `tasks.completed`, consumed by notify_review_waiting) when a coordinator of the
+    assignment's team or above may hear of waiting work now, that is has had no such notice
+    for REVIEW_WAITING_EVERY; otherwise its delivery would find nobody to tell. One read of
+    those coordinators instead of an outbox row, its claim and a second transaction on every
+    completion. A coordinator who turns eligible before a broker delivers the row, or whose
+    limit runs out later, hears from the sweep (every five minutes), which sends what an
+    hour held back."""
+    team = assignment.team if Assignment.team.is_cached(assignment) else None
+    path = team.path if team is not None else (
+        Assignment.objects.filter(pk=assignment.pk).values_list("team__path", flat=True).first())
+    if path is None:  # pragma: no cover - the row is locked by the step that completes it
+        return False
+    since = timezone.now() - REVIEW_WAITING_EVERY
+    coordinators = _coordinators_with_last_notice(_prefixes(path))
+    if not any(at is None or at <= since for _member, _path, at, _id in coordinators):
+        return False
+    at = assignment.completed_at.isoformat()
+    outbox_enqueue("tasks.completed", {"assignment_id": assignment.pk, "at": at, "team_path": path},
+                   key=f"tasks.completed:{assignment.pk}:{at}")
+    return True
+
+
 # All or nothing on its own (the beat's sweep); inside the outbox's delivery of a completion,
 # that delivery's transaction: a savepoint would cost two roundtrips for nothing, since a
 # failed delivery is rolled back whole and retried (api/outbox.py).

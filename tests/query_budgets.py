@@ -157,8 +157,10 @@ BUDGETS: list[Budget] = [
     B('GET', '/api/v1/assignments/', 'coordinator', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/assignments/', 'member', {"sqlite": 2, "postgresql": 3}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/assignments/{pk}/', 'coordinator', 2),
-    B('POST', '/api/v1/assignments/{pk}/complete/', 'member', 8,
-      'the outbox row that tells the reviewers (notifications consume it); ' + STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/complete/', 'member', 9,
+      'the coordinators above and their last notice of waiting work, and, since none was told within the '
+      'hour here, the outbox row that tells them (notifications.services.review_waiting_owed; within the '
+      'hour no row is written, test_review_and_quiet); ' + STEP_ROW),
     B('POST', '/api/v1/assignments/{pk}/decline/', 'member', 7, STEP_ROW),
     B('GET', '/api/v1/assignments/{pk}/events/', 'coordinator', 3),
     B('GET', '/api/v1/assignments/{pk}/evidence-image/', 'coordinator', 2),

@@ -222,14 +222,8 @@ def assignment_complete(*, assignment: Assignment, actor: Member, evidence_url: 
         # Stored only once the step is allowed, so a refused one leaves no file behind.
         completed.evidence_image.save(evidence_image.name, evidence_image, save=False)
         Assignment.objects.filter(pk=completed.pk).update(evidence_image=completed.evidence_image.name)
-    at = completed.completed_at.isoformat()
-    # Its reviewers hear that work waits (notifications.consumers, at most hourly each): the
-    # coordinators above its team, whose path goes along when the step loaded the team.
-    payload = {"assignment_id": completed.pk, "at": at}
-    if Assignment.team.is_cached(completed):
-        payload["team_path"] = completed.team.path
-    outbox_enqueue("tasks.completed", payload, key=f"tasks.completed:{completed.pk}:{at}")
-    # Higher apps react in this transaction (publishing logs the post on the task's channel).
+    # Higher apps react in this transaction: publishing logs the post on the task's channel,
+    # notifications owes the reviewers' notice of waiting work when one of them may hear it.
     assignment_completed.send(assignment=completed, actor=actor)
     return completed
 

@@ -14,6 +14,8 @@ from notifications.messages import render_in
 from notifications.models import Notification, PushDelivery
 from notifications.quiet import quiet_until
 from tasks import services as task_services
+from teams.choices import Role
+from tests.factories import MemberFactory, MembershipFactory
 from tests.notifications.conftest import VN
 from tests.tasks.conftest import assignment_of, make_task
 
@@ -98,6 +100,23 @@ def test_a_completion_names_its_teams_path_for_the_reviewers_and_older_rows_stil
     for coordinator in (world.coord_v1a, world.coord_c1, world.coord_district):
         assert [n.params["count"] for n in waiting(coordinator)] == [1], coordinator
     assert waiting(world.coord_c2) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completion_owes_the_reviewers_notice_only_while_one_of_them_may_hear_it(world, task):
+    """Within the hour after everyone above was told, a completion writes no outbox row (its
+    delivery would tell nobody); a coordinator appointed meanwhile has had no notice, so the
+    next completion is owed to them at once."""
+    complete(task, world.member_v1a, EVENING + timedelta(minutes=1))
+    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1
+    complete(task, world.member_v1a_2, EVENING + timedelta(minutes=20))
+    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1
+    newcomer = MemberFactory()
+    MembershipFactory(member=newcomer, team=world.c1, role=Role.COORDINATOR)
+    complete(task, world.member_v1b, EVENING + timedelta(minutes=30))
+    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 2
+    assert [n.params["count"] for n in waiting(newcomer)] == [3]
+    assert len(waiting(world.coord_c1)) == 1  # still within their hour
 
 
 def test_two_runs_at_once_write_one_notification(world, task):
