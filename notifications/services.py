@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -205,28 +206,44 @@ def _coordinators_with_last_notice(paths: list[str] | None) -> list[tuple]:
     return [(r["member_id"], r["team__path"], r["last_at"], r["last_id"]) for r in rows]
 
 
+# How long a completion may trust that nobody above its team may hear of waiting work yet,
+# at most: the sweep's period (api/settings/background.py, "review-waiting", every five
+# minutes), which tells anyone who became eligible meanwhile (a coordinator just appointed).
+REVIEW_WAITING_QUIET_SECONDS = 300
+
+
 def review_waiting_owed(*, assignment: Assignment, actor) -> bool:
     """api.hooks.assignment_completed, in the step's transaction: owe the reviewers' notice
     (outbox `tasks.completed`, consumed by notify_review_waiting) when a coordinator of the
     assignment's team or above may hear of waiting work now, that is has had no such notice
     for REVIEW_WAITING_EVERY; otherwise its delivery would find nobody to tell. One read of
-    those coordinators instead of an outbox row, its claim and a second transaction on every
-    completion. A coordinator who turns eligible before a broker delivers the row, or whose
-    limit runs out later, hears from the sweep (every five minutes), which sends what an
-    hour held back."""
+    those coordinators instead of an outbox row, its claim and a second transaction; and
+    when nobody may hear yet, the cache remembers until the first of them may (at most
+    REVIEW_WAITING_QUIET_SECONDS), so the completions of that hour read nothing. Whoever turns
+    eligible otherwise (appointed meanwhile, or before a broker delivers the row) hears from
+    the five-minute sweep, which sends what an hour held back."""
     team = assignment.team if Assignment.team.is_cached(assignment) else None
     path = team.path if team is not None else (
         Assignment.objects.filter(pk=assignment.pk).values_list("team__path", flat=True).first())
     if path is None:  # pragma: no cover - the row is locked by the step that completes it
         return False
-    since = timezone.now() - REVIEW_WAITING_EVERY
-    coordinators = _coordinators_with_last_notice(_prefixes(path))
-    if not any(at is None or at <= since for _member, _path, at, _id in coordinators):
+    quiet = f"review-waiting-quiet:{connection.alias}:{path}"
+    if cache.get(quiet):
         return False
-    at = assignment.completed_at.isoformat()
-    outbox_enqueue("tasks.completed", {"assignment_id": assignment.pk, "at": at, "team_path": path},
-                   key=f"tasks.completed:{assignment.pk}:{at}")
-    return True
+    now = timezone.now()
+    since = now - REVIEW_WAITING_EVERY
+    told = [at for _member, _path, at, _id in _coordinators_with_last_notice(_prefixes(path))]
+    if any(at is None or at <= since for at in told):
+        at = assignment.completed_at.isoformat()
+        outbox_enqueue("tasks.completed", {"assignment_id": assignment.pk, "at": at, "team_path": path},
+                       key=f"tasks.completed:{assignment.pk}:{at}")
+        return True
+    until = min(told, default=since) + REVIEW_WAITING_EVERY  # nobody above at all: the sweep's period
+    seconds = min((until - now).total_seconds(), REVIEW_WAITING_QUIET_SECONDS) if told else \
+        REVIEW_WAITING_QUIET_SECONDS
+    if seconds >= 1:
+        cache.set(quiet, True, int(seconds))
+    return False
 
 
 # All or nothing on its own (the beat's sweep); inside the outbox's delivery of a completion,

@@ -5,6 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from api import outbox
@@ -105,18 +108,31 @@ def test_a_completion_names_its_teams_path_for_the_reviewers_and_older_rows_stil
 @pytest.mark.django_db(transaction=True)
 def test_a_completion_owes_the_reviewers_notice_only_while_one_of_them_may_hear_it(world, task):
     """Within the hour after everyone above was told, a completion writes no outbox row (its
-    delivery would tell nobody); a coordinator appointed meanwhile has had no notice, so the
-    next completion is owed to them at once."""
+    delivery would tell nobody), and the next ones read nothing either until the first of
+    them may hear again (at most the sweep's five minutes). A coordinator appointed meanwhile
+    hears from the sweep; once the quiet spell is over, a completion is owed to them again."""
     complete(task, world.member_v1a, EVENING + timedelta(minutes=1))
     assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1
     complete(task, world.member_v1a_2, EVENING + timedelta(minutes=20))
     assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1
     newcomer = MemberFactory()
     MembershipFactory(member=newcomer, team=world.c1, role=Role.COORDINATOR)
-    complete(task, world.member_v1b, EVENING + timedelta(minutes=30))
-    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 2
+    with time_machine.travel(EVENING + timedelta(minutes=21), tick=False):
+        more = make_task(world.c1, world.coord_c1)
+        task_services.task_assign(task=more, actor=world.coord_c1, teams=[world.v1a])
+        with CaptureQueriesContext(connection) as queries:  # the same team as the last completion
+            task_services.assignment_complete(assignment=assignment_of(more, world.member_v1a),
+                                              actor=world.member_v1a, evidence_url="https://facebook.com/p/2")
+    assert not [q for q in queries.captured_queries if "notifications_notification" in q["sql"]]
+    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1 and waiting(newcomer) == []
+    with time_machine.travel(EVENING + timedelta(minutes=25), tick=False):
+        services.notify_review_waiting()  # the sweep
     assert [n.params["count"] for n in waiting(newcomer)] == [3]
     assert len(waiting(world.coord_c1)) == 1  # still within their hour
+    # Past the quiet spell (the sweep's five minutes): read again, and owed to whoever may hear.
+    cache.clear()
+    complete(task, world.member_v1b, EVENING + timedelta(minutes=27))
+    assert OutboxMessage.objects.filter(kind="tasks.completed").count() == 1  # the newcomer was told at :25
 
 
 def test_two_runs_at_once_write_one_notification(world, task):
