@@ -85,6 +85,8 @@ def _second_membership(world):
 # same count, since the event names its actor by id.
 STEP_ROW = ("the answer read as the list's row after the step; the row is moved by one conditional UPDATE, "
             "locked and read again only when that matches nothing (tasks.services.transitions)")
+REVIEW_STEP = ("the task's status read again after the review's UPDATE (a cancel that held the row meanwhile "
+               "is seen: tasks.services.transitions._cancelled_meanwhile); " + STEP_ROW)
 
 BUDGETS: list[Budget] = [
     B('POST', '/api/v1/auth/token/', 'coordinator', 3),
@@ -164,9 +166,9 @@ BUDGETS: list[Budget] = [
     B('POST', '/api/v1/assignments/{pk}/decline/', 'member', 7, STEP_ROW),
     B('GET', '/api/v1/assignments/{pk}/events/', 'coordinator', 3),
     B('GET', '/api/v1/assignments/{pk}/evidence-image/', 'coordinator', 2),
-    B('POST', '/api/v1/assignments/{pk}/reject/', 'coordinator', 8, STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/reject/', 'coordinator', 9, REVIEW_STEP),
     B('POST', '/api/v1/assignments/{pk}/start/', 'member', 7, STEP_ROW),
-    B('POST', '/api/v1/assignments/{pk}/verify/', 'coordinator', 8, 'the outbox row that tells the assignee; ' + STEP_ROW),
+    B('POST', '/api/v1/assignments/{pk}/verify/', 'coordinator', 9, 'the outbox row that tells the assignee; ' + REVIEW_STEP),
     B('GET', '/api/v1/notifications/', 'coordinator', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('GET', '/api/v1/notifications/', 'member', {"sqlite": 1, "postgresql": 2}, 'the sync cursor reads pg_stat_activity on PostgreSQL'),
     B('POST', '/api/v1/notifications/read-all/', 'coordinator', 1),

@@ -105,6 +105,15 @@ def _move(pk: int, status: str, transition: Transition, changes: dict) -> int:
         return cursor.rowcount
 
 
+def _cancelled_meanwhile(assignment: Assignment) -> bool:
+    """Whether the task was cancelled by a transaction that held this row while the review's
+    UPDATE waited for it. A cancel only locks completed work (tasks.services.planning), so the
+    UPDATE that waited finds the row unchanged and keeps the task's status as its statement
+    began; a statement of its own, run now, reads what the cancel committed. (The assignee's
+    steps need no such read: a cancel rewrites their rows, and the UPDATE then matches nothing.)"""
+    return Task.objects.filter(pk=assignment.task_id, status=TaskStatus.CANCELLED).exists()
+
+
 def _locked_status(assignment: Assignment, transition: Transition, overtaken: bool) -> str:
     """The row's status read under its lock, with the Conflict that applies when the step is
     not allowed now (a cancelled or closed task, another status). `overtaken`: the step was
@@ -157,6 +166,8 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
         # on the task still taking the step, moves the row (and takes its lock). A concurrent step
         # committed first makes it match nothing (PostgreSQL checks the row's new version).
         moved = _move(current.pk, status, transition, changes)
+        if moved == 1 and transition.by == REVIEWER and _cancelled_meanwhile(current):
+            raise Conflict(_("This task was cancelled."), code="task_cancelled")
     if moved != 1:
         # The read was stale or the step is refused: decide under the lock, as before.
         status = _locked_status(current, transition, overtaken=status in transition.sources)

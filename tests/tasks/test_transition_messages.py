@@ -276,3 +276,37 @@ def test_a_step_in_flight_locks_its_assignment_and_not_its_task(world, tasks):
         row = _in_another_connection(lambda: Assignment.objects.filter(pk=assignment.pk).update(note="x"))
     assert (task, row) == (["done"], ["blocked"])
     assert Task.objects.get(pk=tasks.online.pk).title == "Đổi tên"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_review_that_waited_for_a_cancel_sees_the_task_cancelled(world, tasks):
+    """A cancel locks the completed work of its task without changing it: a reject that
+    waited for that lock must still see the cancel once it committed, and change nothing."""
+    assignment = _lan()(world, tasks)
+    services.assignment_complete(assignment=assignment, actor=world.member_v1a, evidence_url="https://x.vn/1")
+    locked, release, outcome = threading.Event(), threading.Event(), []
+
+    def cancel():
+        try:
+            with transaction.atomic():
+                services.task_cancel(task=Task.objects.get(pk=tasks.online.pk), actor=world.coord_c1)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    assert locked.wait(10)
+    reviewer = threading.Timer(0.3, release.set)  # the review below waits for the cancel's lock
+    reviewer.start()
+    fresh = Assignment.objects.select_related("task", "team").get(pk=assignment.pk)
+    try:
+        services.assignment_reject(assignment=fresh, actor=world.coord_c1, reason="Thiếu ảnh")
+    except Exception as exc:  # noqa: BLE001 - what the review answers is the point
+        outcome.append(getattr(exc, "code", repr(exc)))
+    thread.join(10)
+    assert outcome == ["task_cancelled"]
+    assert Assignment.objects.get(pk=assignment.pk).status == "completed"
+    assert not assignment.events.filter(kind="rejected").exists()
