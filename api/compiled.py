@@ -212,6 +212,20 @@ def compile_objects(queryset, paths: dict[str, str] | None = None, prepared: boo
     )
 
 
+def insert_row(model, values: dict, *, ignore_conflicts: bool = False) -> None:
+    """One row of `model` (`values`: field names or attnames, in the columns' order), as one
+    server-prepared INSERT whose text is the same for every call: what Model.save() or
+    bulk_create() would write, without building an instance and a batch, sending signals or
+    reading back the id. `ignore_conflicts`: ON CONFLICT DO NOTHING, as bulk_create's."""
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values())]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+
+
 def _traces_a_request(param) -> bool:
     """A parameter that may hold one request's value rather than the stand-in's: a moment
     taken while building, or a sentinel turned into something else."""

@@ -36,6 +36,7 @@ from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from .compiled import insert_row
 from .models import OutboxMessage
 from .postgresql import prepared_cursor
 
@@ -75,23 +76,13 @@ def outbox_enqueue(kind: str, payload: dict, key: str, not_before=None) -> None:
     key = key[:255]
     later = not_before is not None and not_before > now
     available_at = not_before if later else now + _retry_after()
-    _insert(kind=kind, payload=payload, key=key, created_at=now, available_at=available_at)
+    # One INSERT ... ON CONFLICT DO NOTHING, as bulk_create(ignore_conflicts=True) writes it,
+    # without the instance and the batch (every workflow step writes one).
+    insert_row(OutboxMessage, {"kind": kind, "payload": payload, "key": key, "created_at": now,
+                               "available_at": available_at, "attempts": 0, "last_error": ""},
+               ignore_conflicts=True)
     if not later:
         transaction.on_commit(lambda: hand_over(key), robust=True)
-
-
-def _insert(**values) -> None:
-    """One row, or none when its key is there already: the INSERT ... ON CONFLICT DO NOTHING
-    that bulk_create(ignore_conflicts=True) writes, without building a model instance and a
-    batch for it (every workflow step writes one)."""
-    meta, quote, ops = OutboxMessage._meta, connection.ops.quote_name, connection.ops
-    columns = ", ".join(quote(meta.get_field(name).column) for name in (*values, "attempts", "last_error"))
-    payload = meta.get_field("payload").get_db_prep_save(values["payload"], connection)
-    params = [values["kind"], payload, values["key"], ops.adapt_datetimefield_value(values["created_at"]),
-              ops.adapt_datetimefield_value(values["available_at"])]
-    with prepared_cursor(connection) as cursor:  # one text for every row: prepared once
-        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, 0, '') "
-                       "ON CONFLICT DO NOTHING", params)
 
 
 # Handing rows to Celery ------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from api import access
 from api.access import require
+from api.compiled import insert_row
 from api.postgresql import prepared_cursor
 from api.exceptions import Conflict
 from api.hooks import assignment_completed
@@ -139,19 +140,6 @@ def _locked_status(assignment: Assignment, transition: Transition, overtaken: bo
     return status
 
 
-def _record_event(**values) -> None:
-    """The step's line on the timeline: one INSERT of these columns. Model.save() built an
-    instance, sent its signals (nobody listens to an event's) and read back its id, which no
-    step uses: most of the Python a step spent writing it."""
-    meta, quote = AssignmentEvent._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in values]  # attnames (actor_id) are found too
-    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values())]
-    columns = ", ".join(quote(field.column) for field in fields)
-    with prepared_cursor(connection) as cursor:  # one text for every step: prepared once
-        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
-                       params)
-
-
 def _transition(*, action: str, assignment: Assignment, actor: Member, changes: dict, note: str = "") -> Assignment:
     """Move `assignment` (the row the caller loaded; the actor is already checked)
     and return it with the changes applied: the row is not read again."""
@@ -178,8 +166,11 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
             raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
     # By id: the actor may be the token's stand-in (api.authentication), which would load the
     # whole person to be assigned as a relation.
-    _record_event(assignment_id=current.pk, kind=transition.event, actor_id=actor.pk,
-                  from_status=status, to_status=transition.target, note=note, created_at=now)
+    # One INSERT: Model.save() built an instance, sent its signals (nobody listens to an
+    # event's) and read back its id, which no step uses.
+    insert_row(AssignmentEvent, {"assignment_id": current.pk, "kind": transition.event, "actor_id": actor.pk,
+                                 "from_status": status, "to_status": transition.target, "note": note,
+                                 "created_at": now})
     for name, value in changes.items():
         setattr(current, name, value)
     return current
