@@ -237,16 +237,9 @@ class RowListMixin:
         scope = scope_for(request.user)
         if scope.is_anonymous:
             return None
-        capabilities = self.template_capabilities
         page_size = self.paginator.get_page_size(request)  # a bad page size is its 400 here too
-        shape = (type(self), key, connection.alias, page_size, scope.is_superuser,
-                 tuple(len(scope.paths_for(c)) for c in capabilities))
-        user, paths = stand_in(scope, capabilities)
-        compiled = _PAGES.get(shape, _UNSEEN)
-        if compiled is _UNSEEN:
-            if len(_PAGES) >= _MAX_PAGES:  # pragma: no cover - a bound on odd shapes of scope
-                _PAGES.clear()
-            compiled = _PAGES[shape] = self._compile_first_page(request, user, paths)
+        compiled, paths = self._compiled_once(
+            scope, ("page", key, page_size), lambda user, paths: self._compile_first_page(request, user, paths))
         if compiled is None:
             return None
         rows = compiled.rows(request.user.pk, timezone.now(), paths)
@@ -289,20 +282,31 @@ class RowListMixin:
         scope = scope_for(self.request.user)
         if scope.is_anonymous:
             return None
+
+        def compile_row(user, paths):
+            queryset = queryset_for(user)
+            # One row by its id: the generic plan of a prepared statement is the id's index.
+            return None if queryset is None else compile_with(queryset.filter(pk=SOME_KEY).order_by(), paths,
+                                                              prepared=True)
+
+        compiled, paths = self._compiled_once(scope, (kind, self.action), compile_row)
+        return None if compiled is None else (compiled, paths)
+
+    def _compiled_once(self, scope, key: tuple, compile_for):
+        """(compiled, the caller's paths): `compile_for(stand-in caller, stand-in paths)` made
+        once per process for this viewset, `key`, database and shape of the caller's scope
+        (superuser or not, how many paths for each of template_capabilities); None when it
+        cannot be compiled for any caller of that shape."""
         capabilities = self.template_capabilities
-        shape = (type(self), kind, self.action, connection.alias, scope.is_superuser,
+        shape = (type(self), *key, connection.alias, scope.is_superuser,
                  tuple(len(scope.paths_for(c)) for c in capabilities))
         user, paths = stand_in(scope, capabilities)
         compiled = _PAGES.get(shape, _UNSEEN)
         if compiled is _UNSEEN:
             if len(_PAGES) >= _MAX_PAGES:  # pragma: no cover - a bound on odd shapes of scope
                 _PAGES.clear()
-            queryset = queryset_for(user)
-            # One row by its id: the generic plan of a prepared statement is the id's index.
-            compiled = _PAGES[shape] = (
-                None if queryset is None
-                else compile_with(queryset.filter(pk=SOME_KEY).order_by(), paths, prepared=True))
-        return None if compiled is None else (compiled, paths)
+            compiled = _PAGES[shape] = compile_for(user, paths)
+        return compiled, paths
 
     def scoped_row(self, pk) -> dict | None:
         """The list's row of `pk` as the caller sees it, or None outside their scope (a workflow
@@ -330,8 +334,9 @@ class RowListMixin:
         return compile_query(sliced, paths)
 
 
-# Compiled first pages: (viewset, key, alias, page size, superuser, paths per capability) ->
-# api.compiled.Compiled, or None for a shape that cannot be compiled for any caller.
+# Compiled queries (RowListMixin._compiled_once): (viewset, what: a first page's template key and
+# page size, or a one-row query's kind and action, alias, superuser, paths per capability) ->
+# api.compiled's Compiled or CompiledObjects, or None for a shape that cannot be compiled.
 _PAGES: dict = {}
 _UNSEEN = object()
 _MAX_PAGES = 512
