@@ -357,6 +357,10 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
     def delta_template_queryset(self, user_id):
         return selectors.own_assignments_unscoped(user_id)
 
+    def delta_function(self, key):
+        # The same question with its plans made once per connection (migration 0009).
+        return "tasks_own_assignments_changed_since" if key == "mine" else None
+
     def delta_branches(self, queryset, since):
         # AssignmentFilter's updated_since (the row or its task changed) as two indexed reads:
         # (assignee, updated_at) for a phone's own, the task's updated_at index for its task.

@@ -13,6 +13,7 @@ member's completion changes their coordinator's list), and never for a change th
 cannot see (another member's assignment leaves a member's feed's ETag as it was).
 """
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -75,6 +76,9 @@ def test_an_empty_delta_poll_is_one_query_and_shapes_nothing(client_for, world, 
     assert body["results"] == [] and body["next"] is None
     assert response["X-Sync-Cursor"]
     assert len(sql) == scope_queries + 1 + PG, sql
+    if PG and params:  # the phone's idle poll: the same question as one function (tasks migration 0009)
+        assert sql[-1].startswith("SELECT tasks_own_assignments_changed_since("), sql[-1]
+        return
     assert "EXISTS" in sql[-1]
     # The probe joins only what its filters read: never the names and people a page shows.
     assert "teams_member" not in sql[-1] and "publication" not in sql[-1], sql[-1]
@@ -101,10 +105,11 @@ def test_the_phones_idle_poll_is_compiled_once_and_reads_each_callers_own(client
     Assignment.objects.filter(pk=work["other"].pk).update(status="in_progress", updated_at=timezone.now())
     response, sql = _counted(first, ASSIGNMENTS, {"mine": "true", "updated_since": cursors[0]})
     assert response.json()["results"] == [] and len(sql) == 1 + PG
-    assert len(rows._PROBES) == 1
+    compiled = 0 if PG else 1  # PostgreSQL asks tasks_own_assignments_changed_since instead
+    assert len(rows._PROBES) == compiled
     response, sql = _counted(second, ASSIGNMENTS, {"mine": "true", "updated_since": cursors[1], "page_size": "5"})
     assert [r["id"] for r in response.json()["results"]] == [work["other"].pk]
-    assert len(rows._PROBES) == 1  # the same template served both
+    assert len(rows._PROBES) == compiled  # the same template served both
 
 
 def test_the_own_feeds_probe_never_shows_what_the_scope_hides(client_for, world, work):
@@ -212,3 +217,44 @@ def test_a_delta_poll_with_a_bad_parameter_is_still_a_400(client_for, world, wor
     cursor = client.get(ASSIGNMENTS)["X-Sync-Cursor"]
     response = client.get(ASSIGNMENTS, {"updated_since": cursor, **params})
     assert response.status_code == 400, response.content
+
+
+def _changed_since(member, since) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tasks_own_assignments_changed_since(%s, %s)", [member.pk, since])
+        return cursor.fetchone()[0]
+
+
+def _truth(member, since) -> bool:
+    """The compiled probe's question, asked through the ORM."""
+    own = Assignment.objects.filter(assignee=member)
+    return own.filter(updated_at__gte=since).exists() or own.filter(task__updated_at__gte=since).exists()
+
+
+
+@pytest.mark.skipif(not PG, reason="the function is PostgreSQL's (tasks migration 0009)")
+def test_the_idle_polls_function_answers_as_the_compiled_probe(world, work):
+    # Each of its three steps, against the same question asked through the ORM: the caller's own
+    # row changed; one of a few changed tasks is theirs, or none is; more than RECENT tasks
+    # changed (the step planned for its values), with one of them theirs or none.
+    recent = import_module("tasks.migrations.0009_own_assignments_changed_since").RECENT
+    member, other = world.member_v1a, world.member_v1a_2
+    since = timezone.now()
+    cases = [(member, since), (other, since)]
+    assert [_changed_since(*c) for c in cases] == [_truth(*c) for c in cases] == [False, False]
+
+    Assignment.objects.filter(pk=work["other"].pk).update(updated_at=timezone.now())
+    assert [_changed_since(*c) for c in cases] == [_truth(*c) for c in cases] == [False, True]
+
+    since = timezone.now()
+    cases = [(member, since), (other, since), (world.member_v1b, since)]
+    Task.objects.filter(pk=work["task"].pk).update(updated_at=timezone.now())
+    assert [_changed_since(*c) for c in cases] == [_truth(*c) for c in cases] == [True, True, False]
+
+    since = timezone.now()
+    cases = [(member, since), (other, since), (world.member_v1b, since)]
+    many = TaskFactory.create_batch(recent + 1, team=world.v1a, created_by=world.coord_district)
+    AssignmentFactory(task=many[recent // 2], assignee=other, team=world.v1a)
+    Assignment.objects.filter(assignee=other).update(updated_at=since - timedelta(minutes=1))  # only the task says
+    assert Task.objects.filter(updated_at__gte=since).count() > recent
+    assert [_changed_since(*c) for c in cases] == [_truth(*c) for c in cases] == [False, True, False]
