@@ -238,6 +238,13 @@ class RowListMixin:
         run with the caller's values. None: the page is built from the parameters each time."""
         return None
 
+    def page_prepared(self, key) -> bool:
+        """Whether the compiled first page of `key` runs server-prepared on PostgreSQL
+        (api.postgresql.prepared_cursor): only where an index makes its generic plan right for
+        every caller (a person's own rows by (person, id), say), since PostgreSQL may then plan it
+        once for all of them. False: it is planned for each caller's values."""
+        return False
+
     def _templated_first_page(self, request):
         """The first page's rows through a compiled page query, or None (module api.compiled)."""
         params = request.query_params
@@ -251,7 +258,8 @@ class RowListMixin:
             return None
         page_size = self.paginator.get_page_size(request)  # a bad page size is its 400 here too
         compiled, paths = self._compiled_once(
-            scope, ("page", key, page_size), lambda user, paths: self._compile_first_page(request, user, paths))
+            scope, ("page", key, page_size),
+            lambda user, paths: self._compile_first_page(request, user, paths, self.page_prepared(key)))
         if compiled is None:
             return None
         rows = compiled.rows(request.user.pk, timezone.now(), paths)
@@ -333,7 +341,7 @@ class RowListMixin:
         rows = compiled[0].rows(self.request.user.pk, timezone.now(), compiled[1], key=pk)
         return rows[0] if rows else None
 
-    def _compile_first_page(self, request, user, paths):
+    def _compile_first_page(self, request, user, paths, prepared=False):
         real = self.request
         self.request = _WithParams(request, request.query_params, user=user)
         try:
@@ -343,7 +351,7 @@ class RowListMixin:
             sliced, _position, _reverse = self.pagination_class().page_queryset(queryset, self.request, self)
         finally:
             self.request = real
-        return compile_query(sliced, paths)
+        return compile_query(sliced, paths, prepared=prepared)
 
 
 # Compiled queries (RowListMixin._compiled_once): (viewset, what: a first page's template key and

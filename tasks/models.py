@@ -226,7 +226,10 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["assignee", "status"], name="assignment_assignee_status"),
+            # A person's own rows newest first: the first page of a phone's feed is prepared once
+            # per connection (api/rows.py, page_prepared) and this is its plan for everyone, a few
+            # entries read backwards; also every other read by assignee (a status among them).
+            models.Index(fields=["assignee", "id"], name="assignment_assignee_id"),
             models.Index(fields=["team", "status"], name="assignment_team_status"),
             models.Index(fields=["task", "status"], name="assignment_task_status"),
             # A phone's delta sync: its own assignments changed since the last pull.

@@ -354,6 +354,11 @@ class AssignmentViewSet(DeltaSyncMixin, RowListMixin, ScopedViewSetMixin, viewse
             return "mine" if "mine" in params else "all"
         return None
 
+    def page_prepared(self, key):
+        # A phone's own first page: (assignee, id) read backwards is its plan for everyone
+        # (migration 0010). A coordinator's subtree page is planned for its values.
+        return key == "mine"
+
     def delta_template_queryset(self, user_id):
         return selectors.own_assignments_unscoped(user_id)
 

@@ -130,3 +130,37 @@ def test_a_prepared_statements_run_is_logged_with_its_text(kept, monkeypatch):
     texts = [q["sql"] for q in queries.captured_queries]
     assert len(texts) == 2 and all("teams_membership" in t for t in texts)
     assert "424242" in texts[0] and "424243" in texts[1]
+
+
+def _plan_cache_mode(wrapper) -> str:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+def test_prepared_statements_run_their_generic_plan(kept, settings):
+    # Planned once for every caller (module doc of api/postgresql/base.py); with preparing off
+    # (a pooler) the server's own choice is left alone.
+    assert _plan_cache_mode(kept) == "force_generic_plan"
+    settings.DB_PREPARED_STATEMENTS = False
+    wrapper = connections.create_connection("default")
+    try:
+        assert _plan_cache_mode(wrapper) == "auto"
+    finally:
+        wrapper.close()
+
+
+def test_functions_that_take_arguments_pin_their_own_plan_cache_mode(kept):
+    # The connection's force_generic_plan must not reach a function's statements that read its
+    # arguments: such a function sets its own mode (tasks migration 0009). Trigger functions
+    # take none, and their statements read only transition tables.
+    with kept.cursor() as cursor:
+        cursor.execute("""
+            SELECT p.proname, p.pronargs, coalesce(p.proconfig, '{}') FROM pg_proc p
+            JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.pronamespace = 'public'::regnamespace AND l.lanname IN ('plpgsql', 'sql')""")
+        functions = cursor.fetchall()
+    assert any(name == "tasks_own_assignments_changed_since" for name, _n, _c in functions)
+    unpinned = [name for name, arguments, config in functions
+                if arguments and not any(c.startswith("plan_cache_mode=") for c in config)]
+    assert unpinned == []
