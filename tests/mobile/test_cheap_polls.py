@@ -260,26 +260,12 @@ def test_the_idle_polls_function_answers_as_the_compiled_probe(world, work):
     assert [_changed_since(*c) for c in cases] == [_truth(*c) for c in cases] == [False, True, False]
 
 
-def _generic_plan(compiled, params) -> str:
-    """The plan PostgreSQL makes once for every caller of a prepared statement (PostgreSQL 15 has
-    no EXPLAIN (GENERIC_PLAN): PREPARE it and EXPLAIN EXECUTE it with generic plans forced)."""
-    parts = compiled.sql.split("%s")
-    text = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE generic_page AS {text}")
-        try:
-            cursor.execute(f"EXPLAIN EXECUTE generic_page({', '.join(['%s'] * len(params))})", params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE generic_page")
-
-
 @pytest.mark.skipif(not PG, reason="prepared statements are PostgreSQL's")
 def test_the_phones_first_page_is_prepared_with_one_plan_for_everyone(client_for, world, work):
     # Prepared, the page is planned once for all callers: a person with a hundred thousand
-    # assignments must get the plan of one with ten, (assignee, id) read backwards with no sort
-    # (tasks migration 0010), never all of a person's rows sorted.
+    # assignments gets the plan of one with ten. That plan, (assignee, id) read backwards with no
+    # sort (tasks migration 0010), depends on the table's statistics, so it is checked on the bench
+    # database (README, "Polls that cost almost nothing"), not on this test's few rows.
     from api import rows
 
     rows._PAGES.clear()
@@ -297,9 +283,6 @@ def test_the_phones_first_page_is_prepared_with_one_plan_for_everyone(client_for
         cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
                        ["%FROM \"tasks_assignment\" INNER JOIN%"])
         assert cursor.fetchall() == [(7, 0)]  # planned once, then only executed
-    plan = _generic_plan(compiled, compiled.params(world.member_v1a.pk, timezone.now(), {}))
-    assert "Index Scan Backward using assignment_assignee_id on tasks_assignment" in plan, plan
-    assert "Sort" not in plan, plan
     # A coordinator's page over a subtree is planned for its values: not prepared.
     rows._PAGES.clear()
     client_for(world.coord_district).get(ASSIGNMENTS)
