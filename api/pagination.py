@@ -96,6 +96,11 @@ class KeysetPagination(pagination.BasePagination):
         more than the page), the cursor's position and whether it travels backwards."""
         self._start(request, queryset, view)
         position, reverse = self._decode_cursor(request, queryset)
+        return self.beyond_queryset(queryset, position, reverse), position, reverse
+
+    def beyond_queryset(self, queryset, position, reverse):
+        """`queryset` ordered in the direction of travel, past `position` (None: from the start),
+        limited to one row more than the page (after _start)."""
         # The direction of travel: backwards (a `previous` link) walks the ordering reversed.
         travel = [(name, desc != reverse) for name, desc in self.fields]
         queryset = queryset.order_by(*[
@@ -103,13 +108,23 @@ class KeysetPagination(pagination.BasePagination):
         ])
         if position is not None:
             queryset = queryset.filter(self._beyond(queryset, travel, position))
-        return queryset[: self.page_size + 1], position, reverse
+        return queryset[: self.page_size + 1]
 
     def first_page(self, rows, request, view=None):
         """The first page from `rows`, read elsewhere as page_queryset's query of a request with
         no cursor and no `ordering` would read them (api.compiled): the page and its links."""
         self._start(request, None, view)
         return self._take(list(rows), None, False)
+
+    def start_cursor_page(self, request, view, queryset):
+        """For a page read elsewhere (api.compiled): its ordering and the request's cursor
+        (position, reverse), a 400 for a cursor that is not one of ours, as page_queryset."""
+        self._start(request, queryset, view)
+        return self._decode_cursor(request, queryset)
+
+    def cursor_page(self, rows, position, reverse):
+        """The page from `rows`, read as beyond_queryset's query for `position` would read them."""
+        return self._take(list(rows), position, reverse)
 
     def _start(self, request, queryset, view):
         self.request = request

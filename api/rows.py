@@ -31,7 +31,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .access import scope_for
-from .compiled import SOME_ID, SOME_KEY, SOME_MOMENT, compile_objects, compile_query, stand_in
+from .compiled import KEY, SOME_ID, SOME_KEY, SOME_MOMENT, compile_objects, compile_query, stand_in
 from .conditional import _tags, _weak_equal
 from .renderers import ORJSONRenderer
 from .sync import SYNC_PARAM, parse_updated_since
@@ -246,10 +246,17 @@ class RowListMixin:
         return False
 
     def _templated_first_page(self, request):
-        """The first page's rows through a compiled page query, or None (module api.compiled)."""
+        """The page's rows through a compiled page query, or None (module api.compiled): the first
+        page, or one a `cursor` names in the default order (newest first, by id)."""
         params = request.query_params
-        if {"cursor", "ordering", SYNC_PARAM} & set(params):
+        if {"ordering", SYNC_PARAM} & set(params):
             return None
+        cursor = params.get(self.paginator.cursor_query_param) if "cursor" in params else None
+        if cursor is not None:
+            params = QueryDict(mutable=True)
+            for name, values in request.query_params.lists():
+                if name != "cursor":
+                    params.setlist(name, list(values))
         key = self.page_template(params)
         if key is None:
             return None
@@ -257,6 +264,8 @@ class RowListMixin:
         if scope.is_anonymous:
             return None
         page_size = self.paginator.get_page_size(request)  # a bad page size is its 400 here too
+        if cursor:
+            return self._templated_cursor_page(request, scope, key, params, page_size)
         compiled, paths = self._compiled_once(
             scope, ("page", key, page_size),
             lambda user, paths: self._compile_first_page(request, user, paths, self.page_prepared(key)))
@@ -264,6 +273,36 @@ class RowListMixin:
             return None
         rows = compiled.rows(request.user.pk, timezone.now(), paths)
         return self.paginator.first_page(rows, request, self)
+
+    def _templated_cursor_page(self, request, scope, key, params, page_size):
+        """A page past a cursor: the same compiled query for every cursor of its direction, the
+        cursor's id where api.compiled's SOME_KEY went (a page 100,000 rows deep then costs what
+        the first page costs, no queryset built, prepared where the first page is)."""
+        paginator = self.paginator
+        if not hasattr(paginator, "start_cursor_page"):
+            return None
+        position, reverse = paginator.start_cursor_page(request, self, self.get_queryset())  # a bad one: 400
+        if [(name, desc) for name, desc in paginator.fields] != [(paginator.tie_breaker, True)]:
+            return None  # pragma: no cover - page_template names no ordering
+
+        def compile_for(user, paths):
+            real = self.request
+            self.request = _WithParams(request, params, user=user)
+            try:
+                queryset = self.filter_queryset(self.get_queryset())
+                if queryset._fields is None:
+                    queryset = self._values(queryset, self.row_columns())
+                sliced = paginator.beyond_queryset(queryset, [SOME_KEY], reverse)
+            finally:
+                self.request = real
+            compiled = compile_query(sliced, paths, prepared=self.page_prepared(key))
+            return compiled if compiled is not None and (KEY,) in compiled.slots else None
+
+        compiled, paths = self._compiled_once(scope, ("cursor", key, page_size, reverse), compile_for)
+        if compiled is None:
+            return None
+        rows = compiled.rows(request.user.pk, timezone.now(), paths, key=position[0])
+        return paginator.cursor_page(rows, position, reverse)
 
     def row_queryset(self, user):
         """The list's values() rows of row_columns() in `user`'s scope (a queryset), for

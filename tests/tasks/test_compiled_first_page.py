@@ -220,3 +220,53 @@ def test_compiled_rows_fill_the_caller_and_the_moment(world, work):
                    .values_list("id", flat=True))
     assert got == expected and got
     assert template.rows(world.member_v1a.pk, timezone.now() - timedelta(days=365), paths) == []
+
+
+def _follow(client, link):
+    return client.get(link.replace("http://testserver", ""))
+
+
+@pytest.mark.parametrize("who", ["member_v1a", "coord_district", "superuser", "outsider"])
+@pytest.mark.parametrize("params", [{"mine": "true", "page_size": "1"}, {"page_size": "2"}])
+def test_a_page_past_a_cursor_is_the_ordinary_page_both_ways(client_for, world, work, monkeypatch, who, params):
+    # Forward through every page by `next`, then back by `previous`: each page compiled (one query
+    # per direction, the cursor's id as its key) equals the page built from the parameters.
+    client = client_for(getattr(world, who))
+    compiled, ordinary = _both(client, monkeypatch, params)
+    _same(compiled, ordinary)
+    pages, link = 0, compiled.json()["next"]
+    while link:
+        compiled, ordinary = _both(client, monkeypatch, _query(link))
+        _same(compiled, ordinary)
+        last, link, pages = compiled, compiled.json()["next"], pages + 1
+    back = last.json()["previous"] if pages else None
+    while back:
+        compiled, ordinary = _both(client, monkeypatch, _query(back))
+        _same(compiled, ordinary)
+        back = compiled.json()["previous"]
+    if pages:
+        assert {shape[1] for shape in rows_module._PAGES} >= {"page", "cursor"}
+        assert None not in rows_module._PAGES.values(), "every shape compiled"
+
+
+def _query(link):
+    from urllib.parse import parse_qsl, urlparse
+
+    return dict(parse_qsl(urlparse(link).query))
+
+
+def test_a_cursor_that_is_not_ours_is_still_a_400(client_for, world, work):
+    client = client_for(world.member_v1a)
+    response = client.get(URL, {"mine": "true", "cursor": "bm90LWEtY3Vyc29y"})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
+
+
+def test_a_deep_page_costs_the_queries_of_the_first(client_for, world, work):
+    client = client_for(world.member_v1a)
+    first = client.get(URL, {"mine": "true", "page_size": "1"})
+    with CaptureQueriesContext(connection) as deep:
+        response = _follow(client, first.json()["next"])
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
+    with CaptureQueriesContext(connection) as again:
+        client.get(URL, {"mine": "true", "page_size": "1"})
+    assert len(deep.captured_queries) == len(again.captured_queries)
