@@ -199,13 +199,18 @@ def test_postgresql_stopped(stack):
 def test_postgresql_frozen(stack):
     s = stack[0]
 
-    def freeze():
+    def signal_all(number):
         for pid in s.postgres_pids():
-            os.kill(pid, signal.SIGSTOP)
+            try:
+                os.kill(pid, number)
+            except ProcessLookupError:  # a backend that ended between the listing and the signal
+                pass
+
+    def freeze():
+        signal_all(signal.SIGSTOP)
 
     def thaw():
-        for pid in s.postgres_pids():
-            os.kill(pid, signal.SIGCONT)
+        signal_all(signal.SIGCONT)
 
     figures = run_phase(stack, "postgresql_frozen", freeze, thaw, fault_seconds=8)
     assert figures["answers"].get("503", 0) > 0
