@@ -91,16 +91,12 @@ class KeysetPagination(pagination.BasePagination):
         sliced, position, reverse = self.page_queryset(queryset, request, view)
         return self._take(list(sliced), position, reverse)
 
-    def page_queryset(self, queryset, request, view=None):
+    def page_queryset(self, queryset, request, view=None, at=None):
         """The page's query, not run: (`queryset` ordered, past the cursor, limited to one row
-        more than the page), the cursor's position and whether it travels backwards."""
+        more than the page), the cursor's position and whether it travels backwards. `at`:
+        (position, reverse) to use instead of the request's cursor (api.compiled's stand-in)."""
         self._start(request, queryset, view)
-        position, reverse = self._decode_cursor(request, queryset)
-        return self.beyond_queryset(queryset, position, reverse), position, reverse
-
-    def beyond_queryset(self, queryset, position, reverse):
-        """`queryset` ordered in the direction of travel, past `position` (None: from the start),
-        limited to one row more than the page (after _start)."""
+        position, reverse = self._decode_cursor(request, queryset) if at is None else at
         # The direction of travel: backwards (a `previous` link) walks the ordering reversed.
         travel = [(name, desc != reverse) for name, desc in self.fields]
         queryset = queryset.order_by(*[
@@ -108,7 +104,7 @@ class KeysetPagination(pagination.BasePagination):
         ])
         if position is not None:
             queryset = queryset.filter(self._beyond(queryset, travel, position))
-        return queryset[: self.page_size + 1]
+        return queryset[: self.page_size + 1], position, reverse
 
     def first_page(self, rows, request, view=None):
         """The first page from `rows`, read elsewhere as page_queryset's query of a request with
@@ -123,7 +119,7 @@ class KeysetPagination(pagination.BasePagination):
         return self._decode_cursor(request, queryset)
 
     def cursor_page(self, rows, position, reverse):
-        """The page from `rows`, read as beyond_queryset's query for `position` would read them."""
+        """The page from `rows`, read as page_queryset's query at `position` would read them."""
         return self._take(list(rows), position, reverse)
 
     def _start(self, request, queryset, view):

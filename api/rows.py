@@ -168,11 +168,7 @@ class RowListMixin:
         """True when a delta poll (`updated_since`, first page) finds nothing: one query,
         `EXISTS (branch 1) OR EXISTS (branch 2) ...` over the list's filters and scope.
         False, with no query, for parameters the list refuses (it then answers the 400)."""
-        # The other parameters, without QueryDict.copy()'s deep copy of every value.
-        params = QueryDict(mutable=True)
-        for name, values in request.query_params.lists():
-            if name != SYNC_PARAM:
-                params.setlist(name, list(values))
+        params = _without(request.query_params, SYNC_PARAM)
         try:
             since = parse_updated_since(request.query_params.getlist(SYNC_PARAM)[-1])
         except ValidationError:
@@ -251,12 +247,10 @@ class RowListMixin:
         params = request.query_params
         if {"ordering", SYNC_PARAM} & set(params):
             return None
-        cursor = params.get(self.paginator.cursor_query_param) if "cursor" in params else None
+        cursor_param = getattr(self.paginator, "cursor_query_param", None)  # keyset pagination's
+        cursor = params.get(cursor_param) if cursor_param else None
         if cursor is not None:
-            params = QueryDict(mutable=True)
-            for name, values in request.query_params.lists():
-                if name != "cursor":
-                    params.setlist(name, list(values))
+            params = _without(params, cursor_param)
         key = self.page_template(params)
         if key is None:
             return None
@@ -268,7 +262,7 @@ class RowListMixin:
             return self._templated_cursor_page(request, scope, key, params, page_size)
         compiled, paths = self._compiled_once(
             scope, ("page", key, page_size),
-            lambda user, paths: self._compile_first_page(request, user, paths, self.page_prepared(key)))
+            lambda user, paths: self._compile_page(request, request.query_params, user, paths, self.page_prepared(key)))
         if compiled is None:
             return None
         rows = compiled.rows(request.user.pk, timezone.now(), paths)
@@ -279,23 +273,13 @@ class RowListMixin:
         cursor's id where api.compiled's SOME_KEY went (a page 100,000 rows deep then costs what
         the first page costs, no queryset built, prepared where the first page is)."""
         paginator = self.paginator
-        if not hasattr(paginator, "start_cursor_page"):
-            return None
         position, reverse = paginator.start_cursor_page(request, self, self.get_queryset())  # a bad one: 400
         if [(name, desc) for name, desc in paginator.fields] != [(paginator.tie_breaker, True)]:
             return None  # pragma: no cover - page_template names no ordering
 
         def compile_for(user, paths):
-            real = self.request
-            self.request = _WithParams(request, params, user=user)
-            try:
-                queryset = self.filter_queryset(self.get_queryset())
-                if queryset._fields is None:
-                    queryset = self._values(queryset, self.row_columns())
-                sliced = paginator.beyond_queryset(queryset, [SOME_KEY], reverse)
-            finally:
-                self.request = real
-            compiled = compile_query(sliced, paths, prepared=self.page_prepared(key))
+            compiled = self._compile_page(request, params, user, paths, self.page_prepared(key),
+                                          at=([SOME_KEY], reverse))
             return compiled if compiled is not None and (KEY,) in compiled.slots else None
 
         compiled, paths = self._compiled_once(scope, ("cursor", key, page_size, reverse), compile_for)
@@ -380,14 +364,16 @@ class RowListMixin:
         rows = compiled[0].rows(self.request.user.pk, timezone.now(), compiled[1], key=pk)
         return rows[0] if rows else None
 
-    def _compile_first_page(self, request, user, paths, prepared=False):
+    def _compile_page(self, request, params, user, paths, prepared, at=None):
+        """A page's query for the stand-in `user` with `params`: the first page, or with `at`
+        (position, reverse) the page past that position (compile_query's Compiled or None)."""
         real = self.request
-        self.request = _WithParams(request, request.query_params, user=user)
+        self.request = _WithParams(request, params, user=user)
         try:
             queryset = self.filter_queryset(self.get_queryset())
             if queryset._fields is None:
                 queryset = self._values(queryset, self.row_columns())
-            sliced, _position, _reverse = self.pagination_class().page_queryset(queryset, self.request, self)
+            sliced, _position, _reverse = self.pagination_class().page_queryset(queryset, self.request, self, at=at)
         finally:
             self.request = real
         return compile_query(sliced, paths, prepared=prepared)
@@ -422,6 +408,15 @@ def _probe_sql(branches) -> tuple[str | None, list]:
         return None, []
     sql = " OR ".join(f"EXISTS ({part_sql})" for part_sql, _params in parts)
     return f"SELECT {sql}", [p for _sql, part_params in parts for p in part_params]
+
+
+def _without(params, name: str) -> QueryDict:
+    """`params` without `name`, without QueryDict.copy()'s deep copy of every value."""
+    kept = QueryDict(mutable=True)
+    for other, values in params.lists():
+        if other != name:
+            kept.setlist(other, list(values))
+    return kept
 
 
 class _WithParams:

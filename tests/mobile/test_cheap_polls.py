@@ -231,7 +231,6 @@ def _truth(member, since) -> bool:
     return own.filter(updated_at__gte=since).exists() or own.filter(task__updated_at__gte=since).exists()
 
 
-
 @pytest.mark.skipif(not PG, reason="the function is PostgreSQL's (tasks migration 0009)")
 def test_the_idle_polls_function_answers_as_the_compiled_probe(world, work):
     # Each of its three steps, against the same question asked through the ORM: the caller's own

@@ -7,6 +7,7 @@ page built the ordinary way. Every case compares the compiled page with the page
 from the parameters (page_template off), byte for byte.
 """
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlparse
 
 import pytest
 import time_machine
@@ -250,8 +251,6 @@ def test_a_page_past_a_cursor_is_the_ordinary_page_both_ways(client_for, world, 
 
 
 def _query(link):
-    from urllib.parse import parse_qsl, urlparse
-
     return dict(parse_qsl(urlparse(link).query))
 
 
