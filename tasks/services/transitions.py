@@ -149,15 +149,7 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
     changes = {**changes, "status": transition.target, "updated_at": now}
     status = current.status
     moved = 0
-    event = {"assignment_id": current.pk, "kind": transition.event, "actor_id": actor.pk,
-             "from_status": status, "to_status": transition.target, "note": note, "created_at": now}
     if status in transition.sources:
-        # The event is written first, so that the row's UPDATE is the step's last statement: its
-        # rollup triggers lock the assignee's and the team's counters (reports.rollup_sql) until
-        # COMMIT, and a busy person's concurrent steps wait for each other only for the triggers
-        # and the COMMIT, not for another round trip and the event's key checks. A step refused
-        # below rolls the event back with it.
-        insert_row(AssignmentEvent, event)
         # The status the caller read allows the step: one UPDATE, conditional on that status and
         # on the task still taking the step, moves the row (and takes its lock). A concurrent step
         # committed first makes it match nothing (PostgreSQL checks the row's new version).
@@ -172,16 +164,13 @@ def _transition(*, action: str, assignment: Assignment, actor: Member, changes: 
         moved = Assignment.objects.filter(pk=current.pk, status=status).update(**changes)
         if moved != 1:
             raise Conflict(_("This assignment was changed by someone else; reload it."), code="invalid_transition")
-        if event["from_status"] in transition.sources:
-            # Written above from the status the caller read: it moved from the one read under the lock.
-            AssignmentEvent.objects.filter(assignment_id=current.pk, kind=transition.event, created_at=now,
-                                           actor_id=actor.pk).update(from_status=status)
-        else:
-            # By id: the actor may be the token's stand-in (api.authentication), which would load the
-            # whole person to be assigned as a relation.
-            # One INSERT: Model.save() built an instance, sent its signals (nobody listens to an
-            # event's) and read back its id, which no step uses.
-            insert_row(AssignmentEvent, {**event, "from_status": status})
+    # By id: the actor may be the token's stand-in (api.authentication), which would load the
+    # whole person to be assigned as a relation.
+    # One INSERT: Model.save() built an instance, sent its signals (nobody listens to an
+    # event's) and read back its id, which no step uses.
+    insert_row(AssignmentEvent, {"assignment_id": current.pk, "kind": transition.event, "actor_id": actor.pk,
+                                 "from_status": status, "to_status": transition.target, "note": note,
+                                 "created_at": now})
     for name, value in changes.items():
         setattr(current, name, value)
     return current
