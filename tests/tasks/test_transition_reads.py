@@ -35,7 +35,6 @@ def test_a_read_overtaken_by_a_change_that_still_allows_the_step(world, task_c1)
     assert (event.from_status, event.to_status) == ("in_progress", "completed")
 
 
-
 def test_a_stale_read_that_refuses_is_decided_by_the_locked_row(world, task_c1):
     stale = assignment_of(task_c1, world.member_v1a)
     stale.status = "declined"  # what the caller saw a moment ago; the row is assigned again
